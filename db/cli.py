@@ -1,0 +1,335 @@
+"""The ``accords`` command: a thin layer over ``db.api``.
+
+Only click is imported at start-up; the database libraries load when a
+command needs them, so ``accords --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from . import __version__
+
+FORMATS = ("table", "csv", "json", "jsonl", "markdown")
+EXIT_FAILURE, EXIT_USAGE = 1, 2
+
+
+def _fail_cleanly(func: Callable) -> Callable:
+    """Expected failures become one line on stderr: exit 1, or 2 for wrong use."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from .errors import AccordsError, UsageError, ValidationError
+
+        try:
+            return func(*args, **kwargs)
+        except ValidationError as exc:
+            for line in exc.problems:
+                click.echo(f"Error: {line}", err=True)
+            sys.exit(EXIT_FAILURE)
+        except UsageError as exc:
+            raise click.UsageError(str(exc)) from None
+        except AccordsError as exc:
+            raise click.ClickException(str(exc)) from None
+
+    return wrapper
+
+
+def output_options(func: Callable) -> Callable:
+    """--format, -o/--output and --timeout, shared by every command that prints rows."""
+    func = click.option("--timeout", type=click.FloatRange(min=0.001), default=30.0, show_default=True,
+                        metavar="SECONDS", help="Stop a query that runs longer than this.")(func)
+    func = click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
+                        help="Write to this file instead of standard output.")(func)
+    func = click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
+                        help="Output format.")(func)
+    return func
+
+
+def param_option(func: Callable) -> Callable:
+    return click.option("-p", "--param", "params", type=(str, str), multiple=True, metavar="NAME VALUE",
+                        help="A parameter value, bound (never pasted into the SQL). Repeatable.")(func)
+
+
+def _emit(fmt: str, output: str | None, write: Callable[[Any, bool], int]) -> None:
+    if output:
+        with open(output, "w", encoding="utf-8", newline="") as out:
+            write(out, False)
+        return
+    styled = fmt == "table" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    write(sys.stdout, styled)
+
+
+def _db_url(ctx: click.Context) -> str | None:
+    return ctx.find_root().obj.get("db") if ctx.find_root().obj else None
+
+
+def _ensure(ctx: click.Context) -> None:
+    from . import api
+
+    note = api.ensure_database(_db_url(ctx))
+    if note:
+        click.echo(f"accords: {note}", err=True)
+
+
+# --- completion ----------------------------------------------------------------
+
+
+def _complete_report(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[str]:
+    from .reports import all_reports
+
+    return [name for name in all_reports() if name.startswith(incomplete)]
+
+
+def _complete_param(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[str]:
+    from .reports import all_reports
+
+    report = all_reports().get(ctx.params.get("name") or "")
+    names = [p.name for p in report.parameters] if report else []
+    return [n for n in names if n.startswith(incomplete)]
+
+
+# --- root ----------------------------------------------------------------------
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="accords")
+@click.option("--db", "db", metavar="URL", envvar="ACCORDS_DATABASE_URL", show_envvar=True,
+              help="Database URL (default: sqlite:///accords.db in the current folder).")
+@click.pass_context
+def cli(ctx: click.Context, db: str | None) -> None:
+    """accords: who does what in geopolitics, with the evidence behind every fact.
+
+    \b
+    Example:
+        accords report run agreements
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["db"] = db
+
+
+# --- db ------------------------------------------------------------------------
+
+
+@cli.group()
+def db() -> None:
+    """Create, upgrade, inspect and seed the database.
+
+    \b
+    Example:
+        accords db upgrade && accords db seed
+    """
+
+
+@db.command()
+@click.argument("revision", default="head")
+@click.option("--sql", is_flag=True, help="Print the DDL for the target engine instead of running it.")
+@click.pass_context
+@_fail_cleanly
+def upgrade(ctx: click.Context, revision: str, sql: bool) -> None:
+    """Upgrade the schema to REVISION (default: the newest).
+
+    \b
+    Example:
+        accords --db postgresql+psycopg://me@localhost/accords db upgrade
+    """
+    from . import api
+
+    api.upgrade(_db_url(ctx), revision, sql=sql, stdout=sys.stdout if sql else None)
+    if not sql:
+        current, head = api.current(_db_url(ctx))
+        click.echo(f"database is at revision {current or 'base'} (newest: {head})", err=True)
+
+
+@db.command()
+@click.argument("revision", default="-1")
+@click.option("--sql", is_flag=True, help="Print the SQL instead of running it.")
+@click.pass_context
+@_fail_cleanly
+def downgrade(ctx: click.Context, revision: str, sql: bool) -> None:
+    """Downgrade the schema to REVISION (default: one step back; 'base' removes every table).
+
+    \b
+    Example:
+        accords db downgrade base
+    """
+    from . import api
+
+    api.downgrade(_db_url(ctx), revision, sql=sql, stdout=sys.stdout if sql else None)
+    if not sql:
+        current, _ = api.current(_db_url(ctx))
+        click.echo(f"database is at revision {current or 'base'}", err=True)
+
+
+@db.command()
+@click.pass_context
+@_fail_cleanly
+def current(ctx: click.Context) -> None:
+    """Print the database's schema revision and whether it is the newest.
+
+    \b
+    Example:
+        accords db current
+    """
+    from . import api
+
+    rev, head = api.current(_db_url(ctx))
+    state = "up to date" if rev == head else f"behind: run `accords db upgrade` to reach {head}"
+    click.echo(f"{rev or 'base (empty)'} ({state})")
+
+
+@db.command()
+@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False))
+@click.pass_context
+@_fail_cleanly
+def seed(ctx: click.Context, files: tuple[str, ...]) -> None:
+    """Load the shipped seed article, or the given source FILES, all or nothing.
+
+    Every quote is checked against the source text first; on any problem
+    nothing is written. Loading the same file twice changes nothing.
+
+    \b
+    Example:
+        accords db seed
+    """
+    from . import api
+
+    for path in files or (None,):
+        result = api.seed_database(_db_url(ctx), path)
+        if result.changed:
+            summary = ", ".join(f"{n} {t}" for t, n in result.counts.items())
+            click.echo(f"loaded {result.source_slug}: {summary}")
+        else:
+            click.echo(f"{result.source_slug} is already loaded and unchanged")
+
+
+# --- reports -------------------------------------------------------------------
+
+
+@cli.group()
+def report() -> None:
+    """List, document and run the saved SQL reports.
+
+    \b
+    Example:
+        accords report run timeline --format csv
+    """
+
+
+@report.command("list")
+@_fail_cleanly
+def report_list() -> None:
+    """List the saved reports with their titles and parameters.
+
+    \b
+    Example:
+        accords report list
+    """
+    from tabulate import tabulate
+
+    from .reports import all_reports
+
+    rows = []
+    for r in all_reports().values():
+        params = ", ".join(f"{p.name}{'' if p.required else '?'}" for p in r.parameters)
+        rows.append([r.name, r.title, params])
+    click.echo(tabulate(rows, headers=["report", "title", "parameters (? = optional)"], tablefmt="simple"))
+
+
+@report.command("show")
+@click.argument("name", shell_complete=_complete_report)
+@_fail_cleanly
+def report_show(name: str) -> None:
+    """Show a report's documentation, then its SQL.
+
+    \b
+    Example:
+        accords report show agreements
+    """
+    from .reports import get_report
+
+    r = get_report(name)
+    click.echo(f"{r.title}  ({r.name})\n")
+    click.echo(f"One row: {r.grain}\n")
+    click.echo(r.description + "\n")
+    if r.parameters:
+        click.echo("Parameters:")
+        for p in r.parameters:
+            flag = "required" if p.required else f"optional, default {p.default!r}" if p.default is not None else "optional"
+            click.echo(f"  {p.name} ({p.accepts()}; {flag}): {p.description}")
+        click.echo()
+    click.echo("Columns:")
+    for c in r.columns:
+        click.echo(f"  {c.name} ({c.type}): {c.description}")
+    if r.view_name:
+        click.echo(f"\nAlso in the database as the view {r.view_name}.")
+    click.echo("\nSQL:\n" + r.sql)
+
+
+@report.command("run")
+@click.argument("name", shell_complete=_complete_report)
+@click.option("-p", "--param", "params", type=(str, str), multiple=True, metavar="NAME VALUE",
+              shell_complete=_complete_param,
+              help="A parameter value, bound (never pasted into the SQL). Repeatable.")
+@output_options
+@click.pass_context
+@_fail_cleanly
+def report_run(ctx: click.Context, name: str, params: tuple[tuple[str, str], ...], fmt: str,
+               output: str | None, timeout: float) -> None:
+    """Run a saved report, read-only, and print its rows.
+
+    \b
+    Example:
+        accords report run actor -p actor Beijing --format markdown
+    """
+    from . import api
+    from .reports import bind_parameters, get_report
+
+    bind_parameters(get_report(name), params)  # wrong use fails before any database work
+    _ensure(ctx)
+    _emit(fmt, output, lambda out, styled: api.run_report(_db_url(ctx), name, params, fmt, out, timeout, styled))
+
+
+@cli.command()
+@click.argument("query")
+@param_option
+@output_options
+@click.pass_context
+@_fail_cleanly
+def sql(ctx: click.Context, query: str, params: tuple[tuple[str, str], ...], fmt: str,
+        output: str | None, timeout: float) -> None:
+    """Run one read-only SQL query and print its rows.
+
+    Any attempt to write fails and changes nothing.
+
+    \b
+    Example:
+        accords sql "select slug, name from actors where kind = :kind" -p kind state
+    """
+    from . import api
+
+    _ensure(ctx)
+    _emit(fmt, output, lambda out, styled: api.run_sql(_db_url(ctx), query, params, fmt, out, timeout, styled))
+
+
+@cli.command()
+def schema() -> None:
+    """Print the JSON Schema of the source file format (YAML or JSON).
+
+    \b
+    Example:
+        accords schema > accords-source.schema.json
+    """
+    from .seed import schema_json
+
+    click.echo(schema_json())
+
+
+def main() -> None:
+    cli(prog_name="accords")

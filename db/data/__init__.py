@@ -1,0 +1,1 @@
+"""Data shipped with accords: the seed article's text and its facts."""

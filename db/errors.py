@@ -1,0 +1,19 @@
+"""Exceptions that the CLI turns into one clear line (no traceback)."""
+
+from __future__ import annotations
+
+
+class AccordsError(Exception):
+    """An expected failure: bad input, a refused query, a missing database."""
+
+
+class UsageError(AccordsError):
+    """The caller asked for something that does not exist or is ill-typed (exit 2)."""
+
+
+class ValidationError(AccordsError):
+    """A data file has one or more problems; ``problems`` holds one line each."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("\n".join(problems))

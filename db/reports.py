@@ -1,0 +1,300 @@
+"""Saved SQL reports: ``reports/*.sql`` files that open with a metadata header.
+
+A report file starts with a block of ``--`` comment lines holding YAML::
+
+    -- title: Agreements
+    -- grain: one row per party of each agreement
+    -- description: >
+    --   Every agreement with its kind, status, signing date and money.
+    -- parameters:
+    --   - name: kind
+    --     type: choice
+    --     choices: [contract, accord]
+    --     required: false
+    --     description: Only agreements of this kind.
+    -- columns:
+    --   - {name: agreement, type: text, description: The agreement's slug.}
+
+followed by one SQL statement that uses its parameters as ``:name`` bind
+parameters. The header is parsed once into a ``Report``; ``list``, ``show``,
+``run``, the views, the docs and the tests all read that.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from functools import cache
+from importlib.resources import files
+from typing import Any
+
+import yaml
+
+from .errors import AccordsError, UsageError
+
+PARAM_TYPES = ("text", "integer", "decimal", "date", "choice")
+COLUMN_TYPES = ("text", "integer", "decimal", "date", "boolean")
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    type: str = "text"
+    required: bool = False
+    default: Any = None
+    choices: tuple[str, ...] = ()
+    description: str = ""
+
+    def accepts(self) -> str:
+        """What the parameter accepts, for help and error messages."""
+        if self.type == "choice":
+            return "one of: " + ", ".join(self.choices)
+        return {"text": "any text", "integer": "an integer", "decimal": "a decimal number",
+                "date": "a date YYYY-MM-DD"}[self.type]
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str = "text"
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Report:
+    name: str
+    title: str
+    grain: str
+    description: str
+    sql: str
+    parameters: tuple[Parameter, ...] = ()
+    columns: tuple[Column, ...] = ()
+    view: bool = field(default=True)
+
+    @property
+    def view_name(self) -> str | None:
+        """The database view that mirrors this report, if it has no required parameters."""
+        if not self.view or any(p.required for p in self.parameters):
+            return None
+        return f"report_{self.name}"
+
+    def parameter(self, name: str) -> Parameter | None:
+        return next((p for p in self.parameters if p.name == name), None)
+
+
+class ReportFormatError(AccordsError):
+    pass
+
+
+# --- parsing ---------------------------------------------------------------------
+
+_HEADER_LINE = re.compile(r"^--(?: |$)(.*)$")
+_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+def parse_report(name: str, text: str) -> Report:
+    """Parse a report file's text; raise ReportFormatError naming the file and field."""
+    where = f"reports/{name}.sql"
+    lines = text.splitlines()
+    header: list[str] = []
+    for i, line in enumerate(lines):
+        m = _HEADER_LINE.match(line)
+        if not m:
+            body = "\n".join(lines[i:]).strip()
+            break
+        header.append(m.group(1))
+    else:
+        body = ""
+    try:
+        meta = yaml.safe_load("\n".join(header)) or {}
+    except yaml.YAMLError as exc:
+        raise ReportFormatError(f"{where}: header: invalid YAML: {exc}") from None
+    if not isinstance(meta, dict):
+        raise ReportFormatError(f"{where}: header: expected key: value lines")
+    for key in ("title", "grain", "description", "columns"):
+        if not meta.get(key):
+            raise ReportFormatError(f"{where}: header: {key} is required")
+    unknown = set(meta) - {"title", "grain", "description", "parameters", "columns", "view"}
+    if unknown:
+        raise ReportFormatError(f"{where}: header: unknown field(s): {', '.join(sorted(unknown))}")
+    if not body:
+        raise ReportFormatError(f"{where}: no SQL after the header")
+    params = []
+    for i, p in enumerate(meta.get("parameters") or []):
+        pw = f"{where}: header: parameters[{i}]"
+        if not isinstance(p, dict) or not _NAME.match(str(p.get("name", ""))):
+            raise ReportFormatError(f"{pw}: name must be lower-case letters, digits and _")
+        ptype = p.get("type", "text")
+        if ptype not in PARAM_TYPES:
+            raise ReportFormatError(f"{pw}.type: {ptype!r} is not one of: {', '.join(PARAM_TYPES)}")
+        choices = tuple(str(c) for c in p.get("choices") or ())
+        if ptype == "choice" and not choices:
+            raise ReportFormatError(f"{pw}.choices: a choice parameter needs choices")
+        params.append(Parameter(p["name"], ptype, bool(p.get("required", False)), p.get("default"),
+                                choices, str(p.get("description", "")).strip()))
+    columns = []
+    for i, c in enumerate(meta["columns"]):
+        cw = f"{where}: header: columns[{i}]"
+        if not isinstance(c, dict) or not c.get("name"):
+            raise ReportFormatError(f"{cw}: name is required")
+        ctype = c.get("type", "text")
+        if ctype not in COLUMN_TYPES:
+            raise ReportFormatError(f"{cw}.type: {ctype!r} is not one of: {', '.join(COLUMN_TYPES)}")
+        columns.append(Column(str(c["name"]), ctype, str(c.get("description", "")).strip()))
+    return Report(name, str(meta["title"]).strip(), str(meta["grain"]).strip(),
+                  str(meta["description"]).strip(), body.rstrip().rstrip(";").rstrip(),
+                  tuple(params), tuple(columns), bool(meta.get("view", True)))
+
+
+@cache
+def all_reports() -> dict[str, Report]:
+    """Every shipped report, by name, parsed once."""
+    folder = files("db.report_files")
+    out = {}
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".sql"):
+            name = entry.name[:-4]
+            out[name] = parse_report(name, entry.read_text(encoding="utf-8"))
+    return out
+
+
+def get_report(name: str) -> Report:
+    reports = all_reports()
+    if name not in reports:
+        raise UsageError(f"no report named {name!r}; available: {', '.join(reports)}")
+    return reports[name]
+
+
+# --- SQL text helpers ---------------------------------------------------------------
+
+_STRIP = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|--[^\n]*|/\*.*?\*/", re.S)
+_BIND = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
+
+
+def _code_only(sql: str) -> str:
+    """The SQL with string literals, quoted names and comments blanked out."""
+    return _STRIP.sub(lambda m: " " * len(m.group()), sql)
+
+
+def bind_names(sql: str) -> list[str]:
+    """The ``:name`` bind parameters used in the SQL, in order of first use."""
+    seen: dict[str, None] = {}
+    for m in _BIND.finditer(_code_only(sql)):
+        seen.setdefault(m.group(1))
+    return list(seen)
+
+
+def is_single_statement(sql: str) -> bool:
+    code = _code_only(sql).strip().rstrip(";").strip()
+    return ";" not in code and bool(code)
+
+
+def check_report(report: Report) -> list[str]:
+    """Problems where the header and the SQL disagree (parameters)."""
+    problems = []
+    used = bind_names(report.sql)
+    declared = [p.name for p in report.parameters]
+    where = f"reports/{report.name}.sql"
+    for name in used:
+        if name not in declared:
+            problems.append(f"{where}: :{name} is used in the SQL but not declared in the header")
+    for name in declared:
+        if name not in used:
+            problems.append(f"{where}: parameter {name!r} is declared but not used in the SQL")
+    if not is_single_statement(report.sql):
+        problems.append(f"{where}: the SQL must be exactly one statement")
+    return problems
+
+
+# --- parameters ------------------------------------------------------------------
+
+
+def convert(param: Parameter, raw: Any) -> Any:
+    """A raw (string) value converted to the parameter's type; UsageError if it does not fit."""
+    if raw is None:
+        return None
+    text = str(raw)
+    try:
+        if param.type == "integer":
+            return int(text)
+        if param.type == "decimal":
+            return Decimal(text)
+        if param.type == "date":
+            return dt.date.fromisoformat(text)
+    except (ValueError, InvalidOperation):
+        raise UsageError(f"parameter {param.name!r}: {text!r} is not {param.accepts()}") from None
+    if param.type == "choice" and text not in param.choices:
+        raise UsageError(f"parameter {param.name!r}: {text!r} is not {param.accepts()}")
+    return text
+
+
+def bind_parameters(report: Report, given: Sequence[tuple[str, str]]) -> dict[str, Any]:
+    """Check and convert ``-p NAME VALUE`` pairs against the report's declared parameters."""
+    values: dict[str, Any] = {}
+    for name, raw in given:
+        param = report.parameter(name)
+        if param is None:
+            accepted = ", ".join(p.name for p in report.parameters) or "none"
+            raise UsageError(f"report {report.name!r} has no parameter {name!r} (parameters: {accepted})")
+        if name in values:
+            raise UsageError(f"parameter {name!r} given more than once")
+        values[name] = convert(param, raw)
+    for param in report.parameters:
+        if param.name not in values:
+            if param.required:
+                raise UsageError(f"report {report.name!r} needs parameter {param.name!r} "
+                                 f"({param.accepts()}): add -p {param.name} VALUE")
+            values[param.name] = convert(param, param.default)
+    return values
+
+
+# --- running ---------------------------------------------------------------------
+
+
+def _normalise(column_type: str, value: Any) -> Any:
+    """The same Python value for a column whatever the engine returned."""
+    if value is None:
+        return None
+    if column_type == "decimal":
+        return Decimal(str(value)).quantize(Decimal("0.01"))
+    if column_type == "integer":
+        return int(value)
+    if column_type == "boolean":
+        return bool(int(value)) if not isinstance(value, bool) else value
+    if column_type == "date":
+        return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+    if column_type == "text":
+        return str(value)
+    return value
+
+
+@dataclass
+class Result:
+    columns: list[str]
+    rows: Iterator[tuple]
+
+
+def statement(report: Report):
+    """The report's SQL as a SQLAlchemy text() with typed bind parameters."""
+    from sqlalchemy import Date, Integer, Numeric, String, bindparam, text
+
+    types = {"text": String(), "choice": String(), "integer": Integer(), "decimal": Numeric(), "date": Date()}
+    binds = [bindparam(p.name, type_=types[p.type]) for p in report.parameters]
+    return text(report.sql).bindparams(*binds)
+
+
+def run_report(conn, report: Report, values: dict[str, Any]) -> Result:
+    """Execute a report on a (read-only) connection; rows are streamed and normalised."""
+    result = conn.execute(statement(report), values)
+    names = list(result.keys())
+    types = {c.name: c.type for c in report.columns}
+
+    def rows() -> Iterator[tuple]:
+        for batch in iter(lambda: result.fetchmany(1000), []):
+            for row in batch:
+                yield tuple(_normalise(types.get(n, "text"), v) for n, v in zip(names, row, strict=True))
+
+    return Result(names, rows())

@@ -1,0 +1,628 @@
+"""Load an accords source file (YAML or JSON) into the database.
+
+The work is done in two phases:
+
+1. ``plan_file`` reads and checks the whole file without touching the
+   database: structure (JSON Schema), references between facts, every
+   evidence quote against the source text, dates, amounts. Every problem is
+   collected; if there is any, ``ValidationError`` lists them all, one line
+   each: ``FILE: PATH: what is wrong``.
+2. ``write_plan`` writes the checked plan in one transaction: all or nothing.
+   Loading the same file again changes nothing; loading a changed file
+   replaces the facts that only this source supports.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import itertools
+import json
+import re
+from calendar import monthrange
+from dataclasses import dataclass, field
+from decimal import Decimal
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+import yaml
+from jsonschema import Draft202012Validator
+from sqlalchemy import Connection, Engine, and_, delete, exists, insert, not_, select, update
+
+from . import models as m
+from .errors import ValidationError
+from .fileformat import source_file_schema
+
+SEED_FILE = "seed.yaml"
+
+
+def seed_path() -> Path:
+    """The shipped seed file (the article and its facts)."""
+    return Path(str(files("db.data") / SEED_FILE))
+
+
+# --- reading ------------------------------------------------------------------
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that keeps dates as strings: the schema and the loader parse them."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    key: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def _path_str(parts) -> str:
+    out = ""
+    for part in parts:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(top level)"
+
+
+def read_document(path: Path) -> tuple[Any, bytes]:
+    """Parse a YAML/JSON file; raise ValidationError with one line on a syntax error."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ValidationError([f"{path}: cannot read the file: {exc.strerror}"]) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ValidationError([f"{path}: not UTF-8 text (byte {exc.start})"]) from None
+    try:
+        return yaml.load(text, Loader=_Loader), raw
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown position"
+        raise ValidationError([f"{path}: {where}: invalid YAML: {exc.problem}"]) from None
+    except yaml.YAMLError as exc:
+        raise ValidationError([f"{path}: invalid YAML: {exc}"]) from None
+
+
+_VALIDATOR = Draft202012Validator(source_file_schema())
+
+
+def _schema_problems(doc: Any) -> list[tuple[str, str]]:
+    problems = []
+    for error in sorted(_VALIDATOR.iter_errors(doc), key=lambda e: list(map(str, e.absolute_path))):
+        where = _path_str(error.absolute_path)
+        if error.validator == "additionalProperties":
+            extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
+            message = f"unknown field(s): {', '.join(map(str, extra))}"
+        elif error.validator == "required":
+            message = error.message.replace("is a required property", "is required")
+        elif error.validator == "enum":
+            message = f"{error.instance!r} is not one of: {', '.join(error.validator_value)}"
+        elif error.validator == "oneOf" and error.context:
+            # report the most specific alternative's complaint
+            best = min(error.context, key=lambda e: len(e.message))
+            message = best.message
+        else:
+            message = error.message
+        problems.append((where, message))
+    return problems
+
+
+# --- the plan -------------------------------------------------------------------
+
+
+@dataclass
+class Span:
+    start: int
+    end: int
+    quote: str
+
+
+@dataclass
+class Row:
+    """One row to write: its table, natural key, values and references to resolve."""
+
+    table: str
+    values: dict[str, Any]
+    evidence: list[Span]
+    key: tuple = ()
+    refs: dict[str, tuple[str, Any]] = field(default_factory=dict)  # column -> (table, key)
+
+
+@dataclass
+class Plan:
+    path: Path
+    digest: str
+    source: dict[str, Any]
+    segments: list[dict[str, Any]]
+    rows: list[Row]
+    inferences: list[Row]
+
+
+class _Checker:
+    def __init__(self, path: Path, text: str):
+        self.path = path
+        self.text = text
+        self.problems: list[str] = []
+
+    def fail(self, where: str, message: str) -> None:
+        self.problems.append(f"{self.path}: {where}: {message}")
+
+    def span(self, where: str, item: Any) -> Span | None:
+        if isinstance(item, str):
+            quote, occurrence, start = item, None, None
+        else:
+            quote, occurrence, start = item["quote"], item.get("occurrence"), item.get("start")
+        short = quote if len(quote) <= 60 else quote[:57] + "..."
+        if start is not None:
+            if self.text[start:start + len(quote)] != quote:
+                self.fail(where, f"quote {short!r} is not at offset {start} of the source text")
+                return None
+            return Span(start, start + len(quote), quote)
+        positions = [mt.start() for mt in re.finditer(re.escape(quote), self.text)]
+        if not positions:
+            self.fail(where, f"quote not found in the source text: {short!r}")
+            return None
+        if occurrence is not None:
+            if occurrence > len(positions):
+                self.fail(where, f"quote {short!r} occurs {len(positions)} time(s), not {occurrence}")
+                return None
+            begin = positions[occurrence - 1]
+        elif len(positions) > 1:
+            self.fail(where, f"quote {short!r} occurs {len(positions)} times; add occurrence or start")
+            return None
+        else:
+            begin = positions[0]
+        return Span(begin, begin + len(quote), quote)
+
+    def evidence(self, where: str, items: list | None, default: list[Span] | None = None) -> list[Span]:
+        if not items:
+            return list(default or [])
+        spans = [self.span(f"{where}[{i}]", item) for i, item in enumerate(items)]
+        return [s for s in spans if s is not None]
+
+    def day(self, where: str, value: str) -> dt.date | None:
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            self.fail(where, f"{value!r} is not a valid date (YYYY-MM-DD)")
+            return None
+
+    def date(self, where: str, prefix: str, spec: dict | None) -> dict[str, Any]:
+        """The four partial-date columns from a date spec."""
+        out = {f"{prefix}_earliest": None, f"{prefix}_latest": None,
+               f"{prefix}_precision": "unknown", f"{prefix}_text": None}
+        if not spec:
+            return out
+        text = spec.get("text")
+        if text and text not in self.text:
+            self.fail(f"{where}.text", f"date words {text!r} do not occur in the source text")
+        out[f"{prefix}_text"] = text
+        earliest = latest = None
+        precision = spec.get("precision")
+        if "year" in spec:
+            year = spec["year"]
+            earliest, latest, precision = dt.date(year, 1, 1), dt.date(year, 12, 31), precision or "year"
+        elif "month" in spec:
+            year, month = map(int, spec["month"].split("-"))
+            if not 1 <= month <= 12:
+                self.fail(f"{where}.month", f"{spec['month']!r} is not a valid month")
+                return out
+            earliest = dt.date(year, month, 1)
+            latest = dt.date(year, month, monthrange(year, month)[1])
+            precision = precision or "month"
+        elif "day" in spec:
+            earliest = latest = self.day(f"{where}.day", spec["day"])
+            precision = precision or "day"
+        else:
+            if "earliest" in spec:
+                earliest = self.day(f"{where}.earliest", spec["earliest"])
+            if "latest" in spec:
+                latest = self.day(f"{where}.latest", spec["latest"])
+        if earliest and latest and latest < earliest:
+            self.fail(where, f"latest date {latest} is before earliest date {earliest}")
+        if precision is None:
+            self.fail(f"{where}.precision", "is required unless year, month or day is given")
+            precision = "unknown"
+        out.update({f"{prefix}_earliest": earliest, f"{prefix}_latest": latest, f"{prefix}_precision": precision})
+        return out
+
+
+# A sentence ends at . ! or ? after a non-capital (so "U.S." mid-sentence is
+# not an end), optionally closed by a quote mark, and followed by a capital
+# letter or an opening quote, with or without a space ("countries.This").
+_SENTENCE_END = re.compile(r"(?<=[^A-Z.\s])[.!?][”\"’]?(?:\s+|(?=[A-Z]))(?=[A-Z“\"])")
+
+
+def _segments(check: _Checker, spec: dict | None) -> list[dict[str, Any]]:
+    """Split the text into headline, body sentences and excluded page furniture."""
+    spec = spec or {}
+    marked: list[tuple[int, int, str]] = []
+    for i, item in enumerate(spec.get("excluded", [])):
+        span = check.span(f"source.segments.excluded[{i}].quote", item["quote"])
+        if span:
+            marked.append((span.start, span.end, item["kind"]))
+    if "headline" in spec:
+        span = check.span("source.segments.headline", spec["headline"])
+        if span:
+            marked.append((span.start, span.end, "headline"))
+    marked.sort()
+    pieces: list[tuple[int, int, str]] = []
+    cursor = 0
+    for start, end, kind in marked + [(len(check.text), len(check.text), "")]:
+        for para in re.finditer(r"[^\n]+", check.text[cursor:start]):
+            pstart = cursor + para.start()
+            bounds = [0] + [x.end() for x in _SENTENCE_END.finditer(para.group())]
+            bounds.append(len(para.group()))
+            for a, b in itertools.pairwise(bounds):
+                piece = para.group()[a:b]
+                lead = len(piece) - len(piece.lstrip())
+                trail = len(piece.rstrip())
+                if piece.strip():
+                    pieces.append((pstart + a + lead, pstart + a + trail, "body"))
+        if kind:
+            pieces.append((start, end, kind))
+        cursor = max(cursor, end)
+    return [{"seq": i + 1, "kind": kind, "char_start": a, "char_end": b, "text": check.text[a:b]}
+            for i, (a, b, kind) in enumerate(sorted(pieces))]
+
+
+def plan_file(path: Path | str) -> Plan:
+    """Read and check a source file; raise ValidationError listing every problem."""
+    path = Path(path)
+    doc, raw = read_document(path)
+    schema_problems = _schema_problems(doc)
+    if schema_problems:
+        raise ValidationError([f"{path}: {where}: {message}" for where, message in schema_problems])
+
+    src = doc["source"]
+    if "text" in src and "text_file" in src:
+        raise ValidationError([f"{path}: source: give either text or text_file, not both"])
+    if "text" in src:
+        text = src["text"]
+    elif "text_file" in src:
+        text_path = path.parent / src["text_file"]
+        try:
+            text = text_path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ValidationError([f"{path}: source.text_file: cannot read {text_path}: {exc}"]) from None
+    else:
+        raise ValidationError([f"{path}: source: text or text_file is required"])
+    digest = hashlib.sha256(raw + text.encode("utf-8")).hexdigest()
+
+    check = _Checker(path, text)
+    source = {
+        "slug": src["slug"], "title": src["title"], "kind": src["kind"],
+        "author": src.get("author"), "publisher": src.get("publisher"), "url": src.get("url"),
+        **check.date("source.published", "published", src.get("published")),
+        "content": text, "sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
+    }
+    segments = _segments(check, src.get("segments"))
+    rows: list[Row] = []
+    known: dict[str, set[str]] = {t: set() for t in ("actors", "agreements", "projects", "events", "statements")}
+
+    def unique(table: str, slug: str, where: str) -> None:
+        if slug in known[table]:
+            check.fail(where, f"duplicate slug {slug!r}")
+        known[table].add(slug)
+
+    for kind_key, table in (("actors", "actors"), ("agreements", "agreements"), ("projects", "projects"),
+                            ("events", "events"), ("statements", "statements")):
+        for i, item in enumerate(doc.get(kind_key, [])):
+            unique(table, item["slug"], f"{kind_key}[{i}].slug")
+
+    def need(table: str, slug: str | None, where: str) -> None:
+        if slug is not None and slug not in known[table]:
+            check.fail(where, f"unknown {table[:-1]} {slug!r}")
+
+    # actors and their aliases
+    for i, a in enumerate(doc.get("actors", [])):
+        at = f"actors[{i}]"
+        ev = check.evidence(f"{at}.evidence", a["evidence"])
+        need("actors", a.get("parent"), f"{at}.parent")
+        if a.get("parent") == a["slug"]:
+            check.fail(f"{at}.parent", "an actor cannot be its own parent")
+        rows.append(Row("actors", {
+            "slug": a["slug"], "name": a["name"], "is_named": a.get("is_named", True), "kind": a["kind"],
+            "country": a.get("country"), "description": a.get("description"),
+        }, ev, key=(a["slug"],), refs={"parent_id": ("actors", a.get("parent"))} if a.get("parent") else {}))
+        seen_alias: set[str] = set()
+        for j, alias in enumerate(a.get("aliases", [])):
+            aw = f"{at}.aliases[{j}]"
+            name = alias if isinstance(alias, str) else alias["alias"]
+            if name in seen_alias:
+                check.fail(aw, f"duplicate alias {name!r}")
+            seen_alias.add(name)
+            if isinstance(alias, dict) and alias.get("evidence"):
+                aev = check.evidence(f"{aw}.evidence", alias["evidence"])
+            else:
+                aev = [s for s in ev if name in s.quote]
+                if ev and not aev:
+                    check.fail(aw, f"alias {name!r} does not occur in the actor's evidence; give it evidence")
+            for k, s in enumerate(aev):
+                if name not in s.quote:
+                    check.fail(f"{aw}.evidence[{k}]", f"alias {name!r} does not occur in the quote")
+            rows.append(Row("actor_aliases", {"alias": name}, aev, key=(a["slug"], name),
+                            refs={"actor_id": ("actors", a["slug"])}))
+    # parent cycles
+    parents = {a["slug"]: a.get("parent") for a in doc.get("actors", [])}
+    for i, a in enumerate(doc.get("actors", [])):
+        seen, cur = {a["slug"]}, parents.get(a["slug"])
+        while cur:
+            if cur in seen:
+                check.fail(f"actors[{i}].parent", f"parent chain of {a['slug']!r} loops")
+                break
+            seen.add(cur)
+            cur = parents.get(cur)
+
+    for i, r in enumerate(doc.get("relations", [])):
+        at = f"relations[{i}]"
+        need("actors", r["subject"], f"{at}.subject")
+        need("actors", r["object"], f"{at}.object")
+        if r["subject"] == r["object"]:
+            check.fail(at, "subject and object are the same actor")
+        rows.append(Row("actor_relations", {
+            "kind": r["kind"], "description": r.get("description"),
+            **check.date(f"{at}.since", "since", r.get("since")),
+        }, check.evidence(f"{at}.evidence", r["evidence"]), key=(r["subject"], r["object"], r["kind"]),
+            refs={"subject_actor_id": ("actors", r["subject"]), "object_actor_id": ("actors", r["object"])}))
+
+    def amounts(owner_table: str, owner: str, at: str, items: list, default: list[Span]) -> None:
+        column = "agreement_id" if owner_table == "agreements" else "project_id"
+        for j, am in enumerate(items):
+            aw = f"{at}.amounts[{j}]"
+            ev = check.evidence(f"{aw}.evidence", am.get("evidence"), default)
+            if ev and not any(am["text"] in s.quote for s in ev):
+                check.fail(f"{aw}.text", f"{am['text']!r} does not occur in the amount's evidence")
+            rows.append(Row("amounts", {
+                "amount": Decimal(str(am["amount"])), "currency": am["currency"],
+                "qualifier": am["qualifier"], "stage": am["stage"], "amount_text": am["text"],
+            }, ev, key=(owner, am["text"], am["stage"]), refs={column: (owner_table, owner)}))
+
+    def members(table: str, owner_table: str, owner_col: str, owner: str, at: str, items: list,
+                default: list[Span]) -> None:
+        for j, p in enumerate(items):
+            need("actors", p["actor"], f"{at}[{j}].actor")
+            rows.append(Row(table, {"role": p["role"]}, check.evidence(f"{at}[{j}].evidence", p.get("evidence"), default),
+                            key=(owner, p["actor"], p["role"]),
+                            refs={owner_col: (owner_table, owner), "actor_id": ("actors", p["actor"])}))
+
+    for i, ag in enumerate(doc.get("agreements", [])):
+        at = f"agreements[{i}]"
+        ev = check.evidence(f"{at}.evidence", ag["evidence"])
+        rows.append(Row("agreements", {
+            "slug": ag["slug"], "title": ag["title"], "kind": ag["kind"], "status": ag["status"],
+            "description": ag.get("description"), **check.date(f"{at}.signed", "signed", ag.get("signed")),
+        }, ev, key=(ag["slug"],)))
+        members("agreement_parties", "agreements", "agreement_id", ag["slug"], f"{at}.parties", ag.get("parties", []), ev)
+        for j, ob in enumerate(ag.get("obligations", [])):
+            ow = f"{at}.obligations[{j}]"
+            need("actors", ob["obligor"], f"{ow}.obligor")
+            need("actors", ob.get("beneficiary"), f"{ow}.beneficiary")
+            refs = {"agreement_id": ("agreements", ag["slug"]), "obligor_actor_id": ("actors", ob["obligor"])}
+            if ob.get("beneficiary"):
+                refs["beneficiary_actor_id"] = ("actors", ob["beneficiary"])
+            rows.append(Row("agreement_obligations", {"description": ob["description"]},
+                            check.evidence(f"{ow}.evidence", ob.get("evidence"), ev),
+                            key=(ag["slug"], ob["obligor"], ob["description"]), refs=refs))
+        amounts("agreements", ag["slug"], at, ag.get("amounts", []), ev)
+
+    for i, pr in enumerate(doc.get("projects", [])):
+        at = f"projects[{i}]"
+        ev = check.evidence(f"{at}.evidence", pr["evidence"])
+        need("agreements", pr.get("agreement"), f"{at}.agreement")
+        location = pr.get("location")
+        if location and location not in text:
+            check.fail(f"{at}.location", f"location words {location!r} do not occur in the source text")
+        rows.append(Row("projects", {
+            "slug": pr["slug"], "title": pr["title"], "sector": pr.get("sector"), "resource": pr.get("resource"),
+            "location_text": location, "status": pr["status"], "description": pr.get("description"),
+            **check.date(f"{at}.started", "started", pr.get("started")),
+        }, ev, key=(pr["slug"],), refs={"agreement_id": ("agreements", pr["agreement"])} if pr.get("agreement") else {}))
+        members("project_participants", "projects", "project_id", pr["slug"], f"{at}.participants",
+                pr.get("participants", []), ev)
+        amounts("projects", pr["slug"], at, pr.get("amounts", []), ev)
+
+    for i, evn in enumerate(doc.get("events", [])):
+        at = f"events[{i}]"
+        ev = check.evidence(f"{at}.evidence", evn["evidence"])
+        location = evn.get("location")
+        if location and location not in text:
+            check.fail(f"{at}.location", f"location words {location!r} do not occur in the source text")
+        rows.append(Row("events", {
+            "slug": evn["slug"], "title": evn["title"], "kind": evn["kind"], "location_text": location,
+            "description": evn.get("description"), **check.date(f"{at}.occurred", "occurred", evn.get("occurred")),
+        }, ev, key=(evn["slug"],)))
+        members("event_participants", "events", "event_id", evn["slug"], f"{at}.participants",
+                evn.get("participants", []), ev)
+
+    for i, st in enumerate(doc.get("statements", [])):
+        at = f"statements[{i}]"
+        voice, speaker = st["voice"], st.get("speaker")
+        if voice == "actor" and not speaker:
+            check.fail(f"{at}.speaker", "is required when voice is 'actor'")
+        if voice == "source" and speaker:
+            check.fail(f"{at}.speaker", "must be empty when voice is 'source' (the source's own assertion)")
+        if voice == "source" and st["direct_quote"]:
+            check.fail(f"{at}.direct_quote", "must be false when voice is 'source'")
+        need("actors", speaker, f"{at}.speaker")
+        content_span = check.span(f"{at}.content", st["content"]) if st["content"] in text else None
+        if st["content"] not in text:
+            check.fail(f"{at}.content", "content is not verbatim from the source text")
+        ev = check.evidence(f"{at}.evidence", st.get("evidence"), [content_span] if content_span else [])
+        rows.append(Row("statements", {
+            "slug": st["slug"], "voice": voice, "kind": st["kind"], "is_direct_quote": st["direct_quote"],
+            "content": st["content"], **check.date(f"{at}.said", "said", st.get("said")),
+        }, ev, key=(st["slug"],), refs={"speaker_actor_id": ("actors", speaker)} if speaker else {}))
+        for j, ab in enumerate(st.get("about", [])):
+            aw = f"{at}.about[{j}]"
+            targets = [k for k in ("actor", "agreement", "project", "event") if k in ab]
+            if len(targets) != 1:
+                check.fail(aw, "give exactly one of actor, agreement, project or event")
+                continue
+            target = targets[0]
+            need(f"{target}s", ab[target], f"{aw}.{target}")
+            rows.append(Row("statement_subjects", {"role": ab["role"]},
+                            check.evidence(f"{aw}.evidence", ab.get("evidence"), ev),
+                            key=(st["slug"], target, ab[target], ab["role"]),
+                            refs={"statement_id": ("statements", st["slug"]),
+                                  f"{target}_id": (f"{target}s", ab[target])}))
+
+    inferences: list[Row] = []
+    for i, inf in enumerate(doc.get("inferences", [])):
+        at = f"inferences[{i}]"
+        about = inf["about"]
+        if len(about) != 1:
+            check.fail(f"{at}.about", "give exactly one of source, agreement, project, event, statement or actor")
+            continue
+        (target, slug), = about.items()
+        if target == "source":
+            if slug != src["slug"]:
+                check.fail(f"{at}.about.source", f"unknown source {slug!r}")
+        else:
+            need(f"{target}s", slug, f"{at}.about.{target}")
+        earliest = check.day(f"{at}.earliest", inf["earliest"]) if "earliest" in inf else None
+        latest = check.day(f"{at}.latest", inf["latest"]) if "latest" in inf else None
+        if earliest and latest and latest < earliest:
+            check.fail(at, f"latest date {latest} is before earliest date {earliest}")
+        inferences.append(Row("inferences", {
+            "field": inf["field"], "earliest": earliest, "latest": latest,
+            "date_precision": inf.get("precision", "unknown"), "value_text": inf.get("value"),
+            "reasoning": inf["reasoning"],
+        }, [], key=(target, slug, inf["field"]),
+            refs={} if target == "source" else {f"{target}_id": (f"{target}s", slug)}))
+
+    if check.problems:
+        raise ValidationError(check.problems)
+    return Plan(path, digest, source, segments, rows, inferences)
+
+
+# --- writing --------------------------------------------------------------------
+
+#: Fact tables in the order rows can be written (referenced tables first).
+WRITE_ORDER = ("actors", "actor_aliases", "actor_relations", "agreements", "agreement_parties",
+               "agreement_obligations", "projects", "project_participants", "amounts", "events",
+               "event_participants", "statements", "statement_subjects")
+#: evidence column for each fact table
+EVIDENCE_COLUMN = {table: column for column, table in m.FACT_TARGETS.items()}
+#: natural-key columns used to find an existing row (besides resolved references)
+NATURAL_KEY = {
+    "actors": ("slug",), "agreements": ("slug",), "projects": ("slug",), "events": ("slug",),
+    "statements": ("slug",), "actor_aliases": ("actor_id", "alias"),
+    "actor_relations": ("subject_actor_id", "object_actor_id", "kind"),
+    "agreement_parties": ("agreement_id", "actor_id", "role"),
+    "agreement_obligations": ("agreement_id", "obligor_actor_id", "description"),
+    "project_participants": ("project_id", "actor_id", "role"),
+    "event_participants": ("event_id", "actor_id", "role"),
+    "amounts": ("agreement_id", "project_id", "amount_text", "stage"),
+    "statement_subjects": ("statement_id", "role", "actor_id", "agreement_id", "project_id", "event_id"),
+}
+
+
+@dataclass
+class SeedResult:
+    source_slug: str
+    changed: bool
+    counts: dict[str, int]
+
+
+def _table(name: str):
+    return m.metadata.tables[name]
+
+
+def _delete_source_facts(conn: Connection, source_id: int) -> None:
+    """Remove the facts only this source supports, then the source's evidence."""
+    ev = _table("evidence")
+    for table_name in reversed(WRITE_ORDER):
+        table, column = _table(table_name), EVIDENCE_COLUMN[table_name]
+        own = select(ev.c[column]).where(ev.c.source_id == source_id, ev.c[column].is_not(None))
+        other = exists().where(ev.c[column] == table.c.id, ev.c.source_id != source_id)
+        condition = and_(table.c.id.in_(own), not_(other))
+        if table_name == "actors":
+            # an actor still referenced by another source's facts stays
+            for ref_table in m.metadata.sorted_tables:
+                for fk in ref_table.foreign_keys:
+                    if fk.column.table.name == "actors" and ref_table.name not in ("evidence", "inferences"):
+                        condition = and_(condition, not_(exists().where(fk.parent == table.c.id)))
+            conn.execute(update(table).where(table.c.parent_id.in_(
+                select(table.c.id).where(condition))).values(parent_id=None))
+        conn.execute(delete(table).where(condition))
+    conn.execute(delete(ev).where(ev.c.source_id == source_id))
+    conn.execute(delete(_table("inferences")).where(_table("inferences").c.source_id == source_id))
+    conn.execute(delete(_table("source_segments")).where(_table("source_segments").c.source_id == source_id))
+
+
+def write_plan(engine: Engine, plan: Plan) -> SeedResult:
+    """Write a checked plan in one transaction; unchanged input changes nothing."""
+    sources = _table("sources")
+    counts: dict[str, int] = {}
+    with engine.begin() as conn:
+        existing = conn.execute(
+            select(sources.c.id, sources.c.loaded_digest).where(sources.c.slug == plan.source["slug"])
+        ).first()
+        if existing is not None and existing.loaded_digest == plan.digest:
+            return SeedResult(plan.source["slug"], False, counts)
+        values = {**plan.source, "loaded_digest": plan.digest}
+        if existing is None:
+            source_id = conn.execute(insert(sources).values(values)).inserted_primary_key[0]
+        else:
+            source_id = existing.id
+            _delete_source_facts(conn, source_id)
+            conn.execute(update(sources).where(sources.c.id == source_id).values(values))
+        conn.execute(insert(_table("source_segments")),
+                     [{"source_id": source_id, **seg} for seg in plan.segments])
+
+        ids: dict[tuple[str, Any], int] = {}
+        parents: list[tuple[int, tuple]] = []  # (actor id, parent key): set once all actors exist
+        evidence_rows: list[dict[str, Any]] = []
+        for table_name in WRITE_ORDER:
+            table = _table(table_name)
+            for row in (r for r in plan.rows if r.table == table_name):
+                values = dict(row.values)
+                for column, (ref_table, ref_key) in row.refs.items():
+                    if column != "parent_id":
+                        values[column] = ids[(ref_table, (ref_key,))]
+                key_values = {c: values.get(c) for c in NATURAL_KEY[table_name]}
+                found = conn.execute(select(table.c.id).where(*[
+                    table.c[c].is_(None) if v is None else table.c[c] == v for c, v in key_values.items()
+                ])).scalar()
+                if found is None:
+                    found = conn.execute(insert(table).values(values)).inserted_primary_key[0]
+                    counts[table_name] = counts.get(table_name, 0) + 1
+                ids[(table_name, row.key)] = found
+                if "parent_id" in row.refs:
+                    parents.append((found, (row.refs["parent_id"][1],)))
+                column = EVIDENCE_COLUMN[table_name]
+                evidence_rows.extend(
+                    {"source_id": source_id, "char_start": s.start, "char_end": s.end, "quote": s.quote, column: found}
+                    for s in row.evidence
+                )
+        actors = _table("actors")
+        for actor_id, parent_key in parents:
+            conn.execute(update(actors).where(actors.c.id == actor_id).values(parent_id=ids[("actors", parent_key)]))
+        if evidence_rows:
+            ev = _table("evidence")
+            full = [{c: r.get(c) for c in ("source_id", "char_start", "char_end", "quote", *m.FACT_TARGETS)}
+                    for r in evidence_rows]
+            conn.execute(insert(ev), full)
+            counts["evidence"] = len(full)
+        inf_rows = []
+        for row in plan.inferences:
+            values = {"source_id": None, **{c: None for c in m.FACT_TARGETS}, **row.values}
+            if row.refs:
+                for column, (ref_table, ref_key) in row.refs.items():
+                    values[column] = ids[(ref_table, (ref_key,))]
+            else:
+                values["source_id"] = source_id
+            inf_rows.append(values)
+        if inf_rows:
+            conn.execute(insert(_table("inferences")), inf_rows)
+            counts["inferences"] = len(inf_rows)
+    return SeedResult(plan.source["slug"], True, counts)
+
+
+def load_file(engine: Engine, path: Path | str) -> SeedResult:
+    """Check a source file and, if it is sound, load it (all or nothing)."""
+    return write_plan(engine, plan_file(path))
+
+
+def schema_json() -> str:
+    return json.dumps(source_file_schema(), indent=2, ensure_ascii=False)

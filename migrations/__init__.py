@@ -1,0 +1,1 @@
+"""Alembic migrations of the accords schema (installed as the package ``db.migrations``)."""

@@ -1,0 +1,67 @@
+"""Alembic environment for accords (from Alembic's generic template).
+
+The database URL comes from, in order: a connection handed over by accords
+(``config.attributes["connection"]``), ``sqlalchemy.url`` set on the config,
+``-x url=...`` on the alembic command line, ``$ACCORDS_DATABASE_URL``, and
+finally ``sqlite:///accords.db`` in the current folder.
+"""
+
+from logging.config import fileConfig
+
+from alembic import context
+
+from db.engine import make_engine, resolve_url
+from db.models import metadata
+
+config = context.config
+
+if config.config_file_name is not None and config.attributes.get("configure_logger", True):
+    fileConfig(config.config_file_name, disable_existing_loggers=False)
+
+target_metadata = metadata
+
+
+def _url() -> str:
+    return (
+        config.get_main_option("sqlalchemy.url")
+        or context.get_x_argument(as_dictionary=True).get("url")
+        or resolve_url(None)
+    )
+
+
+def _configure(**kwargs) -> None:
+    context.configure(
+        target_metadata=target_metadata,
+        render_as_batch=True,
+        compare_type=True,
+        compare_server_default=True,
+        **kwargs,
+    )
+
+
+def run_migrations_offline() -> None:
+    """Emit the DDL as SQL text, for review or for a DBA to apply."""
+    _configure(url=_url(), literal_binds=True, dialect_opts={"paramstyle": "named"})
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_migrations_online() -> None:
+    connection = config.attributes.get("connection")
+    if connection is not None:
+        _configure(connection=connection)
+        with context.begin_transaction():
+            context.run_migrations()
+        return
+    engine = make_engine(_url())
+    with engine.connect() as connection:
+        _configure(connection=connection)
+        with context.begin_transaction():
+            context.run_migrations()
+    engine.dispose()
+
+
+if context.is_offline_mode():
+    run_migrations_offline()
+else:
+    run_migrations_online()

@@ -1,0 +1,67 @@
+-- title: Agreements
+-- grain: one row per party of an agreement and stated amount of it (an agreement with no stated amount still has a row per party)
+-- description: >
+--   Every agreement with its kind, status, signing date (with its precision
+--   and the source's own words), each party and its role, and the money the
+--   sources state for it. Amounts are exact decimals with their currency,
+--   qualifier (exact, about, more_than, ...) and stage (contracted, planned, ...).
+-- parameters:
+--   - name: kind
+--     type: choice
+--     choices: [contract, accord, diplomatic_exchange, guarantee, memorandum, treaty, other]
+--     description: Only agreements of this kind.
+-- columns:
+--   - {name: agreement, type: text, description: The agreement's slug.}
+--   - {name: title, type: text, description: The agreement's name or a short description.}
+--   - {name: kind, type: text, description: "Kind of agreement: contract, accord, diplomatic_exchange, ..."}
+--   - {name: status, type: text, description: Status as of the source.}
+--   - {name: signed_text, type: text, description: The source's words for the signing date; empty when not stated.}
+--   - {name: signed_precision, type: text, description: "Precision of the signing date: day, month, year, relative, unknown, ..."}
+--   - {name: signed_earliest, type: date, description: First day the signing date can mean.}
+--   - {name: signed_latest, type: date, description: Last day the signing date can mean.}
+--   - {name: party, type: text, description: The party's actor slug.}
+--   - {name: party_name, type: text, description: The party's display name.}
+--   - {name: role, type: text, description: "The party's role: signatory, counterparty, guarantor, ..."}
+--   - {name: amount, type: decimal, description: A stated amount (exact decimal); empty when none is stated.}
+--   - {name: currency, type: text, description: ISO 4217 currency of the amount.}
+--   - {name: qualifier, type: text, description: "How the source qualifies the amount: exact, about, more_than, ..."}
+--   - {name: stage, type: text, description: "What the amount is: contracted, planned, ..."}
+--   - {name: amount_text, type: text, description: The source's own words for the amount.}
+with parties as (
+    select
+        p.agreement_id,
+        p.role,
+        a.slug as party,
+        a.name as party_name
+    from agreement_parties as p
+    join actors as a on a.id = p.actor_id
+)
+select
+    ag.slug as agreement,
+    ag.title,
+    ag.kind,
+    ag.status,
+    ag.signed_text,
+    ag.signed_precision,
+    ag.signed_earliest,
+    ag.signed_latest,
+    parties.party,
+    parties.party_name,
+    parties.role,
+    am.amount,
+    am.currency,
+    am.qualifier,
+    am.stage,
+    am.amount_text
+from agreements as ag
+left join parties on parties.agreement_id = ag.id
+left join amounts as am on am.agreement_id = ag.id
+where (:kind is null or ag.kind = :kind)
+order by
+    case when ag.signed_earliest is null then 1 else 0 end,
+    ag.signed_earliest,
+    ag.slug,
+    parties.role,
+    parties.party,
+    am.stage,
+    am.amount_text

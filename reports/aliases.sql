@@ -1,0 +1,36 @@
+-- title: Actors and their aliases
+-- grain: one row per alias of an actor (an actor without aliases has one row with an empty alias)
+-- description: >
+--   Every actor with its kind, country and parent, and each surface form the
+--   sources use for it ("Beijing" for China). Use it to find the slug to pass
+--   to other reports.
+-- parameters:
+--   - name: actor
+--     type: text
+--     description: Only the actor with this slug, name or alias.
+-- columns:
+--   - {name: actor, type: text, description: The actor's slug.}
+--   - {name: name, type: text, description: Display name; unnamed actors are described in brackets.}
+--   - {name: is_named, type: boolean, description: False when the sources do not name the actor.}
+--   - {name: kind, type: text, description: "Kind of actor: state, de_facto_government, government_body, ..."}
+--   - {name: country, type: text, description: ISO 3166-1 alpha-2 country code, where one applies.}
+--   - {name: parent, type: text, description: Slug of the actor this one belongs to.}
+--   - {name: alias, type: text, description: A surface form the sources use for the actor.}
+select
+    a.slug as actor,
+    a.name,
+    a.is_named,
+    a.kind,
+    a.country,
+    p.slug as parent,
+    al.alias
+from actors as a
+left join actors as p on p.id = a.parent_id
+left join actor_aliases as al on al.actor_id = a.id
+where (
+    :actor is null
+    or a.slug = :actor
+    or a.name = :actor
+    or exists (select 1 from actor_aliases as x where x.actor_id = a.id and x.alias = :actor)
+)
+order by a.slug, al.alias
