@@ -9,6 +9,7 @@ finally ``sqlite:///accords.db`` in the current folder.
 from logging.config import fileConfig
 
 from alembic import context
+from sqlalchemy import Connection, Engine
 
 from db.engine import make_engine, resolve_url
 from db.models import metadata
@@ -47,18 +48,19 @@ def run_migrations_offline() -> None:
 
 
 def run_migrations_online() -> None:
-    connection = config.attributes.get("connection")
-    if connection is not None:
-        _configure(connection=connection)
+    given = config.attributes.get("connection")  # a Connection or an Engine (pytest-alembic)
+    if isinstance(given, Connection):
+        _configure(connection=given)
         with context.begin_transaction():
             context.run_migrations()
         return
-    engine = make_engine(_url())
+    engine = given if isinstance(given, Engine) else make_engine(_url())
     with engine.connect() as connection:
         _configure(connection=connection)
         with context.begin_transaction():
             context.run_migrations()
-    engine.dispose()
+    if given is None:
+        engine.dispose()
 
 
 if context.is_offline_mode():
