@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TextIO
 
-from sqlalchemy import Engine, inspect
+from sqlalchemy import inspect
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from . import migrate, output, reports, seed

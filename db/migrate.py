@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import shutil
-from importlib.resources import files
 from pathlib import Path
 
 from alembic import command
@@ -20,12 +19,13 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
 from .engine import resolve_url, sqlite_path
+from .resources import migrations_dir
 
 
 def alembic_config(url: str | None = None, stdout: io.TextIOBase | None = None) -> Config:
     """An Alembic Config for accords' migrations and the given database."""
     config = Config(stdout=stdout) if stdout is not None else Config()
-    config.set_main_option("script_location", str(files("db.migrations")))
+    config.set_main_option("script_location", migrations_dir())
     config.set_main_option("sqlalchemy.url", resolve_url(url).replace("%", "%%"))
     config.attributes["configure_logger"] = False
     return config

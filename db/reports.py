@@ -28,12 +28,12 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import cache
-from importlib.resources import files
 from typing import Any
 
 import yaml
 
 from .errors import AccordsError, UsageError
+from .resources import reports_dir
 
 PARAM_TYPES = ("text", "integer", "decimal", "date", "choice")
 COLUMN_TYPES = ("text", "integer", "decimal", "date", "boolean")
@@ -152,7 +152,7 @@ def parse_report(name: str, text: str) -> Report:
 @cache
 def all_reports() -> dict[str, Report]:
     """Every shipped report, by name, parsed once."""
-    folder = files("db.report_files")
+    folder = reports_dir()
     out = {}
     for entry in sorted(folder.iterdir(), key=lambda e: e.name):
         if entry.name.endswith(".sql"):
