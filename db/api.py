@@ -6,15 +6,17 @@ functions directly.
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
 from sqlalchemy import inspect
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
-from . import migrate, output, reports, seed
+from . import migrate, output, reports, seed, views
 from .engine import DEFAULT_TIMEOUT_S, make_engine, read_only, resolve_url, safe_url, scrub, sqlite_path
 from .errors import AccordsError, UsageError
 
@@ -56,23 +58,97 @@ def database_exists(url: str) -> bool:
         engine.dispose()
 
 
+@dataclass
+class UpgradeResult:
+    before: str | None
+    after: str | None
+    backup: Path | None
+    views: list[str]
+
+
 def upgrade(url: str | None = None, revision: str = "head", sql: bool = False,
-            stdout: TextIO | None = None) -> None:
+            stdout: TextIO | None = None) -> UpgradeResult:
+    """Upgrade the schema to REVISION and rebuild the report views.
+
+    On SQLite, an existing database file is first copied to a timestamped
+    backup beside it when there is anything to apply; if the upgrade fails,
+    the file is restored from that copy, so it is left exactly as it was.
+    With ``sql=True`` nothing is changed: the DDL is written to ``stdout``.
+    """
     url = resolve_url(url)
-    with database_errors(url):
-        migrate.upgrade(url, revision, sql=sql, stdout=stdout)
+    if sql:
+        with database_errors(url):
+            migrate.upgrade(url, revision, sql=True, stdout=stdout)
+        return UpgradeResult(None, None, None, [])
+    engine = make_engine(url)
+    try:
+        with database_errors(url):
+            before = migrate.current_revision(engine)
+            backup = migrate.backup_sqlite(url) if migrate.pending(engine) else None
+            try:
+                with engine.begin() as conn:
+                    views.drop_views(conn)
+                migrate.upgrade(url, revision)
+            except BaseException:
+                engine.dispose()
+                if backup is not None:
+                    shutil.copy2(backup, sqlite_path(url))  # type: ignore[arg-type]
+                raise
+            after = migrate.current_revision(engine)
+            built: list[str] = []
+            if after == migrate.head_revision():
+                with engine.begin() as conn:
+                    built = views.sync_views(conn)
+            return UpgradeResult(before, after, backup, built)
+    finally:
+        engine.dispose()
 
 
 def downgrade(url: str | None = None, revision: str = "-1", sql: bool = False,
               stdout: TextIO | None = None) -> None:
+    """Downgrade the schema; the report views are dropped first (rebuilt by the next upgrade)."""
     url = resolve_url(url)
+    if not sql:
+        engine = make_engine(url)
+        try:
+            with database_errors(url), engine.begin() as conn:
+                views.drop_views(conn)
+        finally:
+            engine.dispose()
     with database_errors(url):
         migrate.downgrade(url, revision, sql=sql, stdout=stdout)
+
+
+def check(url: str | None = None) -> list[str]:
+    """Differences between the models, the migrations and the database (empty: all agree)."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    from .models import metadata
+
+    url = resolve_url(url)
+    engine = make_engine(url)
+    problems = []
+    try:
+        with database_errors(url), engine.connect() as conn:
+            rev, head = migrate.current_revision(engine), migrate.head_revision()
+            if rev != head:
+                return [f"the database is at {rev or 'base'}, not at the newest revision {head}: "
+                        "run `accords db upgrade`"]
+            context = MigrationContext.configure(conn, opts={"compare_type": True, "target_metadata": metadata})
+            problems += [f"schema differs from the models: {diff}" for diff in compare_metadata(context, metadata)]
+            problems += [f"view {p}: run `accords db upgrade` to rebuild it" for p in views.stale_views(conn)]
+    finally:
+        engine.dispose()
+    return problems
 
 
 def current(url: str | None = None) -> tuple[str | None, str | None]:
     """(the database's revision, the newest revision accords ships)."""
     url = resolve_url(url)
+    path = sqlite_path(url)
+    if path is not None and not path.exists():
+        return None, migrate.head_revision()
     engine = make_engine(url)
     try:
         with database_errors(url):
@@ -90,7 +166,11 @@ def seed_database(url: str | None = None, path: Path | str | None = None) -> see
         with database_errors(url):
             if not inspect(engine).has_table("sources"):
                 raise AccordsError(f"{safe_url(url)} has no accords tables yet: run `accords db upgrade` first")
-            return seed.write_plan(engine, plan)
+            result = seed.write_plan(engine, plan)
+            with engine.begin() as conn:
+                if views.has_registry(conn) and (result.changed or views.stale_views(conn)):
+                    views.sync_views(conn)
+            return result
     finally:
         engine.dispose()
 

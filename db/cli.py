@@ -141,10 +141,17 @@ def upgrade(ctx: click.Context, revision: str, sql: bool) -> None:
     """
     from . import api
 
-    api.upgrade(_db_url(ctx), revision, sql=sql, stdout=sys.stdout if sql else None)
-    if not sql:
-        current, head = api.current(_db_url(ctx))
-        click.echo(f"database is at revision {current or 'base'} (newest: {head})", err=True)
+    result = api.upgrade(_db_url(ctx), revision, sql=sql, stdout=sys.stdout if sql else None)
+    if sql:
+        return
+    if result.backup:
+        click.echo(f"backed up the database to {result.backup}", err=True)
+    if result.before == result.after:
+        click.echo(f"database already at revision {result.after or 'base'}; nothing to apply", err=True)
+    else:
+        click.echo(f"upgraded the database from {result.before or 'base'} to {result.after}", err=True)
+    if result.views:
+        click.echo(f"rebuilt {len(result.views)} report views (report_*)", err=True)
 
 
 @db.command()
@@ -177,11 +184,52 @@ def current(ctx: click.Context) -> None:
     Example:
         accords db current
     """
-    from . import api
+    from . import api, migrate
+    from .engine import make_engine
 
     rev, head = api.current(_db_url(ctx))
-    state = "up to date" if rev == head else f"behind: run `accords db upgrade` to reach {head}"
-    click.echo(f"{rev or 'base (empty)'} ({state})")
+    if rev == head:
+        click.echo(f"{rev} (newest)")
+        return
+    click.echo(f"{rev or 'base (empty)'}; `accords db upgrade` would apply:")
+    engine = make_engine(_db_url(ctx))
+    for line in migrate.pending(engine):
+        click.echo(f"  {line}")
+    engine.dispose()
+
+
+@db.command()
+@_fail_cleanly
+def history() -> None:
+    """List every schema revision accords ships, newest first.
+
+    \b
+    Example:
+        accords db history
+    """
+    from . import migrate
+
+    migrate.history(sys.stdout)
+
+
+@db.command()
+@click.pass_context
+@_fail_cleanly
+def check(ctx: click.Context) -> None:
+    """Check that the database, the migrations and the models agree (exit 1 if not).
+
+    \b
+    Example:
+        accords db check
+    """
+    from . import api
+
+    problems = api.check(_db_url(ctx))
+    for line in problems:
+        click.echo(f"- {line}")
+    if problems:
+        raise click.ClickException(f"{len(problems)} difference(s) found")
+    click.echo("database, migrations and models agree; report views are current")
 
 
 @db.command()

@@ -514,5 +514,14 @@ class Inference(Base):
 
 Index("ix_evidence_source_span", Evidence.source_id, Evidence.char_start, Evidence.char_end)
 
+class ReportView(Base):
+    __tablename__ = "report_views"
+    __table_args__ = ({"comment": "The report views accords installed (report_<name>), with the SHA-256 of the SQL each was built from."},)
+
+    name: Mapped[str] = mapped_column(String(100), primary_key=True, comment="The view's name, report_<report name>.")
+    report: Mapped[str] = mapped_column(String(100), comment="The report file the view mirrors (reports/<report>.sql).")
+    sql_sha256: Mapped[str] = mapped_column(String(64), comment="SHA-256 of the report's SQL when the view was built; a mismatch means the view is stale.")
+
+
 #: Tables that hold facts; every row of each must have evidence.
 FACT_TABLES: tuple[str, ...] = tuple(FACT_TARGETS.values())

@@ -1,0 +1,78 @@
+"""The report views: every report without required parameters, installed as ``report_<name>``.
+
+Views are derived from ``reports/*.sql``, so they are rebuilt (not migrated):
+``accords db upgrade`` drops them before migrating and rebuilds them after;
+``accords db seed`` rebuilds them too. Each view is registered in
+``report_views`` with the SHA-256 of its SQL, so ``stale_views`` can tell when
+a report file changed and its view was not rebuilt.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from sqlalchemy import Connection, delete, insert, inspect, select, text
+
+from .models import ReportView
+from .reports import Report, all_reports, bind_parameters, statement
+
+REGISTRY = ReportView.__table__
+
+
+def sql_digest(report: Report) -> str:
+    return hashlib.sha256(report.sql.encode("utf-8")).hexdigest()
+
+
+def view_sql(conn: Connection, report: Report) -> str:
+    """The report's SQL with its parameters at their defaults, rendered as literals."""
+    values = bind_parameters(report, [])
+    compiled = statement(report).bindparams(**values).compile(
+        dialect=conn.dialect, compile_kwargs={"literal_binds": True}
+    )
+    return str(compiled)
+
+
+def has_registry(conn: Connection) -> bool:
+    return inspect(conn).has_table(REGISTRY.name)
+
+
+def drop_views(conn: Connection) -> list[str]:
+    """Drop every registered report view; return their names."""
+    if not has_registry(conn):
+        return []
+    names = list(conn.execute(select(REGISTRY.c.name).order_by(REGISTRY.c.name)).scalars())
+    quote = conn.dialect.identifier_preparer.quote
+    for name in names:
+        conn.execute(text(f"DROP VIEW IF EXISTS {quote(name)}"))
+    conn.execute(delete(REGISTRY))
+    return names
+
+
+def sync_views(conn: Connection) -> list[str]:
+    """(Re)build every report view from the current report files; return their names."""
+    drop_views(conn)
+    quote = conn.dialect.identifier_preparer.quote
+    built = []
+    for report in all_reports().values():
+        if report.view_name is None:
+            continue
+        conn.execute(text(f"CREATE VIEW {quote(report.view_name)} AS {view_sql(conn, report)}"))
+        conn.execute(insert(REGISTRY).values(name=report.view_name, report=report.name, sql_sha256=sql_digest(report)))
+        built.append(report.view_name)
+    return built
+
+
+def stale_views(conn: Connection) -> list[str]:
+    """Views missing, outdated or left over compared with the report files (empty when all agree)."""
+    if not has_registry(conn):
+        return []
+    registered = {r.name: r.sql_sha256 for r in conn.execute(select(REGISTRY))}
+    expected = {r.view_name: sql_digest(r) for r in all_reports().values() if r.view_name}
+    problems = []
+    for name, digest in sorted(expected.items()):
+        if name not in registered:
+            problems.append(f"{name} is missing")
+        elif registered[name] != digest:
+            problems.append(f"{name} was built from an older version of its report")
+    problems += [f"{name} has no report any more" for name in sorted(set(registered) - set(expected))]
+    return problems
