@@ -157,6 +157,20 @@ def current(url: str | None = None) -> tuple[str | None, str | None]:
         engine.dispose()
 
 
+def pending(url: str | None = None) -> list[str]:
+    """Revisions an upgrade would apply, oldest first ('rev: message')."""
+    url = resolve_url(url)
+    path = sqlite_path(url)
+    if path is not None and not path.exists():
+        return migrate.all_revisions()
+    engine = make_engine(url)
+    try:
+        with database_errors(url):
+            return migrate.pending(engine)
+    finally:
+        engine.dispose()
+
+
 def seed_database(url: str | None = None, path: Path | str | None = None) -> seed.SeedResult:
     """Load a source file (default: the shipped seed) into an upgraded database."""
     url = resolve_url(url)

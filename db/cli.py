@@ -184,18 +184,15 @@ def current(ctx: click.Context) -> None:
     Example:
         accords db current
     """
-    from . import api, migrate
-    from .engine import make_engine
+    from . import api
 
     rev, head = api.current(_db_url(ctx))
     if rev == head:
         click.echo(f"{rev} (newest)")
         return
     click.echo(f"{rev or 'base (empty)'}; `accords db upgrade` would apply:")
-    engine = make_engine(_db_url(ctx))
-    for line in migrate.pending(engine):
+    for line in api.pending(_db_url(ctx)):
         click.echo(f"  {line}")
-    engine.dispose()
 
 
 @db.command()

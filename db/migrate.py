@@ -66,6 +66,12 @@ def history(stdout: io.TextIOBase | None = None) -> None:
     command.history(alembic_config(None, stdout), verbose=False)
 
 
+def all_revisions() -> list[str]:
+    """Every revision accords ships, oldest first, as 'rev: message'."""
+    script = ScriptDirectory.from_config(alembic_config())
+    return [f"{r.revision}: {r.doc}" for r in reversed(list(script.walk_revisions()))]
+
+
 def pending(engine: Engine) -> list[str]:
     """Revisions an upgrade to head would apply, oldest first, as 'rev: message'."""
     script = ScriptDirectory.from_config(alembic_config())

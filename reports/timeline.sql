@@ -5,8 +5,9 @@
 --   the source's own words. A date the source does not pin down (such as "four
 --   years ago") keeps empty earliest/latest columns; when accords has inferred
 --   it, the inferred range is shown in separate columns and used for ordering,
---   and is_inferred is true. Facts with no date at all are listed by the
---   unknowns report, not here.
+--   and is_inferred is true. A fact whose date the source does not give at all
+--   is listed only when accords has inferred one; the others are listed by the
+--   unknowns report. Facts that no date places stay at the end.
 -- parameters:
 --   - name: from
 --     type: date
@@ -19,50 +20,79 @@
 --   - {name: date_latest, type: date, description: Last day the stated date can mean.}
 --   - {name: date_precision, type: text, description: "Precision of the stated date: day, month, part_of_year, year, relative, ..."}
 --   - {name: date_text, type: text, description: The source's own words for the date.}
---   - {name: inferred_earliest, type: date, description: First day of accords' inferred date, when the stated one is not pinned down.}
+--   - {name: inferred_earliest, type: date, description: First day of accords' inferred date, when it has inferred one.}
 --   - {name: inferred_latest, type: date, description: Last day of accords' inferred date.}
 --   - {name: is_inferred, type: boolean, description: True when the row is ordered by an inferred date.}
---   - {name: fact_type, type: text, description: "agreement, project, event, statement or relation."}
---   - {name: fact, type: text, description: The fact's slug (for relations, subject>kind>object).}
---   - {name: what, type: text, description: What happened, in short.}
-with dated as (
-    select 'agreement' as fact_type, ag.slug as fact, 'signed: ' || ag.title as what,
-           ag.signed_earliest as date_earliest, ag.signed_latest as date_latest,
-           ag.signed_precision as date_precision, ag.signed_text as date_text,
-           inf.earliest as inferred_earliest, inf.latest as inferred_latest
+--   - {name: fact_type, type: text, description: "agreement, event, project, relation or statement."}
+--   - {name: fact, type: text, description: "The fact's slug; for a relation, the slug of the actor the relation goes from."}
+--   - {name: object_actor, type: text, description: For a relation, the slug of the actor the relation goes to; empty otherwise.}
+--   - {name: date_of, type: text, description: "What the date is the date of: signed, started, occurred, said or since."}
+--   - {name: kind, type: text, description: "The fact's kind: agreement, event, statement or relation kind; a project's sector."}
+--   - {name: what, type: text, description: "What happened, in short: a title, a statement's words, a relation's description."}
+with inferred_dates as (
+    select
+        inf.agreement_id,
+        inf.project_id,
+        inf.event_id,
+        inf.statement_id,
+        inf.relation_id,
+        min(inf.earliest) as earliest,
+        max(inf.latest) as latest
+    from inferences as inf
+    where inf.field in ('date', 'said')
+    group by inf.agreement_id, inf.project_id, inf.event_id, inf.statement_id, inf.relation_id
+),
+dated as (
+    select
+        'agreement' as fact_type,
+        ag.slug as fact,
+        null as object_actor,
+        'signed' as date_of,
+        ag.kind,
+        ag.title as what,
+        ag.signed_earliest as date_earliest,
+        ag.signed_latest as date_latest,
+        ag.signed_precision as date_precision,
+        ag.signed_text as date_text,
+        inf.earliest as inferred_earliest,
+        inf.latest as inferred_latest
     from agreements as ag
-    left join inferences as inf on inf.agreement_id = ag.id and inf.field = 'date'
-    where ag.signed_precision <> 'unknown'
+    left join inferred_dates as inf on inf.agreement_id = ag.id
+    where ag.signed_precision <> 'unknown' or inf.agreement_id is not null
     union all
-    select 'project', pr.slug, 'started: ' || pr.title,
-           pr.started_earliest, pr.started_latest, pr.started_precision, pr.started_text,
-           inf.earliest, inf.latest
+    select
+        'project', pr.slug, null, 'started', pr.sector, pr.title,
+        pr.started_earliest, pr.started_latest, pr.started_precision, pr.started_text,
+        inf.earliest, inf.latest
     from projects as pr
-    left join inferences as inf on inf.project_id = pr.id and inf.field = 'date'
-    where pr.started_precision <> 'unknown'
+    left join inferred_dates as inf on inf.project_id = pr.id
+    where pr.started_precision <> 'unknown' or inf.project_id is not null
     union all
-    select 'event', ev.slug, ev.title,
-           ev.occurred_earliest, ev.occurred_latest, ev.occurred_precision, ev.occurred_text,
-           inf.earliest, inf.latest
+    select
+        'event', ev.slug, null, 'occurred', ev.kind, ev.title,
+        ev.occurred_earliest, ev.occurred_latest, ev.occurred_precision, ev.occurred_text,
+        inf.earliest, inf.latest
     from events as ev
-    left join inferences as inf on inf.event_id = ev.id and inf.field = 'date'
-    where ev.occurred_precision <> 'unknown'
+    left join inferred_dates as inf on inf.event_id = ev.id
+    where ev.occurred_precision <> 'unknown' or inf.event_id is not null
     union all
-    select 'statement', st.slug, st.content,
-           st.said_earliest, st.said_latest, st.said_precision, st.said_text,
-           inf.earliest, inf.latest
+    select
+        'statement', st.slug, null, 'said', st.kind, st.content,
+        st.said_earliest, st.said_latest, st.said_precision, st.said_text,
+        inf.earliest, inf.latest
     from statements as st
-    left join inferences as inf on inf.statement_id = st.id and inf.field in ('date', 'said')
-    where st.said_precision <> 'unknown'
+    left join inferred_dates as inf on inf.statement_id = st.id
+    where st.said_precision <> 'unknown' or inf.statement_id is not null
     union all
-    select 'relation', sa.slug || '>' || re.kind || '>' || oa.slug, coalesce(re.description, re.kind),
-           re.since_earliest, re.since_latest, re.since_precision, re.since_text,
-           inf.earliest, inf.latest
+    select
+        'relation', sa.slug, oa.slug, 'since', re.kind, coalesce(re.description, re.kind),
+        re.since_earliest, re.since_latest, re.since_precision, re.since_text,
+        inf.earliest, inf.latest
     from actor_relations as re
     join actors as sa on sa.id = re.subject_actor_id
     join actors as oa on oa.id = re.object_actor_id
-    left join inferences as inf on inf.relation_id = re.id and inf.field = 'date'
-    where re.since_precision <> 'unknown'
+    left join inferred_dates as inf on inf.relation_id = re.id
+    where re.since_precision <> 'unknown' or inf.relation_id is not null
 ),
 ordered as (
     select
@@ -82,6 +112,9 @@ select
     is_inferred,
     fact_type,
     fact,
+    object_actor,
+    date_of,
+    kind,
     what
 from ordered
 where (:from is null or sort_latest is null or sort_latest >= :from)
@@ -89,6 +122,10 @@ where (:from is null or sort_latest is null or sort_latest >= :from)
 order by
     case when sort_earliest is null then 1 else 0 end,
     sort_earliest,
+    case when sort_latest is null then 1 else 0 end,
     sort_latest,
     fact_type,
-    fact
+    fact,
+    case when object_actor is null then 0 else 1 end,
+    object_actor,
+    replace(kind, '_', '-')

@@ -60,7 +60,7 @@ ACTOR_KINDS = (
     "state", "de_facto_government", "former_government", "government",
     "government_body", "government_official", "state_owned_enterprise",
     "company", "person", "group", "organisation", "armed_group",
-    "legislature", "region", "place", "initiative", "author",
+    "legislature", "region", "place", "initiative", "author", "population",
 )
 DATE_PRECISIONS = (
     "day", "month", "part_of_year", "year", "years", "day_without_year",
@@ -75,7 +75,7 @@ AGREEMENT_STATUSES = (
     "completed", "terminated", "unknown",
 )
 PARTY_ROLES = (
-    "signatory", "counterparty", "guarantor", "beneficiary", "mediator",
+    "signatory", "party", "counterparty", "guarantor", "beneficiary", "mediator",
     "witness", "other",
 )
 PROJECT_STATUSES = (
@@ -97,7 +97,7 @@ EVENT_KINDS = (
     "construction", "signing", "negotiation", "military_operation",
     "publication", "other",
 )
-EVENT_ROLES = ("host", "visitor", "participant", "organiser", "subject", "other")
+EVENT_ROLES = ("host", "visitor", "participant", "organiser", "subject", "excluded", "other")
 RELATION_KINDS = (
     "recognizes", "does_not_recognize", "diplomatic_representation",
     "alliance", "opposition", "rivalry", "partnership", "security_guarantee",

@@ -1,0 +1,180 @@
+"""`accords db`: upgrades that lose nothing, backups, failed upgrades, offline DDL."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import create_engine, inspect, text
+
+from db import api, migrate, seed
+from db.cli import cli
+from db.engine import make_engine
+from db.resources import migrations_dir
+
+REVISIONS = [line.split(":")[0] for line in migrate.all_revisions()]
+HEAD = REVISIONS[-1]
+
+
+def _user_rows(url: str) -> None:
+    """Rows a user might add by hand, beside the seed."""
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        source_id = conn.execute(text("select id from sources")).scalar_one()
+        conn.execute(text("insert into actors (slug, name, is_named, kind, country) "
+                          "values ('my-actor', 'My actor', :t, 'organisation', 'FR')"), {"t": True})
+        actor_id = conn.execute(text("select id from actors where slug = 'my-actor'")).scalar_one()
+        conn.execute(text("insert into actor_aliases (actor_id, alias) values (:a, 'Mine')"), {"a": actor_id})
+        conn.execute(text("insert into evidence (source_id, char_start, char_end, quote, actor_id) "
+                          "values (:s, 0, 6, '21.5 C', :a)"), {"s": source_id, "a": actor_id})
+    engine.dispose()
+
+
+def _rows(url: str) -> dict[str, list[tuple]]:
+    engine = create_engine(url)
+    out = {}
+    with engine.connect() as conn:
+        for table in inspect(conn).get_table_names():
+            if table != "alembic_version":
+                out[table] = sorted(map(repr, conn.execute(text(f"select * from {table}"))))
+    engine.dispose()
+    return out
+
+
+@pytest.mark.parametrize("start", REVISIONS[:-1])
+def test_upgrade_from_each_earlier_revision_keeps_every_row(empty_url, start):
+    api.upgrade(empty_url, start)
+    seed.write_plan(make_engine(empty_url), seed.plan_file(seed.seed_path()))
+    _user_rows(empty_url)
+    before = _rows(empty_url)
+    api.upgrade(empty_url)
+    after = _rows(empty_url)
+    assert api.current(empty_url)[0] == HEAD
+    for table, rows in before.items():
+        assert after[table] == rows, f"{table} changed during the upgrade from {start}"
+
+
+def test_round_trip_leaves_no_leftovers(empty_url):
+    api.upgrade(empty_url)
+    api.seed_database(empty_url)
+    api.downgrade(empty_url, "base")
+    engine = create_engine(empty_url)
+    with engine.connect() as conn:
+        insp = inspect(conn)
+        assert set(insp.get_table_names()) <= {"alembic_version"}
+        assert insp.get_view_names() == []
+        if conn.dialect.name == "postgresql":
+            assert conn.execute(text("select count(*) from pg_type t join pg_namespace n on n.oid = t.typnamespace "
+                                     "where n.nspname = 'public' and t.typtype = 'e'")).scalar() == 0
+            assert conn.execute(text("select count(*) from pg_class where relkind = 'S' "
+                                     "and relnamespace = 'public'::regnamespace")).scalar() == 0
+    engine.dispose()
+    api.upgrade(empty_url)
+    api.seed_database(empty_url)
+    assert api.check(empty_url) == []
+
+
+def test_upgrade_backs_up_an_sqlite_file_and_keeps_its_rows(tmp_path):
+    url = f"sqlite:///{tmp_path / 'mine.db'}"
+    api.upgrade(url, REVISIONS[0])
+    seed.write_plan(make_engine(url), seed.plan_file(seed.seed_path()))
+    before = _rows(url)
+    result = CliRunner().invoke(cli, ["--db", url, "db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    backups = list(tmp_path.glob("mine.db.*.bak"))
+    assert len(backups) == 1
+    assert f"backed up the database to {backups[0]}" in result.stderr
+    after = _rows(url)
+    assert all(after[t] == rows for t, rows in before.items())
+    assert _rows(f"sqlite:///{backups[0]}") == before
+
+
+def test_a_failed_upgrade_leaves_the_sqlite_file_as_it_was(tmp_path, monkeypatch):
+    broken = tmp_path / "migrations"
+    shutil.copytree(migrations_dir(), broken, ignore=shutil.ignore_patterns("__pycache__"))
+    (broken / "versions" / "9999_broken.py").write_text(
+        f'"""A migration that fails half way."""\n'
+        f"import sqlalchemy as sa\nfrom alembic import op\n\n"
+        f"revision = '9999'\ndown_revision = '{HEAD}'\nbranch_labels = None\ndepends_on = None\n\n\n"
+        f"def upgrade():\n"
+        f"    op.create_table('half_done', sa.Column('id', sa.Integer, primary_key=True))\n"
+        f"    op.execute('delete from actor_aliases')\n"
+        f"    raise RuntimeError('injected failure')\n\n\n"
+        f"def downgrade():\n    pass\n"
+    )
+    url = f"sqlite:///{tmp_path / 'mine.db'}"
+    api.upgrade(url)
+    api.seed_database(url)
+    original = (tmp_path / "mine.db").read_bytes()
+    monkeypatch.setattr(migrate, "migrations_dir", lambda: str(broken))
+    with pytest.raises(RuntimeError, match="injected failure"):
+        api.upgrade(url)
+    assert (tmp_path / "mine.db").read_bytes() == original
+
+
+def test_current_and_history(sqlite_seeded, tmp_path):
+    runner = CliRunner()
+    assert runner.invoke(cli, ["--db", sqlite_seeded, "db", "current"]).output == f"{HEAD} (newest)\n"
+    fresh = f"sqlite:///{tmp_path / 'new.db'}"
+    pending = runner.invoke(cli, ["--db", fresh, "db", "current"]).output
+    assert pending.startswith("base (empty); `accords db upgrade` would apply:\n  0001: ")
+    assert not (tmp_path / "new.db").exists()
+    history = runner.invoke(cli, ["db", "history"]).output
+    assert all(f"-> {rev}" in history for rev in REVISIONS)
+
+
+def test_check_reports_agreement(sqlite_seeded):
+    result = CliRunner().invoke(cli, ["--db", sqlite_seeded, "db", "check"])
+    assert result.exit_code == 0
+    assert result.output == "database, migrations and models agree; report views are current\n"
+
+
+def test_check_reports_a_database_behind(tmp_path):
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    api.upgrade(url, REVISIONS[0])
+    result = CliRunner().invoke(cli, ["--db", url, "db", "check"])
+    assert result.exit_code == 1
+    assert f"the database is at {REVISIONS[0]}, not at the newest revision {HEAD}" in result.output
+
+
+def test_offline_ddl_applies_to_an_empty_postgresql_database(scratch):
+    url = scratch.create("postgresql")
+    assert shutil.which("psql"), "psql (the PostgreSQL client) is needed beside the server"
+    result = CliRunner().invoke(cli, ["--db", url, "db", "upgrade", "--sql"])
+    assert result.exit_code == 0, result.output
+    assert "CREATE TABLE actors" in result.output
+    from sqlalchemy.engine import make_url
+
+    u = make_url(url)
+    proc = subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", u.host or "127.0.0.1",
+                           "-p", str(u.port or 5432), "-U", u.username or "postgres", "-d", u.database],
+                          input=result.output, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert api.current(url)[0] == HEAD
+    from alembic import command
+
+    command.check(migrate.alembic_config(url))  # raises if the models and the database differ
+    api.upgrade(url)  # builds the report views, which the DDL alone does not
+    assert api.check(url) == []
+
+
+def test_password_never_shown(tmp_path):
+    url = "postgresql+psycopg://someone:s3cret-pw@127.0.0.1:1/nowhere"
+    result = CliRunner().invoke(cli, ["--db", url, "db", "current"])
+    assert result.exit_code == 1
+    assert "s3cret-pw" not in result.output and "Traceback" not in result.output
+
+
+def test_a_server_database_is_not_created_implicitly():
+    url = "postgresql+psycopg://postgres@127.0.0.1:1/nowhere"
+    result = CliRunner().invoke(cli, ["--db", url, "report", "run", "sources"])
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: ") and len(result.output.splitlines()) == 1
+
+
+def test_migrations_do_not_import_the_models():
+    for path in Path(migrations_dir(), "versions").glob("*.py"):
+        assert "db.models" not in path.read_text(encoding="utf-8"), path.name

@@ -1,0 +1,79 @@
+"""`accords sql`: read-only ad hoc queries; every attempt to write fails and changes nothing."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from db.cli import cli
+
+WRITES = [
+    "delete from actors",
+    "drop table actors",
+    "update actors set name = 'x'",
+    "insert into actors (slug, name, is_named, kind) values ('x', 'x', 1, 'state')",
+    "with gone as (delete from actors returning id) select count(*) from gone",
+    "select 1; delete from actors",
+    "create table extra (id integer)",
+]
+
+
+@pytest.mark.parametrize("query", WRITES)
+def test_writes_fail_with_one_line_and_change_nothing(seeded_url, snapshot, query):
+    before = snapshot(seeded_url)
+    result = CliRunner().invoke(cli, ["--db", seeded_url, "sql", query])
+    assert result.exit_code in (1, 2), result.output
+    error_lines = [line for line in result.output.splitlines() if line.startswith("Error: ")]
+    assert len(error_lines) == 1 and "Traceback" not in result.output
+    assert snapshot(seeded_url) == before
+
+
+def test_delete_says_read_only(sqlite_seeded):
+    result = CliRunner().invoke(cli, ["--db", sqlite_seeded, "sql", "delete from actors"])
+    assert result.exit_code == 1
+    assert result.output == ("Error: the query tried to write, and reports and sql are read-only "
+                             "(attempt to write a readonly database)\n")
+
+
+def test_two_statements_are_refused_before_running(sqlite_seeded):
+    result = CliRunner().invoke(cli, ["--db", sqlite_seeded, "sql", "select 1; select 2"])
+    assert result.exit_code == 2
+    assert "Error: give exactly one SQL statement (no ';' between statements)" in result.output
+
+
+def test_parameters_are_bound_not_pasted(seeded_url, snapshot):
+    before = snapshot(seeded_url)
+    hostile = "x'); drop table actors; --"
+    result = CliRunner().invoke(cli, ["--db", seeded_url, "sql", "select count(*) as n from actors where slug = :slug",
+                                      "-p", "slug", hostile, "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout_bytes == b"n\r\n0\r\n"
+    assert snapshot(seeded_url) == before
+
+
+def test_query_with_parameter_finds_rows(shared_seeded_url):
+    result = CliRunner().invoke(cli, ["--db", shared_seeded_url, "sql",
+                                      "select slug, country from actors where slug = :slug", "-p", "slug", "china",
+                                      "-f", "json"])
+    assert result.exit_code == 0, result.output
+    assert result.output == '[\n {"slug": "china", "country": "CN"}\n]\n'
+
+
+def test_missing_parameter_is_wrong_use(sqlite_seeded):
+    result = CliRunner().invoke(cli, ["--db", sqlite_seeded, "sql", "select :x"])
+    assert result.exit_code == 2
+    assert "the query uses :x but no value was given: add -p x VALUE" in result.output
+
+
+def test_timeout_stops_a_long_query(sqlite_seeded):
+    endless = ("with recursive n(i) as (select 1 union all select i + 1 from n) "
+               "select count(*) from n")
+    result = CliRunner().invoke(cli, ["--db", sqlite_seeded, "sql", endless, "--timeout", "0.5"])
+    assert result.exit_code == 1
+    assert "the query ran longer than the time limit and was stopped" in result.output
+
+
+def test_sql_error_is_one_line(sqlite_seeded):
+    result = CliRunner().invoke(cli, ["--db", sqlite_seeded, "sql", "select nope from actors"])
+    assert result.exit_code == 1
+    assert result.output == "Error: no such column: nope\n"
