@@ -5,6 +5,8 @@
 --   and the source's own words), each party and its role, and the money the
 --   sources state for it. Amounts are exact decimals with their currency,
 --   qualifier (exact, about, more_than, ...) and stage (contracted, planned, ...).
+--   An amount is repeated on the row of every party: to add money up, use the
+--   money report, which counts each amount once.
 -- parameters:
 --   - name: kind
 --     type: choice
@@ -60,8 +62,19 @@ where (:kind is null or ag.kind = :kind)
 order by
     case when ag.signed_earliest is null then 1 else 0 end,
     ag.signed_earliest,
+    case when ag.signed_latest is null then 1 else 0 end,
+    ag.signed_latest,
     ag.slug,
-    parties.role,
+    case when parties.role is null then 0 else 1 end,
+    replace(parties.role, '_', '-'),
+    case when parties.party is null then 0 else 1 end,
     parties.party,
+    case when am.stage is null then 0 else 1 end,
     am.stage,
+    case when am.currency is null then 0 else 1 end,
+    am.currency,
+    case when am.amount is null then 0 else 1 end,
+    am.amount,
+    case when am.amount_text is null then 0 else 1 end,
+    lower(am.amount_text),
     am.amount_text

@@ -3,7 +3,8 @@
 -- description: >
 --   Every actor with its kind, country and parent, and each surface form the
 --   sources use for it ("Beijing" for China). Use it to find the slug to pass
---   to other reports.
+--   to other reports. Names and aliases match ignoring the case of letters
+--   (on MariaDB also of accents), the same on every engine.
 -- parameters:
 --   - name: actor
 --     type: text
@@ -29,8 +30,16 @@ left join actors as p on p.id = a.parent_id
 left join actor_aliases as al on al.actor_id = a.id
 where (
     :actor is null
-    or a.slug = :actor
-    or a.name = :actor
-    or exists (select 1 from actor_aliases as x where x.actor_id = a.id and x.alias = :actor)
+    or lower(a.slug) = lower(:actor)
+    or lower(a.name) = lower(:actor)
+    or exists (
+        select 1
+        from actor_aliases as x
+        where x.actor_id = a.id and lower(x.alias) = lower(:actor)
+    )
 )
-order by a.slug, al.alias
+order by
+    a.slug,
+    case when al.alias is null then 0 else 1 end,
+    lower(al.alias),
+    al.alias

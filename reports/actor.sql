@@ -1,0 +1,205 @@
+-- title: Actor profile
+-- grain: one row per fact involving the actor (an alias, its parent or a child, an agreement role, an obligation, a project role, a statement made or about it, an event role, a relation)
+-- description: >
+--   Everything the database holds about one actor, found by its slug, its
+--   display name or any alias ("Beijing" finds China), matched without regard
+--   to the case of the letters A to Z. When the words match several actors (an
+--   alias two actors share), each of them is profiled. Rows come in sections:
+--   actor (the actor itself), parent, child, alias, agreement (as a party, with
+--   its role), obligation (as the party that owes or is owed), project (as a
+--   participant, with its role), statement_made, statement_about (with the
+--   role the statement gives it: accused, target, praised, ...), event (with
+--   its role), relation (role subject when the relation goes from the actor,
+--   object when it goes to it). other_actor names the actor on the other side
+--   where there is one. Dates are the fact's own (signed, started, said,
+--   occurred, since) with the source's words; an obligation has none.
+-- parameters:
+--   - name: actor
+--     type: text
+--     required: true
+--     description: The actor's slug, display name or any alias, e.g. Beijing.
+-- columns:
+--   - {name: actor, type: text, description: The profiled actor's slug.}
+--   - {name: actor_name, type: text, description: Its display name; unnamed actors are described in brackets.}
+--   - {name: actor_kind, type: text, description: "Its kind: state, de_facto_government, government_body, person, ..."}
+--   - {name: country, type: text, description: Its ISO 3166-1 alpha-2 country code, where one applies.}
+--   - {name: is_named, type: boolean, description: False when the sources describe the actor without naming it.}
+--   - {name: section, type: text, description: "What the row is: actor, parent, child, alias, agreement, obligation, project, statement_made, statement_about, event or relation."}
+--   - {name: fact, type: text, description: "Slug of the fact (agreement, project, statement, event; for an obligation its agreement); the other actor's slug for parent, child and relation; the actor's own slug for section actor; empty for an alias."}
+--   - {name: role, type: text, description: "The actor's role in the fact: party or participant role, obligor or beneficiary, speaker, the statement's role for it (accused, target, ...), subject or object of a relation."}
+--   - {name: other_actor, type: text, description: "The actor on the other side: parent, child, the obligation's other party, the speaker of a statement about the actor, the other end of a relation."}
+--   - {name: other_actor_name, type: text, description: The other actor's display name.}
+--   - {name: kind, type: text, description: "The fact's kind (agreement, statement, event or relation kind), a project's sector, the other actor's kind for parent and child."}
+--   - {name: status, type: text, description: Status of an agreement or project as of the source.}
+--   - {name: detail, type: text, description: "The fact in words: title, what is owed, a statement's words, a relation's or the actor's description, the alias itself."}
+--   - {name: date_text, type: text, description: The source's own words for the fact's date.}
+--   - {name: date_precision, type: text, description: "Precision of that date: day, month, year, relative, unknown, ..."}
+--   - {name: date_earliest, type: date, description: First day the date can mean; empty when the source does not pin it down.}
+--   - {name: date_latest, type: date, description: Last day the date can mean.}
+with matched as (
+    select a.id, a.slug, a.name, a.kind, a.country, a.is_named
+    from actors as a
+    where lower(a.slug) = lower(:actor)
+       or lower(a.name) = lower(:actor)
+       or exists (
+           select 1
+           from actor_aliases as x
+           where x.actor_id = a.id and lower(x.alias) = lower(:actor)
+       )
+),
+facts as (
+    select
+        m.id as actor_id, 1 as section_order, 'actor' as section,
+        m.slug as fact, null as role, null as other_actor, null as other_actor_name,
+        m.kind, null as status, a.description as detail,
+        null as date_text, null as date_precision,
+        cast(null as date) as date_earliest, cast(null as date) as date_latest
+    from matched as m
+    join actors as a on a.id = m.id
+    union all
+    select
+        m.id, 2, 'parent',
+        p.slug, null, p.slug, p.name,
+        p.kind, null, p.description,
+        null, null, cast(null as date), cast(null as date)
+    from matched as m
+    join actors as a on a.id = m.id
+    join actors as p on p.id = a.parent_id
+    union all
+    select
+        m.id, 3, 'child',
+        c.slug, null, c.slug, c.name,
+        c.kind, null, c.description,
+        null, null, cast(null as date), cast(null as date)
+    from matched as m
+    join actors as c on c.parent_id = m.id
+    union all
+    select
+        m.id, 4, 'alias',
+        null, null, null, null,
+        null, null, al.alias,
+        null, null, cast(null as date), cast(null as date)
+    from matched as m
+    join actor_aliases as al on al.actor_id = m.id
+    union all
+    select
+        m.id, 5, 'agreement',
+        ag.slug, pa.role, null, null,
+        ag.kind, ag.status, ag.title,
+        ag.signed_text, ag.signed_precision, ag.signed_earliest, ag.signed_latest
+    from matched as m
+    join agreement_parties as pa on pa.actor_id = m.id
+    join agreements as ag on ag.id = pa.agreement_id
+    union all
+    select
+        m.id, 6, 'obligation',
+        ag.slug, 'obligor', b.slug, b.name,
+        ag.kind, ag.status, ob.description,
+        null, null, cast(null as date), cast(null as date)
+    from matched as m
+    join agreement_obligations as ob on ob.obligor_actor_id = m.id
+    join agreements as ag on ag.id = ob.agreement_id
+    left join actors as b on b.id = ob.beneficiary_actor_id
+    union all
+    select
+        m.id, 6, 'obligation',
+        ag.slug, 'beneficiary', o.slug, o.name,
+        ag.kind, ag.status, ob.description,
+        null, null, cast(null as date), cast(null as date)
+    from matched as m
+    join agreement_obligations as ob on ob.beneficiary_actor_id = m.id
+    join agreements as ag on ag.id = ob.agreement_id
+    join actors as o on o.id = ob.obligor_actor_id
+    union all
+    select
+        m.id, 7, 'project',
+        pr.slug, pp.role, null, null,
+        pr.sector, pr.status, pr.title,
+        pr.started_text, pr.started_precision, pr.started_earliest, pr.started_latest
+    from matched as m
+    join project_participants as pp on pp.actor_id = m.id
+    join projects as pr on pr.id = pp.project_id
+    union all
+    select
+        m.id, 8, 'statement_made',
+        st.slug, 'speaker', null, null,
+        st.kind, null, st.content,
+        st.said_text, st.said_precision, st.said_earliest, st.said_latest
+    from matched as m
+    join statements as st on st.speaker_actor_id = m.id
+    union all
+    select
+        m.id, 9, 'statement_about',
+        st.slug, su.role, sp.slug, sp.name,
+        st.kind, null, st.content,
+        st.said_text, st.said_precision, st.said_earliest, st.said_latest
+    from matched as m
+    join statement_subjects as su on su.actor_id = m.id
+    join statements as st on st.id = su.statement_id
+    left join actors as sp on sp.id = st.speaker_actor_id
+    union all
+    select
+        m.id, 10, 'event',
+        ev.slug, ep.role, null, null,
+        ev.kind, null, ev.title,
+        ev.occurred_text, ev.occurred_precision, ev.occurred_earliest, ev.occurred_latest
+    from matched as m
+    join event_participants as ep on ep.actor_id = m.id
+    join events as ev on ev.id = ep.event_id
+    union all
+    select
+        m.id, 11, 'relation',
+        o.slug, 'subject', o.slug, o.name,
+        re.kind, null, re.description,
+        re.since_text, re.since_precision, re.since_earliest, re.since_latest
+    from matched as m
+    join actor_relations as re on re.subject_actor_id = m.id
+    join actors as o on o.id = re.object_actor_id
+    union all
+    select
+        m.id, 11, 'relation',
+        s.slug, 'object', s.slug, s.name,
+        re.kind, null, re.description,
+        re.since_text, re.since_precision, re.since_earliest, re.since_latest
+    from matched as m
+    join actor_relations as re on re.object_actor_id = m.id
+    join actors as s on s.id = re.subject_actor_id
+)
+select
+    m.slug as actor,
+    m.name as actor_name,
+    m.kind as actor_kind,
+    m.country,
+    m.is_named,
+    f.section,
+    f.fact,
+    f.role,
+    f.other_actor,
+    f.other_actor_name,
+    f.kind,
+    f.status,
+    f.detail,
+    f.date_text,
+    f.date_precision,
+    f.date_earliest,
+    f.date_latest
+from matched as m
+join facts as f on f.actor_id = m.id
+order by
+    m.slug,
+    f.section_order,
+    case when f.date_earliest is null then 1 else 0 end,
+    f.date_earliest,
+    case when f.date_latest is null then 1 else 0 end,
+    f.date_latest,
+    case when f.fact is null then 0 else 1 end,
+    f.fact,
+    case when f.role is null then 0 else 1 end,
+    replace(f.role, '_', '-'),
+    case when f.other_actor is null then 0 else 1 end,
+    f.other_actor,
+    case when f.kind is null then 0 else 1 end,
+    replace(f.kind, '_', '-'),
+    case when f.detail is null then 0 else 1 end,
+    lower(f.detail),
+    f.detail
