@@ -7,7 +7,7 @@ functions directly.
 from __future__ import annotations
 
 import shutil
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +18,7 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from . import migrate, output, reports, seed, views
 from .engine import DEFAULT_TIMEOUT_S, make_engine, read_only, resolve_url, safe_url, scrub, sqlite_path
-from .errors import AccordsError, UsageError
+from .errors import AccordsError, UsageError, ValidationError
 
 
 def describe_db_error(exc: SQLAlchemyError, url: str) -> str:
@@ -172,19 +172,50 @@ def pending(url: str | None = None) -> list[str]:
 
 
 def seed_database(url: str | None = None, path: Path | str | None = None) -> seed.SeedResult:
-    """Load a source file (default: the shipped seed) into an upgraded database."""
+    """Load one source file (default: the shipped seed) into an upgraded database."""
+    return ingest(url, [path or seed.seed_path()])[0]
+
+
+def ingest(url: str | None, paths: Sequence[Path | str],
+           progress: Callable[[int, int], None] | None = None) -> list[seed.SeedResult]:
+    """Check source files and load them all in one transaction, or none of them.
+
+    Every file is checked (against the database too: actors it names by slug
+    or alias) before anything is written; any problem raises ValidationError
+    listing them all. ``progress(done, total)`` is called as rows are written.
+    """
     url = resolve_url(url)
-    plan = seed.plan_file(path or seed.seed_path())
     engine = make_engine(url)
     try:
         with database_errors(url):
             if not inspect(engine).has_table("sources"):
                 raise AccordsError(f"{safe_url(url)} has no accords tables yet: run `accords db upgrade` first")
-            result = seed.write_plan(engine, plan)
+            with engine.connect() as conn:
+                known = seed.load_known(conn)
+            plans, problems = [], []
+            for path in paths:
+                try:
+                    for plan in seed.plan_documents(path, known):
+                        plans.append(plan)
+                        seed.remember(known, plan)
+                except ValidationError as exc:
+                    problems += exc.problems
+            if problems:
+                raise ValidationError(problems)
+            total = sum(len(p.rows) for p in plans)
+            done = 0
+
+            def step(n: int) -> None:
+                nonlocal done
+                done += n
+                if progress:
+                    progress(done, total)
+
+            results = seed.write_plans(engine, plans, step)
             with engine.begin() as conn:
-                if views.has_registry(conn) and (result.changed or views.stale_views(conn)):
+                if views.has_registry(conn) and (any(r.changed for r in results) or views.stale_views(conn)):
                     views.sync_views(conn)
-            return result
+            return results
     finally:
         engine.dispose()
 
@@ -242,5 +273,22 @@ def run_sql(url: str | None, sql: str, params: Sequence[tuple[str, str]], fmt: s
             names = list(result.keys())
             rows = (tuple(row) for batch in iter(lambda: result.fetchmany(1000), []) for row in batch)
             return output.write_rows(out, fmt, names, rows, styled=styled)
+    finally:
+        engine.dispose()
+
+
+def export(url: str | None, out: TextIO, source: str | None = None) -> int:
+    """Write the database (or one source) as source files in YAML; return the number of sources."""
+    from .export import export_documents, write_yaml
+
+    url = resolve_url(url)
+    engine = make_engine(url)
+    try:
+        with database_errors(url), read_only(engine, None) as conn:
+            documents = export_documents(conn, source)
+        if source is not None and not documents:
+            raise UsageError(f"no source with slug {source!r}")
+        write_yaml(documents, out)
+        return len(documents)
     finally:
         engine.dispose()

@@ -245,11 +245,11 @@ def seed(ctx: click.Context, files: tuple[str, ...]) -> None:
     """
     from . import api
 
-    for path in files or (None,):
-        result = api.seed_database(_db_url(ctx), path)
+    results = api.ingest(_db_url(ctx), files or [api.seed.seed_path()])
+    for result in results:
         if result.changed:
             summary = ", ".join(f"{n} {t}" for t, n in result.counts.items())
-            click.echo(f"loaded {result.source_slug}: {summary}")
+            click.echo(f"loaded {result.source_slug}: {summary or 'no new rows'}")
         else:
             click.echo(f"{result.source_slug} is already loaded and unchanged")
 
@@ -361,6 +361,72 @@ def sql(ctx: click.Context, query: str, params: tuple[tuple[str, str], ...], fmt
 
     _ensure(ctx)
     _emit(fmt, output, lambda out, styled: api.run_sql(_db_url(ctx), query, params, fmt, out, timeout, styled))
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
+@click.pass_context
+@_fail_cleanly
+def ingest(ctx: click.Context, files: tuple[str, ...], quiet: bool) -> None:
+    """Check source FILES (YAML or JSON) and load them, all or nothing.
+
+    Every problem in every file is reported, one line each, before anything is
+    written; then all files load in one transaction. Actors named by a known
+    slug or alias are the existing actors. Loading a file again changes
+    nothing; a corrected file replaces that source's facts.
+
+    \b
+    Example:
+        accords ingest new-source.yaml
+    """
+    from . import api
+
+    show = not quiet and sys.stderr.isatty()
+    bar = click.progressbar(length=1, label="loading", file=sys.stderr, show_pos=True) if show else None
+
+    def progress(done: int, total: int) -> None:
+        if bar is not None:
+            bar.length = total
+            bar.update(done - bar.pos)
+
+    try:
+        results = api.ingest(_db_url(ctx), files, progress)
+    finally:
+        if bar is not None:
+            bar.render_finish()
+    if quiet:
+        return
+    for result in results:
+        if result.changed:
+            summary = ", ".join(f"{n} {t}" for t, n in result.counts.items())
+            click.echo(f"loaded {result.source_slug}: {summary or 'no new rows'}")
+        else:
+            click.echo(f"{result.source_slug} is already loaded and unchanged")
+
+
+@cli.command()
+@click.option("--source", metavar="SLUG", help="Only this source.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write to this file.")
+@click.pass_context
+@_fail_cleanly
+def export(ctx: click.Context, source: str | None, output: str | None) -> None:
+    """Write the database back as source files (one YAML document per source).
+
+    The output is what `accords ingest` reads: ingesting it into an empty
+    database gives the same rows.
+
+    \b
+    Example:
+        accords export --source beijing-and-taliban-build-an-alliance -o article.yaml
+    """
+    from . import api
+
+    if output:
+        with open(output, "w", encoding="utf-8") as out:
+            api.export(_db_url(ctx), out, source)
+    else:
+        api.export(_db_url(ctx), sys.stdout, source)
 
 
 @cli.command()

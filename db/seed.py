@@ -20,6 +20,7 @@ import itertools
 import json
 import re
 from calendar import monthrange
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from importlib.resources import files
@@ -62,8 +63,8 @@ def _path_str(parts) -> str:
     return out or "(top level)"
 
 
-def read_document(path: Path) -> tuple[Any, bytes]:
-    """Parse a YAML/JSON file; raise ValidationError with one line on a syntax error."""
+def read_documents(path: Path) -> tuple[list[Any], bytes]:
+    """Parse a YAML/JSON file of one or more documents; one line on a syntax error."""
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -73,13 +74,17 @@ def read_document(path: Path) -> tuple[Any, bytes]:
     except UnicodeDecodeError as exc:
         raise ValidationError([f"{path}: not UTF-8 text (byte {exc.start})"]) from None
     try:
-        return yaml.load(text, Loader=_Loader), raw
+        docs = list(yaml.load_all(text, Loader=_Loader))
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown position"
         raise ValidationError([f"{path}: {where}: invalid YAML: {exc.problem}"]) from None
     except yaml.YAMLError as exc:
         raise ValidationError([f"{path}: invalid YAML: {exc}"]) from None
+    docs = [d for d in docs if d is not None]
+    if not docs:
+        raise ValidationError([f"{path}: the file holds no source"])
+    return docs, raw
 
 
 _VALIDATOR = Draft202012Validator(source_file_schema())
@@ -265,17 +270,116 @@ def _segments(check: _Checker, spec: dict | None) -> list[dict[str, Any]]:
             for i, (a, b, kind) in enumerate(sorted(pieces))]
 
 
-def plan_file(path: Path | str) -> Plan:
+@dataclass
+class Known:
+    """What the database already holds, so a new source can refer to it."""
+
+    slugs: dict[str, set[str]] = field(default_factory=dict)  # table -> slugs
+    actor_names: dict[str, set[str]] = field(default_factory=dict)  # alias or display name -> actor slugs
+
+
+def load_known(conn: Connection) -> Known:
+    known = Known()
+    for table in ("actors", "agreements", "projects", "events", "statements"):
+        known.slugs[table] = set(conn.execute(select(_table(table).c.slug)).scalars())
+    actors, aliases = _table("actors"), _table("actor_aliases")
+    pairs = list(conn.execute(select(actors.c.name, actors.c.slug)))
+    pairs += list(conn.execute(select(aliases.c.alias, actors.c.slug).join(actors, actors.c.id == aliases.c.actor_id)))
+    for name, slug in pairs:
+        known.actor_names.setdefault(name, set()).add(slug)
+    return known
+
+
+def remember(known: Known, plan: Plan) -> None:
+    """Add what a plan will write to ``known``, so later files of the same run can refer to it."""
+    for row in plan.rows:
+        if "slug" in row.values and row.table in ("actors", "agreements", "projects", "events", "statements"):
+            known.slugs.setdefault(row.table, set()).add(row.values["slug"])
+        if row.table == "actors":
+            known.actor_names.setdefault(row.values["name"], set()).add(row.values["slug"])
+        if row.table == "actor_aliases":
+            known.actor_names.setdefault(row.values["alias"], set()).add(row.refs["actor_id"][1])
+
+
+#: where a document names actors by slug: (section, field) pairs, nested lists included
+_ACTOR_FIELDS = (("actors", "parent"), ("relations", "subject"), ("relations", "object"),
+                 ("agreements.parties", "actor"), ("agreements.obligations", "obligor"),
+                 ("agreements.obligations", "beneficiary"), ("projects.participants", "actor"),
+                 ("events.participants", "actor"), ("statements", "speaker"), ("statements.about", "actor"))
+
+
+def _rename_actors(doc: dict, mapping: dict[str, str]) -> None:
+    """Replace a document's actor slugs by the slugs of the same actors in the database."""
+    def items(path: str) -> list[dict]:
+        section, _, child = path.partition(".")
+        found = doc.get(section, [])
+        return [c for item in found for c in item.get(child, [])] if child else found
+
+    for path, key in _ACTOR_FIELDS:
+        for item in items(path):
+            if item.get(key) in mapping:
+                item[key] = mapping[item[key]]
+    for item in doc.get("actors", []):
+        item["slug"] = mapping.get(item["slug"], item["slug"])
+    for item in doc.get("inferences", []):
+        if item["about"].get("actor") in mapping:
+            item["about"]["actor"] = mapping[item["about"]["actor"]]
+
+
+def _match_actors(doc: dict, known: Known, fail) -> dict[str, str]:
+    """File actor slug -> existing actor slug, for actors the database already knows.
+
+    An actor is the existing one when its slug exists, or else when its name or
+    one of its aliases is the name or an alias of exactly one existing actor.
+    """
+    mapping: dict[str, str] = {}
+    for i, a in enumerate(doc.get("actors", [])):
+        if a["slug"] in known.slugs.get("actors", set()):
+            continue
+        names = [a["name"]] + [x if isinstance(x, str) else x["alias"] for x in a.get("aliases", [])]
+        owners = sorted({slug for n in names for slug in known.actor_names.get(n, set())})
+        if len(owners) == 1:
+            mapping[a["slug"]] = owners[0]
+        elif len(owners) > 1:
+            fail(f"actors[{i}]", f"names or aliases match several existing actors ({', '.join(owners)}): "
+                                 "use the slug of the one meant")
+    return mapping
+
+
+def plan_file(path: Path | str, known: Known | None = None) -> Plan:
     """Read and check a source file; raise ValidationError listing every problem."""
+    plans = plan_documents(path, known)
+    if len(plans) != 1:
+        raise ValidationError([f"{path}: holds {len(plans)} sources; load it with plan_documents"])
+    return plans[0]
+
+
+def plan_documents(path: Path | str, known: Known | None = None) -> list[Plan]:
+    """Read and check a file of one or more sources (YAML documents separated by ---)."""
     path = Path(path)
-    doc, raw = read_document(path)
+    docs, _raw = read_documents(path)
+    plans, problems = [], []
+    for i, doc in enumerate(docs):
+        label = f"{path}: document {i + 1}" if len(docs) > 1 else str(path)
+        try:
+            plans.append(_plan_document(path, label, doc, known or Known()))
+        except ValidationError as exc:
+            problems += exc.problems
+    slugs = [p.source["slug"] for p in plans]
+    problems += [f"{path}: source {s!r} appears more than once" for s in sorted({s for s in slugs if slugs.count(s) > 1})]
+    if problems:
+        raise ValidationError(problems)
+    return plans
+
+
+def _plan_document(path: Path, label: str, doc: Any, known: Known) -> Plan:
     schema_problems = _schema_problems(doc)
     if schema_problems:
-        raise ValidationError([f"{path}: {where}: {message}" for where, message in schema_problems])
+        raise ValidationError([f"{label}: {where}: {message}" for where, message in schema_problems])
 
     src = doc["source"]
     if "text" in src and "text_file" in src:
-        raise ValidationError([f"{path}: source: give either text or text_file, not both"])
+        raise ValidationError([f"{label}: source: give either text or text_file, not both"])
     if "text" in src:
         text = src["text"]
     elif "text_file" in src:
@@ -283,12 +387,13 @@ def plan_file(path: Path | str) -> Plan:
         try:
             text = text_path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
-            raise ValidationError([f"{path}: source.text_file: cannot read {text_path}: {exc}"]) from None
+            raise ValidationError([f"{label}: source.text_file: cannot read {text_path}: {exc}"]) from None
     else:
-        raise ValidationError([f"{path}: source: text or text_file is required"])
-    digest = hashlib.sha256(raw + text.encode("utf-8")).hexdigest()
+        raise ValidationError([f"{label}: source: text or text_file is required"])
+    digest = hashlib.sha256(json.dumps(doc, sort_keys=True).encode("utf-8") + text.encode("utf-8")).hexdigest()
 
-    check = _Checker(path, text)
+    check = _Checker(label, text)
+    _rename_actors(doc, _match_actors(doc, known, check.fail))
     source = {
         "slug": src["slug"], "title": src["title"], "kind": src["kind"],
         "author": src.get("author"), "publisher": src.get("publisher"), "url": src.get("url"),
@@ -297,12 +402,12 @@ def plan_file(path: Path | str) -> Plan:
     }
     segments = _segments(check, src.get("segments"))
     rows: list[Row] = []
-    known: dict[str, set[str]] = {t: set() for t in ("actors", "agreements", "projects", "events", "statements")}
+    in_file: dict[str, set[str]] = {t: set() for t in ("actors", "agreements", "projects", "events", "statements")}
 
     def unique(table: str, slug: str, where: str) -> None:
-        if slug in known[table]:
+        if slug in in_file[table]:
             check.fail(where, f"duplicate slug {slug!r}")
-        known[table].add(slug)
+        in_file[table].add(slug)
 
     for kind_key, table in (("actors", "actors"), ("agreements", "agreements"), ("projects", "projects"),
                             ("events", "events"), ("statements", "statements")):
@@ -310,7 +415,7 @@ def plan_file(path: Path | str) -> Plan:
             unique(table, item["slug"], f"{kind_key}[{i}].slug")
 
     def need(table: str, slug: str | None, where: str) -> None:
-        if slug is not None and slug not in known[table]:
+        if slug is not None and slug not in in_file[table] and slug not in known.slugs.get(table, set()):
             check.fail(where, f"unknown {table[:-1]} {slug!r}")
 
     # actors and their aliases
@@ -551,71 +656,90 @@ def _delete_source_facts(conn: Connection, source_id: int) -> None:
 
 
 def write_plan(engine: Engine, plan: Plan) -> SeedResult:
-    """Write a checked plan in one transaction; unchanged input changes nothing."""
+    """Write one checked plan in one transaction; unchanged input changes nothing."""
+    return write_plans(engine, [plan])[0]
+
+
+def write_plans(engine: Engine, plans: list[Plan], progress: Callable[[int], None] | None = None) -> list[SeedResult]:
+    """Write checked plans in ONE transaction: all of them, or (on any error) none."""
+    with engine.begin() as conn:
+        return [_write_one(conn, plan, progress) for plan in plans]
+
+
+def _write_one(conn: Connection, plan: Plan, progress: Callable[[int], None] | None) -> SeedResult:
     sources = _table("sources")
     counts: dict[str, int] = {}
-    with engine.begin() as conn:
-        existing = conn.execute(
-            select(sources.c.id, sources.c.loaded_digest).where(sources.c.slug == plan.source["slug"])
-        ).first()
-        if existing is not None and existing.loaded_digest == plan.digest:
-            return SeedResult(plan.source["slug"], False, counts)
-        values = {**plan.source, "loaded_digest": plan.digest}
-        if existing is None:
-            source_id = conn.execute(insert(sources).values(values)).inserted_primary_key[0]
-        else:
-            source_id = existing.id
-            _delete_source_facts(conn, source_id)
-            conn.execute(update(sources).where(sources.c.id == source_id).values(values))
-        conn.execute(insert(_table("source_segments")),
-                     [{"source_id": source_id, **seg} for seg in plan.segments])
+    existing = conn.execute(
+        select(sources.c.id, sources.c.loaded_digest).where(sources.c.slug == plan.source["slug"])
+    ).first()
+    if existing is not None and existing.loaded_digest == plan.digest:
+        if progress:
+            progress(len(plan.rows))
+        return SeedResult(plan.source["slug"], False, counts)
+    values = {**plan.source, "loaded_digest": plan.digest}
+    if existing is None:
+        source_id = conn.execute(insert(sources).values(values)).inserted_primary_key[0]
+    else:
+        source_id = existing.id
+        _delete_source_facts(conn, source_id)
+        conn.execute(update(sources).where(sources.c.id == source_id).values(values))
+    conn.execute(insert(_table("source_segments")), [{"source_id": source_id, **seg} for seg in plan.segments])
 
-        ids: dict[tuple[str, Any], int] = {}
-        parents: list[tuple[int, tuple]] = []  # (actor id, parent key): set once all actors exist
-        evidence_rows: list[dict[str, Any]] = []
-        for table_name in WRITE_ORDER:
+    ids: dict[tuple[str, Any], int] = {}
+
+    def resolve(table_name: str, slug: str) -> int:
+        """The id of a row this plan wrote, or of one already in the database."""
+        key = (table_name, (slug,))
+        if key not in ids:
             table = _table(table_name)
-            for row in (r for r in plan.rows if r.table == table_name):
-                values = dict(row.values)
-                for column, (ref_table, ref_key) in row.refs.items():
-                    if column != "parent_id":
-                        values[column] = ids[(ref_table, (ref_key,))]
-                key_values = {c: values.get(c) for c in NATURAL_KEY[table_name]}
-                found = conn.execute(select(table.c.id).where(*[
-                    table.c[c].is_(None) if v is None else table.c[c] == v for c, v in key_values.items()
-                ])).scalar()
-                if found is None:
-                    found = conn.execute(insert(table).values(values)).inserted_primary_key[0]
-                    counts[table_name] = counts.get(table_name, 0) + 1
-                ids[(table_name, row.key)] = found
-                if "parent_id" in row.refs:
-                    parents.append((found, (row.refs["parent_id"][1],)))
-                column = EVIDENCE_COLUMN[table_name]
-                evidence_rows.extend(
-                    {"source_id": source_id, "char_start": s.start, "char_end": s.end, "quote": s.quote, column: found}
-                    for s in row.evidence
-                )
-        actors = _table("actors")
-        for actor_id, parent_key in parents:
-            conn.execute(update(actors).where(actors.c.id == actor_id).values(parent_id=ids[("actors", parent_key)]))
-        if evidence_rows:
-            ev = _table("evidence")
-            full = [{c: r.get(c) for c in ("source_id", "char_start", "char_end", "quote", *m.FACT_TARGETS)}
-                    for r in evidence_rows]
-            conn.execute(insert(ev), full)
-            counts["evidence"] = len(full)
-        inf_rows = []
-        for row in plan.inferences:
-            values = {"source_id": None, **{c: None for c in m.FACT_TARGETS}, **row.values}
-            if row.refs:
-                for column, (ref_table, ref_key) in row.refs.items():
-                    values[column] = ids[(ref_table, (ref_key,))]
-            else:
-                values["source_id"] = source_id
-            inf_rows.append(values)
-        if inf_rows:
-            conn.execute(insert(_table("inferences")), inf_rows)
-            counts["inferences"] = len(inf_rows)
+            ids[key] = conn.execute(select(table.c.id).where(table.c.slug == slug)).scalar_one()
+        return ids[key]
+
+    parents: list[tuple[int, str]] = []  # (actor id, parent slug): set once all actors exist
+    evidence_rows: list[dict[str, Any]] = []
+    for table_name in WRITE_ORDER:
+        table = _table(table_name)
+        for row in (r for r in plan.rows if r.table == table_name):
+            values = dict(row.values)
+            for column, (ref_table, ref_key) in row.refs.items():
+                if column != "parent_id":
+                    values[column] = resolve(ref_table, ref_key)
+            key_values = {c: values.get(c) for c in NATURAL_KEY[table_name]}
+            found = conn.execute(select(table.c.id).where(*[
+                table.c[c].is_(None) if v is None else table.c[c] == v for c, v in key_values.items()
+            ])).scalar()
+            if found is None:
+                found = conn.execute(insert(table).values(values)).inserted_primary_key[0]
+                counts[table_name] = counts.get(table_name, 0) + 1
+            ids[(table_name, row.key)] = found
+            if "parent_id" in row.refs:
+                parents.append((found, row.refs["parent_id"][1]))
+            column = EVIDENCE_COLUMN[table_name]
+            evidence_rows.extend(
+                {"source_id": source_id, "char_start": s.start, "char_end": s.end, "quote": s.quote, column: found}
+                for s in row.evidence
+            )
+            if progress:
+                progress(1)
+    actors = _table("actors")
+    for actor_id, parent_slug in parents:
+        conn.execute(update(actors).where(actors.c.id == actor_id, actors.c.parent_id.is_(None))
+                     .values(parent_id=resolve("actors", parent_slug)))
+    if evidence_rows:
+        columns = ("source_id", "char_start", "char_end", "quote", *m.FACT_TARGETS)
+        conn.execute(insert(_table("evidence")), [{c: r.get(c) for c in columns} for r in evidence_rows])
+        counts["evidence"] = len(evidence_rows)
+    inference_rows = []
+    for row in plan.inferences:
+        values = {"source_id": None, **{c: None for c in m.FACT_TARGETS}, **row.values}
+        for column, (ref_table, ref_key) in row.refs.items():
+            values[column] = resolve(ref_table, ref_key)
+        if not row.refs:
+            values["source_id"] = source_id
+        inference_rows.append(values)
+    if inference_rows:
+        conn.execute(insert(_table("inferences")), inference_rows)
+        counts["inferences"] = len(inference_rows)
     return SeedResult(plan.source["slug"], True, counts)
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.exc import NoResultFound
 
 from db import api, models, seed
 from db.errors import ValidationError
@@ -65,7 +66,7 @@ def test_a_failure_while_writing_leaves_the_database_as_it_was(seeded_url, snaps
                               key=("x",), refs={"agreement_id": ("agreements", "no-such-agreement"),
                                                 "actor_id": ("actors", "china")}))
     engine = create_engine(seeded_url)
-    with pytest.raises(KeyError):
+    with pytest.raises(NoResultFound):
         seed.write_plan(engine, plan)
     engine.dispose()
     assert snapshot(seeded_url) == before

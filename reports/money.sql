@@ -1,0 +1,138 @@
+-- title: Money by actor and country
+-- grain: one row per stated amount and actor it is attributed to, in each role the actor holds (an amount whose agreement or project has no party has one row, with the actor columns empty)
+-- description: >
+--   Every stated amount of money with its qualifier (exact, about, more_than,
+--   ...), stage (contracted, planned, pledged, ...) and currency, attributed to
+--   the parties of the agreement or the participants of the project it
+--   belongs to, and through them to their countries. An amount is one fact
+--   however often the sources repeat it (n_evidence says how often they
+--   quote it), but it appears once for every actor and role it is attributed
+--   to, so never add up the amount column. Read actor_total and
+--   country_total instead (they repeat on every row they apply to): each is
+--   the sum, for that actor or country, of the distinct amounts in the row's
+--   currency and stage, every amount counted once whatever the number of its
+--   attributed actors, roles or evidence rows.
+--   Totals add amounts as stated, whatever their qualifier (an "over $540
+--   million" counts as 540 million). Amounts in different currencies or
+--   stages are never added together.
+-- parameters:
+--   - name: actor
+--     type: text
+--     description: Only rows attributed to the actor with this slug, display name or alias (letter case ignored).
+--   - name: country
+--     type: text
+--     description: Only rows attributed to an actor of this ISO 3166-1 alpha-2 country, e.g. CN.
+-- columns:
+--   - {name: owner_type, type: text, description: agreement or project.}
+--   - {name: owner, type: text, description: Slug of the agreement or project the amount belongs to.}
+--   - {name: owner_title, type: text, description: Title of that agreement or project.}
+--   - {name: amount, type: decimal, description: The amount as an exact decimal, in currency units.}
+--   - {name: currency, type: text, description: ISO 4217 currency code.}
+--   - {name: qualifier, type: text, description: "How the source qualifies it: exact, about, at_least, more_than, at_most, less_than."}
+--   - {name: stage, type: text, description: "What the amount is: contracted, planned, pledged, disbursed or reported."}
+--   - {name: amount_text, type: text, description: The source's own words for the amount.}
+--   - {name: n_evidence, type: integer, description: Evidence rows quoting the amount (repetitions in the sources; the amount is still one fact).}
+--   - {name: actor, type: text, description: Slug of an actor the amount is attributed to (a party or participant of its owner).}
+--   - {name: actor_name, type: text, description: That actor's display name.}
+--   - {name: role, type: text, description: "The actor's role in the agreement or project: signatory, investor, host, ..."}
+--   - {name: country, type: text, description: The actor's ISO 3166-1 alpha-2 country code, where one applies.}
+--   - {name: actor_total, type: decimal, description: "Sum of the distinct amounts attributed to this actor in this currency and stage."}
+--   - {name: actor_n_amounts, type: integer, description: How many distinct amounts actor_total adds up.}
+--   - {name: country_total, type: decimal, description: "Sum of the distinct amounts attributed to any actor of this country in this currency and stage."}
+--   - {name: country_n_amounts, type: integer, description: How many distinct amounts country_total adds up.}
+with owners as (
+    select am.id as amount_id, 'agreement' as owner_type, ag.slug as owner, ag.title as owner_title
+    from amounts as am
+    join agreements as ag on ag.id = am.agreement_id
+    union all
+    select am.id, 'project', pr.slug, pr.title
+    from amounts as am
+    join projects as pr on pr.id = am.project_id
+),
+attributions as (
+    select am.id as amount_id, pa.actor_id, pa.role
+    from amounts as am
+    join agreement_parties as pa on pa.agreement_id = am.agreement_id
+    union all
+    select am.id, pp.actor_id, pp.role
+    from amounts as am
+    join project_participants as pp on pp.project_id = am.project_id
+),
+actor_amounts as (
+    select distinct at.amount_id, at.actor_id
+    from attributions as at
+),
+actor_totals as (
+    select aa.actor_id, am.currency, am.stage, sum(am.amount) as total, count(*) as n_amounts
+    from actor_amounts as aa
+    join amounts as am on am.id = aa.amount_id
+    group by aa.actor_id, am.currency, am.stage
+),
+country_amounts as (
+    select distinct at.amount_id, a.country
+    from attributions as at
+    join actors as a on a.id = at.actor_id
+    where a.country is not null
+),
+country_totals as (
+    select ca.country, am.currency, am.stage, sum(am.amount) as total, count(*) as n_amounts
+    from country_amounts as ca
+    join amounts as am on am.id = ca.amount_id
+    group by ca.country, am.currency, am.stage
+),
+evidence_counts as (
+    select ev.amount_id, count(*) as n_evidence
+    from evidence as ev
+    where ev.amount_id is not null
+    group by ev.amount_id
+)
+select
+    o.owner_type,
+    o.owner,
+    o.owner_title,
+    am.amount,
+    am.currency,
+    am.qualifier,
+    am.stage,
+    am.amount_text,
+    coalesce(ec.n_evidence, 0) as n_evidence,
+    a.slug as actor,
+    a.name as actor_name,
+    at.role,
+    a.country,
+    act.total as actor_total,
+    act.n_amounts as actor_n_amounts,
+    ct.total as country_total,
+    ct.n_amounts as country_n_amounts
+from amounts as am
+join owners as o on o.amount_id = am.id
+left join evidence_counts as ec on ec.amount_id = am.id
+left join attributions as at on at.amount_id = am.id
+left join actors as a on a.id = at.actor_id
+left join actor_totals as act
+    on act.actor_id = at.actor_id and act.currency = am.currency and act.stage = am.stage
+left join country_totals as ct
+    on ct.country = a.country and ct.currency = am.currency and ct.stage = am.stage
+where (
+    :actor is null
+    or lower(a.slug) = lower(:actor)
+    or lower(a.name) = lower(:actor)
+    or exists (
+        select 1
+        from actor_aliases as x
+        where x.actor_id = a.id and lower(x.alias) = lower(:actor)
+    )
+)
+and (:country is null or lower(a.country) = lower(:country))
+order by
+    o.owner_type,
+    o.owner,
+    am.stage,
+    am.currency,
+    am.amount,
+    lower(am.amount_text),
+    am.amount_text,
+    case when a.slug is null then 0 else 1 end,
+    a.slug,
+    case when at.role is null then 0 else 1 end,
+    replace(at.role, '_', '-')
