@@ -19,9 +19,17 @@ from .fileformat import FORMAT_VERSION
 T = m.metadata.tables
 
 
-def _date(row: Any, prefix: str) -> dict[str, Any] | None:
+def _date(row: Any, prefix: str, content: str) -> dict[str, Any] | None:
+    """A partial date as the file format writes it; None when the date's words are not in this source.
+
+    A fact shared by several sources carries the attributes of the source that
+    introduced it; another source's document then leaves out the words it does
+    not contain (loading it finds the existing fact and keeps its attributes).
+    """
     precision = getattr(row, f"{prefix}_precision")
     text = getattr(row, f"{prefix}_text")
+    if text is not None and text not in content:
+        return None
     earliest, latest = getattr(row, f"{prefix}_earliest"), getattr(row, f"{prefix}_latest")
     if precision == "unknown" and text is None and earliest is None and latest is None:
         return None
@@ -68,9 +76,10 @@ class _Exporter:
         return [r for r in self.rows(table, column) if getattr(r, parent_col) == parent_id]
 
     def amounts(self, owner_col: str, owner_id: int) -> list[dict]:
-        return [_clean({"amount": str(a.amount), "currency": a.currency, "qualifier": a.qualifier,
-                        "stage": a.stage, "text": a.amount_text, "evidence": self.evidence("amount_id", a.id)})
-                for a in self.children("amounts", "amount_id", owner_col, owner_id)]
+        return sorted((_clean({"amount": str(a.amount), "currency": a.currency, "qualifier": a.qualifier,
+                               "stage": a.stage, "text": a.amount_text, "evidence": self.evidence("amount_id", a.id)})
+                       for a in self.children("amounts", "amount_id", owner_col, owner_id)),
+                      key=lambda x: (x["stage"], x["text"]))
 
     def document(self) -> dict[str, Any]:
         s, conn = self.source, self.conn
@@ -81,7 +90,7 @@ class _Exporter:
         headline = next(({"quote": x.text, "start": x.char_start} for x in segments if x.kind == "headline"), None)
         doc: dict[str, Any] = {"format": FORMAT_VERSION, "source": _clean({
             "slug": s.slug, "title": s.title, "kind": s.kind, "author": s.author, "publisher": s.publisher,
-            "url": s.url, "published": _date(s, "published"), "text": s.content,
+            "url": s.url, "published": _date(s, "published", s.content), "text": s.content,
             "segments": _clean({"headline": headline, "excluded": excluded}) or None,
         })}
         slug = self.actor_slug
@@ -95,37 +104,41 @@ class _Exporter:
                 "parent": slug.get(a.parent_id), "description": a.description,
                 "aliases": [_clean(x) for x in aliases], "evidence": self.evidence("actor_id", a.id),
             }))
-        doc["relations"] = [_clean({
+        doc["relations"] = sorted(([_clean({
             "subject": slug[r.subject_actor_id], "object": slug[r.object_actor_id], "kind": r.kind,
-            "description": r.description, "since": _date(r, "since"), "evidence": self.evidence("relation_id", r.id),
-        }) for r in self.rows("actor_relations", "relation_id")]
+            "description": r.description, "since": _date(r, "since", s.content), "evidence": self.evidence("relation_id", r.id),
+        }) for r in self.rows("actor_relations", "relation_id")]), key=lambda x: (x["subject"], x["object"], x["kind"]))
         agreement_slug = dict(conn.execute(select(T["agreements"].c.id, T["agreements"].c.slug)).all())
         doc["agreements"] = [_clean({
             "slug": ag.slug, "title": ag.title, "kind": ag.kind, "status": ag.status, "description": ag.description,
-            "signed": _date(ag, "signed"),
-            "parties": [{"actor": slug[p.actor_id], "role": p.role, "evidence": self.evidence("party_id", p.id)}
-                        for p in self.children("agreement_parties", "party_id", "agreement_id", ag.id)],
-            "obligations": [_clean({"obligor": slug[o.obligor_actor_id], "beneficiary": slug.get(o.beneficiary_actor_id),
-                                    "description": o.description, "evidence": self.evidence("obligation_id", o.id)})
-                            for o in self.children("agreement_obligations", "obligation_id", "agreement_id", ag.id)],
+            "signed": _date(ag, "signed", s.content),
+            "parties": sorted(({"actor": slug[p.actor_id], "role": p.role, "evidence": self.evidence("party_id", p.id)}
+                               for p in self.children("agreement_parties", "party_id", "agreement_id", ag.id)),
+                              key=lambda x: (x["actor"], x["role"])),
+            "obligations": sorted((_clean({"obligor": slug[o.obligor_actor_id], "beneficiary": slug.get(o.beneficiary_actor_id),
+                                           "description": o.description, "evidence": self.evidence("obligation_id", o.id)})
+                                   for o in self.children("agreement_obligations", "obligation_id", "agreement_id", ag.id)),
+                                  key=lambda x: (x["obligor"], x["description"])),
             "amounts": self.amounts("agreement_id", ag.id),
             "evidence": self.evidence("agreement_id", ag.id),
         }) for ag in self.rows("agreements", "agreement_id", T["agreements"].c.slug)]
         doc["projects"] = [_clean({
-            "slug": p.slug, "title": p.title, "sector": p.sector, "resource": p.resource, "location": p.location_text,
+            "slug": p.slug, "title": p.title, "sector": p.sector, "resource": p.resource, "location": p.location_text if p.location_text and p.location_text in s.content else None,
             "status": p.status, "agreement": agreement_slug.get(p.agreement_id), "description": p.description,
-            "started": _date(p, "started"),
-            "participants": [{"actor": slug[x.actor_id], "role": x.role, "evidence": self.evidence("participant_id", x.id)}
-                             for x in self.children("project_participants", "participant_id", "project_id", p.id)],
+            "started": _date(p, "started", s.content),
+            "participants": sorted(({"actor": slug[x.actor_id], "role": x.role, "evidence": self.evidence("participant_id", x.id)}
+                                    for x in self.children("project_participants", "participant_id", "project_id", p.id)),
+                                   key=lambda x: (x["actor"], x["role"])),
             "amounts": self.amounts("project_id", p.id),
             "evidence": self.evidence("project_id", p.id),
         }) for p in self.rows("projects", "project_id", T["projects"].c.slug)]
         doc["events"] = [_clean({
-            "slug": e.slug, "title": e.title, "kind": e.kind, "location": e.location_text,
-            "description": e.description, "occurred": _date(e, "occurred"),
-            "participants": [{"actor": slug[x.actor_id], "role": x.role,
-                              "evidence": self.evidence("event_participant_id", x.id)}
-                             for x in self.children("event_participants", "event_participant_id", "event_id", e.id)],
+            "slug": e.slug, "title": e.title, "kind": e.kind, "location": e.location_text if e.location_text and e.location_text in s.content else None,
+            "description": e.description, "occurred": _date(e, "occurred", s.content),
+            "participants": sorted(({"actor": slug[x.actor_id], "role": x.role,
+                                     "evidence": self.evidence("event_participant_id", x.id)}
+                                    for x in self.children("event_participants", "event_participant_id", "event_id", e.id)),
+                                   key=lambda x: (x["actor"], x["role"])),
             "evidence": self.evidence("event_id", e.id),
         }) for e in self.rows("events", "event_id", T["events"].c.slug)]
         fact_slugs = {c: dict(conn.execute(select(T[t].c.id, T[t].c.slug)).all())
@@ -140,8 +153,9 @@ class _Exporter:
                               "evidence": self.evidence("subject_id", x.id)})
             statements.append(_clean({
                 "slug": st.slug, "voice": st.voice, "speaker": slug.get(st.speaker_actor_id), "kind": st.kind,
-                "direct_quote": bool(st.is_direct_quote), "content": st.content, "said": _date(st, "said"),
-                "about": about, "evidence": self.evidence("statement_id", st.id),
+                "direct_quote": bool(st.is_direct_quote), "content": st.content, "said": _date(st, "said", s.content),
+                "about": sorted(about, key=lambda x: sorted((k, str(v)) for k, v in x.items() if k != "evidence")),
+                "evidence": self.evidence("statement_id", st.id),
             }))
         doc["statements"] = statements
         inf = T["inferences"]
@@ -162,14 +176,14 @@ class _Exporter:
                 "latest": str(row.latest) if row.latest else None,
                 "precision": row.date_precision, "value": row.value_text, "reasoning": row.reasoning,
             }))
-        doc["inferences"] = inferences
+        doc["inferences"] = sorted(inferences, key=lambda x: (sorted(x["about"].items()), x["field"]))
         return _clean(doc)
 
 
 def export_documents(conn: Connection, source: str | None = None) -> list[dict[str, Any]]:
     """One document per source (or only the source with this slug)."""
     sources = T["sources"]
-    query = select(sources).order_by(sources.c.slug)
+    query = select(sources).order_by(sources.c.id)  # load order: later sources may refer to earlier ones
     if source is not None:
         query = query.where(sources.c.slug == source)
     return [_Exporter(conn, s).document() for s in conn.execute(query)]

@@ -69,7 +69,7 @@ ROLE_REF = {"actor": _SLUG, "evidence": {"$ref": "#/$defs/evidence"}}
 AMOUNT = _obj({
     "amount": {"oneOf": [{"type": "integer", "minimum": 0},
                          {"type": "string", "pattern": r"^\d+(\.\d{1,2})?$"}],
-               "description": "Exact decimal in currency units (a string or an integer; never a float)."},
+               "description": "An exact decimal amount in currency units: an integer or a string such as \"1.50\" (never a float)."},
     "currency": {"type": "string", "pattern": "^[A-Z]{3}$", "description": "ISO 4217 code."},
     "qualifier": _enum(m.AMOUNT_QUALIFIERS, "How the source qualifies the amount."),
     "stage": _enum(m.AMOUNT_STAGES, "What the amount is: contracted, planned, ..."),

@@ -78,9 +78,9 @@ def read_documents(path: Path) -> tuple[list[Any], bytes]:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown position"
-        raise ValidationError([f"{path}: {where}: invalid YAML: {exc.problem}"]) from None
+        raise ValidationError([f"{path}: {where}: invalid YAML: {' '.join(str(exc.problem).split())}"]) from None
     except yaml.YAMLError as exc:
-        raise ValidationError([f"{path}: invalid YAML: {exc}"]) from None
+        raise ValidationError([f"{path}: invalid YAML: {' '.join(str(exc).split())}"]) from None
     docs = [d for d in docs if d is not None]
     if not docs:
         raise ValidationError([f"{path}: the file holds no source"])
@@ -99,12 +99,15 @@ def _schema_problems(doc: Any) -> list[tuple[str, str]]:
             message = f"unknown field(s): {', '.join(map(str, extra))}"
         elif error.validator == "required":
             message = error.message.replace("is a required property", "is required")
+        elif error.validator == "type":
+            expected = error.validator_value if isinstance(error.validator_value, str) else " or ".join(error.validator_value)
+            got = {dict: "an object", list: "a list", str: "text", bool: "a boolean", type(None): "null",
+                   int: "an integer", float: "a number"}.get(type(error.instance), type(error.instance).__name__)
+            message = f"must be {expected}, not {got}"
         elif error.validator == "enum":
             message = f"{error.instance!r} is not one of: {', '.join(error.validator_value)}"
-        elif error.validator == "oneOf" and error.context:
-            # report the most specific alternative's complaint
-            best = min(error.context, key=lambda e: len(e.message))
-            message = best.message
+        elif error.validator == "oneOf" and error.schema.get("description"):
+            message = f"{error.instance!r} is not valid: expected {error.schema['description'][0].lower()}{error.schema['description'][1:]}"
         else:
             message = error.message
         problems.append((where, message))
@@ -357,12 +360,14 @@ def plan_file(path: Path | str, known: Known | None = None) -> Plan:
 def plan_documents(path: Path | str, known: Known | None = None) -> list[Plan]:
     """Read and check a file of one or more sources (YAML documents separated by ---)."""
     path = Path(path)
+    known = known if known is not None else Known()
     docs, _raw = read_documents(path)
     plans, problems = [], []
     for i, doc in enumerate(docs):
         label = f"{path}: document {i + 1}" if len(docs) > 1 else str(path)
         try:
-            plans.append(_plan_document(path, label, doc, known or Known()))
+            plans.append(_plan_document(path, label, doc, known))
+            remember(known, plans[-1])
         except ValidationError as exc:
             problems += exc.problems
     slugs = [p.source["slug"] for p in plans]

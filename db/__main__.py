@@ -1,0 +1,5 @@
+"""`python -m db` runs the accords command."""
+
+from .cli import main
+
+main()

@@ -1,0 +1,157 @@
+-- title: Evidence
+-- grain: one row per evidence row (a verbatim quote supporting one fact row)
+-- description: >
+--   The verbatim quotes behind the facts, with their source, their position
+--   in its text (char_start and char_end, 0-based code points, end exclusive)
+--   and the sentences (source_segments seq) they fall in. Give fact (the slug
+--   of an agreement, project, event or statement) for the evidence of that
+--   fact and of its parts (parties, obligations and amounts of an agreement;
+--   participants and amounts of a project; participants of an event; what a
+--   statement is about). Give actor (slug, display name or alias, letter case
+--   ignored) for the evidence of the actor, its aliases and every fact row it
+--   takes part in (as party, obligor or beneficiary, participant, speaker,
+--   subject of a statement, either end of a relation). Given both, only
+--   evidence that satisfies both is listed; given neither, all evidence is.
+--   fact_type says which kind of fact row a quote supports; fact and part
+--   identify it.
+-- parameters:
+--   - name: fact
+--     type: text
+--     description: Slug of an agreement, project, event or statement.
+--   - name: actor
+--     type: text
+--     description: An actor's slug, display name or alias.
+-- columns:
+--   - {name: source, type: text, description: Slug of the source quoted.}
+--   - {name: char_start, type: integer, description: Offset of the quote's first character in the source text (0-based, code points).}
+--   - {name: char_end, type: integer, description: Offset just past the quote's last character.}
+--   - {name: first_seq, type: integer, description: Seq of the source segment (sentence) the quote starts in.}
+--   - {name: last_seq, type: integer, description: Seq of the segment it ends in (the same as first_seq for a quote within one sentence).}
+--   - {name: fact_type, type: text, description: "The kind of fact row supported: actor, alias, relation, agreement, party, obligation, project, participant, amount, statement, subject, event or event_participant."}
+--   - {name: fact, type: text, description: "Slug of the fact: the agreement, project, event or statement (also for their parts: a party, obligation, amount, participant or subject); the actor for an actor, alias or relation."}
+--   - {name: part, type: text, description: "The part of the fact: the party, participant, obligor or subject actor's slug, the other actor of a relation, an alias, the words of an amount; empty for the fact itself."}
+--   - {name: role, type: text, description: "The part's role: party, participant or statement-subject role, obligor, the relation kind."}
+--   - {name: quote, type: text, description: The quoted text, verbatim.}
+with cited as (
+    select ev.id as evidence_id, 1 as type_order, 'actor' as fact_type,
+           a.slug as fact, null as part, null as role,
+           a.id as actor_id, cast(null as integer) as other_actor_id
+    from evidence as ev
+    join actors as a on a.id = ev.actor_id
+    union all
+    select ev.id, 2, 'alias', a.slug, al.alias, null, a.id, null
+    from evidence as ev
+    join actor_aliases as al on al.id = ev.alias_id
+    join actors as a on a.id = al.actor_id
+    union all
+    select ev.id, 3, 'relation', sa.slug, oa.slug, re.kind, sa.id, oa.id
+    from evidence as ev
+    join actor_relations as re on re.id = ev.relation_id
+    join actors as sa on sa.id = re.subject_actor_id
+    join actors as oa on oa.id = re.object_actor_id
+    union all
+    select ev.id, 4, 'agreement', ag.slug, null, null, null, null
+    from evidence as ev
+    join agreements as ag on ag.id = ev.agreement_id
+    union all
+    select ev.id, 5, 'party', ag.slug, a.slug, pa.role, a.id, null
+    from evidence as ev
+    join agreement_parties as pa on pa.id = ev.party_id
+    join agreements as ag on ag.id = pa.agreement_id
+    join actors as a on a.id = pa.actor_id
+    union all
+    select ev.id, 6, 'obligation', ag.slug, a.slug, 'obligor', a.id, ob.beneficiary_actor_id
+    from evidence as ev
+    join agreement_obligations as ob on ob.id = ev.obligation_id
+    join agreements as ag on ag.id = ob.agreement_id
+    join actors as a on a.id = ob.obligor_actor_id
+    union all
+    select ev.id, 7, 'project', pr.slug, null, null, null, null
+    from evidence as ev
+    join projects as pr on pr.id = ev.project_id
+    union all
+    select ev.id, 8, 'participant', pr.slug, a.slug, pp.role, a.id, null
+    from evidence as ev
+    join project_participants as pp on pp.id = ev.participant_id
+    join projects as pr on pr.id = pp.project_id
+    join actors as a on a.id = pp.actor_id
+    union all
+    select ev.id, 9, 'amount', coalesce(ag.slug, pr.slug), am.amount_text, am.stage, null, null
+    from evidence as ev
+    join amounts as am on am.id = ev.amount_id
+    left join agreements as ag on ag.id = am.agreement_id
+    left join projects as pr on pr.id = am.project_id
+    union all
+    select ev.id, 10, 'statement', st.slug, null, null, st.speaker_actor_id, null
+    from evidence as ev
+    join statements as st on st.id = ev.statement_id
+    union all
+    select ev.id, 11, 'subject', st.slug, coalesce(a.slug, ag.slug, pr.slug, e.slug), su.role, a.id, null
+    from evidence as ev
+    join statement_subjects as su on su.id = ev.subject_id
+    join statements as st on st.id = su.statement_id
+    left join actors as a on a.id = su.actor_id
+    left join agreements as ag on ag.id = su.agreement_id
+    left join projects as pr on pr.id = su.project_id
+    left join events as e on e.id = su.event_id
+    union all
+    select ev.id, 12, 'event', e.slug, null, null, null, null
+    from evidence as ev
+    join events as e on e.id = ev.event_id
+    union all
+    select ev.id, 13, 'event_participant', e.slug, a.slug, ep.role, a.id, null
+    from evidence as ev
+    join event_participants as ep on ep.id = ev.event_participant_id
+    join events as e on e.id = ep.event_id
+    join actors as a on a.id = ep.actor_id
+),
+positions as (
+    select ev.id as evidence_id, min(sg.seq) as first_seq, max(sg.seq) as last_seq
+    from evidence as ev
+    join source_segments as sg
+        on sg.source_id = ev.source_id
+       and sg.char_start < ev.char_end
+       and sg.char_end > ev.char_start
+    group by ev.id
+),
+chosen as (
+    select a.id
+    from actors as a
+    where lower(a.slug) = lower(:actor)
+       or lower(a.name) = lower(:actor)
+       or exists (
+           select 1
+           from actor_aliases as x
+           where x.actor_id = a.id and lower(x.alias) = lower(:actor)
+       )
+)
+select
+    s.slug as source,
+    ev.char_start,
+    ev.char_end,
+    pos.first_seq,
+    pos.last_seq,
+    c.fact_type,
+    c.fact,
+    c.part,
+    c.role,
+    ev.quote
+from evidence as ev
+join sources as s on s.id = ev.source_id
+join cited as c on c.evidence_id = ev.id
+left join positions as pos on pos.evidence_id = ev.id
+where (:fact is null or (c.type_order >= 4 and lower(c.fact) = lower(:fact)))
+  and (:actor is null
+       or c.actor_id in (select id from chosen)
+       or c.other_actor_id in (select id from chosen))
+order by
+    s.slug,
+    ev.char_start,
+    ev.char_end,
+    c.type_order,
+    c.fact,
+    case when c.part is null then 0 else 1 end,
+    lower(c.part),
+    c.part,
+    case when c.role is null then 0 else 1 end,
+    replace(c.role, '_', '-')

@@ -1,0 +1,109 @@
+-- title: Actor network
+-- grain: one row per pair of actors and kind of tie (and, for stated relations, kind of relation)
+-- description: >
+--   The ties between actors, with how many distinct facts stand behind each.
+--   Ties of kind agreement (both are parties to the same agreement), project
+--   (both take part in the same project) and event (both took part in the
+--   same event) are symmetric: each pair appears once, with the lower slug as
+--   actor_a. Ties of kind statement (actor_a said something about actor_b),
+--   obligation (actor_a owes actor_b something under an agreement) and
+--   relation (a stated relation from actor_a to actor_b, such as recognizes
+--   or alliance, named in relation_kind) are directed and keep their
+--   direction, so a relation stated both ways gives two rows. n_facts counts
+--   distinct agreements, projects, events, statements, obligations or
+--   relations; an actor in two roles in one fact counts it once.
+-- parameters:
+--   - name: actor
+--     type: text
+--     description: Only ties of the actor with this slug, display name or alias (letter case ignored), on either side.
+--   - name: tie
+--     type: choice
+--     choices: [agreement, project, event, statement, obligation, relation]
+--     description: Only ties of this kind.
+-- columns:
+--   - {name: actor_a, type: text, description: "Slug of one actor: the lower slug of a symmetric tie, the origin of a directed one."}
+--   - {name: actor_a_name, type: text, description: Its display name.}
+--   - {name: actor_b, type: text, description: "Slug of the other actor: the higher slug of a symmetric tie, the end of a directed one."}
+--   - {name: actor_b_name, type: text, description: Its display name.}
+--   - {name: tie, type: text, description: "Kind of tie: agreement, project, event (symmetric); statement, obligation, relation (directed)."}
+--   - {name: is_directed, type: boolean, description: True when the tie goes from actor_a to actor_b.}
+--   - {name: relation_kind, type: text, description: "For a relation: recognizes, alliance, rivalry, part_of, ...; empty for other ties."}
+--   - {name: n_facts, type: integer, description: Distinct facts behind the tie.}
+with ties as (
+    select 1 as tie_order, 'agreement' as tie, 0 as is_directed, null as relation_kind,
+           p1.actor_id as actor_a_id, p2.actor_id as actor_b_id, p1.agreement_id as fact_id
+    from agreement_parties as p1
+    join agreement_parties as p2 on p2.agreement_id = p1.agreement_id
+    join actors as a1 on a1.id = p1.actor_id
+    join actors as a2 on a2.id = p2.actor_id
+    where a1.slug < a2.slug
+    union all
+    select 2, 'project', 0, null, p1.actor_id, p2.actor_id, p1.project_id
+    from project_participants as p1
+    join project_participants as p2 on p2.project_id = p1.project_id
+    join actors as a1 on a1.id = p1.actor_id
+    join actors as a2 on a2.id = p2.actor_id
+    where a1.slug < a2.slug
+    union all
+    select 3, 'event', 0, null, p1.actor_id, p2.actor_id, p1.event_id
+    from event_participants as p1
+    join event_participants as p2 on p2.event_id = p1.event_id
+    join actors as a1 on a1.id = p1.actor_id
+    join actors as a2 on a2.id = p2.actor_id
+    where a1.slug < a2.slug
+    union all
+    select 4, 'statement', 1, null, st.speaker_actor_id, su.actor_id, st.id
+    from statements as st
+    join statement_subjects as su on su.statement_id = st.id
+    where st.speaker_actor_id is not null
+      and su.actor_id is not null
+      and su.actor_id <> st.speaker_actor_id
+    union all
+    select 5, 'obligation', 1, null, ob.obligor_actor_id, ob.beneficiary_actor_id, ob.id
+    from agreement_obligations as ob
+    where ob.beneficiary_actor_id is not null
+      and ob.beneficiary_actor_id <> ob.obligor_actor_id
+    union all
+    select 6, 'relation', 1, re.kind, re.subject_actor_id, re.object_actor_id, re.id
+    from actor_relations as re
+),
+pairs as (
+    select
+        tie_order, tie, is_directed, relation_kind, actor_a_id, actor_b_id,
+        count(distinct fact_id) as n_facts
+    from ties
+    group by tie_order, tie, is_directed, relation_kind, actor_a_id, actor_b_id
+),
+chosen as (
+    select a.id
+    from actors as a
+    where lower(a.slug) = lower(:actor)
+       or lower(a.name) = lower(:actor)
+       or exists (
+           select 1
+           from actor_aliases as x
+           where x.actor_id = a.id and lower(x.alias) = lower(:actor)
+       )
+)
+select
+    aa.slug as actor_a,
+    aa.name as actor_a_name,
+    ab.slug as actor_b,
+    ab.name as actor_b_name,
+    pairs.tie,
+    pairs.is_directed,
+    pairs.relation_kind,
+    pairs.n_facts
+from pairs
+join actors as aa on aa.id = pairs.actor_a_id
+join actors as ab on ab.id = pairs.actor_b_id
+where (:actor is null
+       or pairs.actor_a_id in (select id from chosen)
+       or pairs.actor_b_id in (select id from chosen))
+  and (:tie is null or pairs.tie = :tie)
+order by
+    aa.slug,
+    ab.slug,
+    pairs.tie_order,
+    case when pairs.relation_kind is null then 0 else 1 end,
+    replace(pairs.relation_kind, '_', '-')

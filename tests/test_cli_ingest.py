@@ -1,0 +1,220 @@
+"""`accords ingest` and `accords export`: validation, identity across sources, idempotence, round trips."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+from sqlalchemy import create_engine, text
+
+from db import api, seed
+from db.cli import cli
+
+DATA = Path(__file__).parent / "data"
+SMALL = DATA / "oil-contract.yaml"
+SECOND = DATA / "second-source.yaml"
+ARTICLE = seed.seed_path().parent / "beijing-and-taliban-build-an-alliance.txt"
+
+
+def ingest(url, *paths):
+    return CliRunner().invoke(cli, ["--db", url, "ingest", *map(str, paths)])
+
+
+def edited(tmp_path: Path, old: str, new: str, name: str = "edited.yaml") -> Path:
+    content = SMALL.read_text(encoding="utf-8").replace("../../db/data/beijing-and-taliban-build-an-alliance.txt",
+                                                        str(ARTICLE))
+    assert old in content, old
+    path = tmp_path / name
+    path.write_text(content.replace(old, new, 1), encoding="utf-8")
+    return path
+
+
+CASES = [
+    ("{actor: taliban, role: counterparty}", "{actor: atlantis, role: counterparty}",
+     "agreements[0].parties[1].actor: unknown actor 'atlantis'"),
+    ('"In 2023, Chinese state-owned companies signed', '"In 2025, Chinese state-owned companies signed',
+     "agreements[0].evidence[0]: quote not found in the source text: "
+     "'In 2025, Chinese state-owned companies signed a $150 mill...'"),
+    ('signed: {text: "In 2023", year: 2023}',
+     'signed: {text: "In 2023", precision: year, earliest: "2023-12-31", latest: "2023-01-01"}',
+     "agreements[0].signed: latest date 2023-01-01 is before earliest date 2023-12-31"),
+    ("amount: 150000000", "amount: a lot",
+     "agreements[0].amounts[0].amount: 'a lot' is not valid: expected an exact decimal amount in currency "
+     'units: an integer or a string such as "1.50" (never a float).'),
+    ("kind: contract", "kind: handshake",
+     "agreements[0].kind: 'handshake' is not one of: contract, accord, diplomatic_exchange, guarantee, "
+     "memorandum, treaty, other"),
+    ("qualifier: exact", "qualifier: roughly",
+     "agreements[0].amounts[0].qualifier: 'roughly' is not one of: exact, about, at_least, more_than, "
+     "at_most, less_than"),
+]
+
+
+@pytest.mark.parametrize(("old", "new", "message"), CASES, ids=[c[2].split(":")[0] for c in CASES])
+def test_each_validation_error_is_one_exact_line_and_changes_nothing(seeded_url, snapshot, tmp_path, old, new, message):
+    bad = edited(tmp_path, old, new)
+    before = snapshot(seeded_url)
+    result = ingest(seeded_url, bad)
+    assert result.exit_code == 1
+    assert result.stderr == f"Error: {bad}: {message}\n"
+    assert snapshot(seeded_url) == before
+
+
+def test_all_problems_of_all_files_are_reported_and_nothing_is_written(fresh_url, snapshot, tmp_path):
+    one = edited(tmp_path, "kind: contract", "kind: handshake", "one.yaml")
+    two = edited(tmp_path, "{actor: taliban, role: counterparty}", "{actor: atlantis, role: counterparty}", "two.yaml")
+    before = snapshot(fresh_url)
+    result = ingest(fresh_url, SECOND, one, two)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        f"Error: {one}: agreements[0].kind: 'handshake' is not one of: contract, accord, diplomatic_exchange, "
+        "guarantee, memorandum, treaty, other",
+        f"Error: {two}: agreements[0].parties[1].actor: unknown actor 'atlantis'",
+    ]
+    assert snapshot(fresh_url) == before
+
+
+def test_reingesting_the_seed_changes_nothing(seeded_url, snapshot):
+    before = snapshot(seeded_url)
+    result = ingest(seeded_url, seed.seed_path())
+    assert result.exit_code == 0
+    assert result.stdout == "beijing-and-taliban-build-an-alliance is already loaded and unchanged\n"
+    assert snapshot(seeded_url) == before
+
+
+def _content_rows(url: str) -> dict[str, list]:
+    """Every table's rows by content: ids replaced by the slugs or quotes they point at."""
+    engine = create_engine(url)
+    queries = {
+        "actors": "select a.slug, a.name, a.is_named, a.kind, a.country, p.slug, a.description "
+                  "from actors a left join actors p on p.id = a.parent_id",
+        "aliases": "select a.slug, x.alias from actor_aliases x join actors a on a.id = x.actor_id",
+        "agreements": "select slug, title, kind, status, description, signed_earliest, signed_latest, "
+                      "signed_precision, signed_text from agreements",
+        "parties": "select g.slug, a.slug, p.role from agreement_parties p join agreements g on g.id = p.agreement_id "
+                   "join actors a on a.id = p.actor_id",
+        "amounts": "select amount, currency, qualifier, stage, amount_text from amounts",
+        "statements": "select s.slug, s.voice, a.slug, s.kind, s.is_direct_quote, s.content, s.said_text "
+                      "from statements s left join actors a on a.id = s.speaker_actor_id",
+        "subjects": "select count(*) from statement_subjects",
+        "events": "select slug, title, kind, occurred_text from events",
+        "relations": "select s.slug, o.slug, r.kind, r.since_text from actor_relations r "
+                     "join actors s on s.id = r.subject_actor_id join actors o on o.id = r.object_actor_id",
+        "evidence": "select s.slug, e.char_start, e.char_end, e.quote from evidence e join sources s on s.id = e.source_id",
+        "inferences": "select field, earliest, latest, date_precision, value_text, reasoning from inferences",
+        "segments": "select seq, kind, char_start, char_end from source_segments",
+        "sources": "select slug, title, kind, author, sha256 from sources",
+    }
+    with engine.connect() as conn:
+        out = {name: sorted(map(repr, conn.execute(text(q)))) for name, q in queries.items()}
+    engine.dispose()
+    return out
+
+
+def test_export_then_ingest_into_an_empty_database_gives_identical_rows(seeded_url, empty_url, tmp_path):
+    assert ingest(seeded_url, SECOND).exit_code == 0
+    exported = tmp_path / "export.yaml"
+    result = CliRunner().invoke(cli, ["--db", seeded_url, "export", "-o", str(exported)])
+    assert result.exit_code == 0, result.output
+    assert len(list(yaml.safe_load_all(exported.read_text(encoding="utf-8")))) == 2
+    api.upgrade(empty_url)
+    assert ingest(empty_url, exported).exit_code == 0
+    assert _content_rows(empty_url) == _content_rows(seeded_url)
+    again = CliRunner().invoke(cli, ["--db", empty_url, "export"])
+    assert again.stdout == exported.read_text(encoding="utf-8")
+
+
+def test_second_source_merges_actors_and_reports_cite_both(seeded_url):
+    result = ingest(seeded_url, SECOND)
+    assert result.exit_code == 0, result.output
+    engine = create_engine(seeded_url)
+    with engine.connect() as conn:
+        assert conn.execute(text("select count(*) from actors where slug = 'prc'")).scalar() == 0
+        cited = conn.execute(text(
+            "select s.slug from evidence e join sources s on s.id = e.source_id "
+            "join agreements a on a.id = e.agreement_id where a.slug = 'afghan-oil-extraction-contract' "
+            "group by s.slug order by s.slug")).scalars().all()
+        china_sources = conn.execute(text(
+            "select distinct s.slug from evidence e join sources s on s.id = e.source_id "
+            "join actors a on a.id = e.actor_id where a.slug = 'china' order by s.slug")).scalars().all()
+    engine.dispose()
+    assert cited == ["beijing-and-taliban-build-an-alliance", "test-second-source"]
+    assert china_sources == ["beijing-and-taliban-build-an-alliance", "test-second-source"]
+    report = CliRunner().invoke(cli, ["--db", seeded_url, "report", "run", "sources", "-f", "csv"])
+    assert "test-second-source" in report.stdout and "beijing-and-taliban-build-an-alliance" in report.stdout
+
+
+def test_a_corrected_file_replaces_the_sources_facts_without_orphans(fresh_url, tmp_path):
+    first = edited(tmp_path, "qualifier: exact", "qualifier: exact", "v1.yaml")
+    assert ingest(fresh_url, first).exit_code == 0
+    corrected = edited(tmp_path, "amount: 150000000, currency: USD, qualifier: exact",
+                       "amount: 150000000, currency: USD, qualifier: about", "v1.yaml")
+    corrected.write_text(corrected.read_text(encoding="utf-8").replace(
+        "      - {actor: taliban, role: counterparty}\n", ""), encoding="utf-8")
+    result = ingest(fresh_url, corrected)
+    assert result.exit_code == 0, result.output
+    engine = create_engine(fresh_url)
+    with engine.connect() as conn:
+        assert conn.execute(text("select qualifier from amounts")).scalars().all() == ["about"]
+        assert conn.execute(text("select count(*) from agreement_parties")).scalar() == 1
+        assert conn.execute(text("select count(*) from agreements")).scalar() == 1
+        orphans = conn.execute(text(
+            "select count(*) from actors a where not exists (select 1 from evidence e where e.actor_id = a.id)"
+        )).scalar()
+        assert orphans == 0
+    engine.dispose()
+
+
+def test_ingest_is_quiet_when_piped(fresh_url):
+    result = ingest(fresh_url, SMALL)
+    assert result.exit_code == 0
+    assert result.stderr == ""
+    assert result.stdout.startswith("loaded test-oil-contract: 3 actors")
+    quiet = CliRunner().invoke(cli, ["--db", fresh_url, "ingest", "--quiet", str(SECOND)])
+    assert quiet.exit_code == 0 and quiet.output == ""
+
+
+def _big_source(path: Path, n: int) -> None:
+    sentences = [f"Actor {i} said thing number {i}." for i in range(n)]
+    doc = {
+        "format": 1,
+        "source": {"slug": "big-test-source", "title": "TEST DATA: generated", "kind": "other",
+                   "text": " ".join(sentences)},
+        "actors": [{"slug": f"actor-{i}", "name": f"Actor {i}", "kind": "person",
+                    "evidence": [f"Actor {i} said thing number {i}."]} for i in range(n)],
+        "statements": [{"slug": f"statement-{i}", "voice": "actor", "speaker": f"actor-{i}", "kind": "claim",
+                        "direct_quote": False, "content": f"said thing number {i}."} for i in range(n)],
+    }
+    path.write_text(yaml.safe_dump(doc), encoding="utf-8")
+
+
+def test_killed_midway_leaves_nothing_half_written(tmp_path, snapshot):
+    db = tmp_path / "accords.db"
+    url = f"sqlite:///{db}"
+    api.upgrade(url)
+    api.seed_database(url)
+    before = snapshot(url)
+    big = tmp_path / "big.yaml"
+    _big_source(big, 4000)
+    proc = subprocess.Popen([sys.executable, "-m", "db", "--db", url, "ingest", str(big)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    journal = Path(f"{db}-journal")
+    deadline = time.monotonic() + 60
+    while not journal.exists() and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.005)
+    assert proc.poll() is None, "the ingest finished before it could be killed: make the file bigger"
+    time.sleep(0.2)  # well inside the write transaction
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert snapshot(url) == before
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        assert conn.execute(text("pragma integrity_check")).scalar() == "ok"
+    engine.dispose()
