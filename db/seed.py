@@ -96,7 +96,7 @@ def _schema_problems(doc: Any) -> list[tuple[str, str]]:
         where = _path_str(error.absolute_path)
         if error.validator == "additionalProperties":
             extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
-            message = f"unknown field(s): {', '.join(map(str, extra))}"
+            message = f"unknown field(s): {', '.join(map(repr, extra))}"
         elif error.validator == "required":
             message = error.message.replace("is a required property", "is required")
         elif error.validator == "type":

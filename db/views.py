@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 
-from sqlalchemy import Connection, delete, insert, inspect, select, text
+from sqlalchemy import Connection, delete, insert, inspect, select
 
 from .models import ReportView
 from .reports import Report, all_reports, bind_parameters, statement
@@ -29,7 +29,7 @@ def view_sql(conn: Connection, report: Report) -> str:
     compiled = statement(report).bindparams(**values).compile(
         dialect=conn.dialect, compile_kwargs={"literal_binds": True}
     )
-    return str(compiled)
+    return str(compiled)  # for format/pyformat drivers '%' stays escaped as '%%', as exec_driver_sql expects
 
 
 def has_registry(conn: Connection) -> bool:
@@ -43,7 +43,7 @@ def drop_views(conn: Connection) -> list[str]:
     names = list(conn.execute(select(REGISTRY.c.name).order_by(REGISTRY.c.name)).scalars())
     quote = conn.dialect.identifier_preparer.quote
     for name in names:
-        conn.execute(text(f"DROP VIEW IF EXISTS {quote(name)}"))
+        conn.exec_driver_sql(f"DROP VIEW IF EXISTS {quote(name)}")
     conn.execute(delete(REGISTRY))
     return names
 
@@ -56,7 +56,7 @@ def sync_views(conn: Connection) -> list[str]:
     for report in all_reports().values():
         if report.view_name is None:
             continue
-        conn.execute(text(f"CREATE VIEW {quote(report.view_name)} AS {view_sql(conn, report)}"))
+        conn.exec_driver_sql(f"CREATE VIEW {quote(report.view_name)} AS {view_sql(conn, report)}")
         conn.execute(insert(REGISTRY).values(name=report.view_name, report=report.name, sql_sha256=sql_digest(report)))
         built.append(report.view_name)
     return built

@@ -22,7 +22,7 @@
 --   - {name: actor, type: text, description: The profiled actor's slug.}
 --   - {name: actor_name, type: text, description: Its display name; unnamed actors are described in brackets.}
 --   - {name: actor_kind, type: text, description: "Its kind: state, de_facto_government, government_body, person, ..."}
---   - {name: country, type: text, description: Its ISO 3166-1 alpha-2 country code, where one applies.}
+--   - {name: country, type: text, description: "Its ISO 3166-1 alpha-2 country code, where one applies."}
 --   - {name: is_named, type: boolean, description: False when the sources describe the actor without naming it.}
 --   - {name: section, type: text, description: "What the row is: actor, parent, child, alias, agreement, obligation, project, statement_made, statement_about, event or relation."}
 --   - {name: fact, type: text, description: "Slug of the fact (agreement, project, statement, event; for an obligation its agreement); the other actor's slug for parent, child and relation; the actor's own slug for section actor; empty for an alias."}

@@ -14,7 +14,7 @@
 --   - {name: name, type: text, description: Display name; unnamed actors are described in brackets.}
 --   - {name: is_named, type: boolean, description: False when the sources do not name the actor.}
 --   - {name: kind, type: text, description: "Kind of actor: state, de_facto_government, government_body, ..."}
---   - {name: country, type: text, description: ISO 3166-1 alpha-2 country code, where one applies.}
+--   - {name: country, type: text, description: "ISO 3166-1 alpha-2 country code, where one applies."}
 --   - {name: parent, type: text, description: Slug of the actor this one belongs to.}
 --   - {name: alias, type: text, description: A surface form the sources use for the actor.}
 select

@@ -16,23 +16,23 @@
 --     description: Only the source with this slug.
 -- columns:
 --   - {name: source, type: text, description: The source's slug.}
---   - {name: seq, type: integer, description: Position of the segment in the source, from 1.}
+--   - {name: seq, type: integer, description: "Position of the segment in the source, from 1."}
 --   - {name: kind, type: text, description: "headline or body (cited); chrome, weather or footer (excluded)."}
 --   - {name: is_excluded, type: boolean, description: True for page furniture excluded from the body.}
---   - {name: char_start, type: integer, description: Offset of the segment's first character (0-based, code points).}
+--   - {name: char_start, type: integer, description: "Offset of the segment's first character (0-based, code points)."}
 --   - {name: char_end, type: integer, description: Offset just past its last character.}
---   - {name: text, type: text, description: The segment's text, verbatim.}
+--   - {name: text, type: text, description: "The segment's text, verbatim."}
 --   - {name: n_evidence, type: integer, description: Evidence rows whose span overlaps the segment.}
 --   - {name: n_actor_evidence, type: integer, description: "Of those, evidence for actors and their aliases."}
---   - {name: n_relation_evidence, type: integer, description: Of those, evidence for relations between actors.}
+--   - {name: n_relation_evidence, type: integer, description: "Of those, evidence for relations between actors."}
 --   - {name: n_agreement_evidence, type: integer, description: "Of those, evidence for agreements, their parties and obligations."}
 --   - {name: n_project_evidence, type: integer, description: "Of those, evidence for projects and their participants."}
---   - {name: n_amount_evidence, type: integer, description: Of those, evidence for amounts of money.}
+--   - {name: n_amount_evidence, type: integer, description: "Of those, evidence for amounts of money."}
 --   - {name: n_statement_evidence, type: integer, description: "Of those, evidence for statements and what they are about."}
 --   - {name: n_event_evidence, type: integer, description: "Of those, evidence for events and their participants."}
 --   - {name: is_covered, type: boolean, description: True when at least one evidence row cites the segment.}
 --   - {name: source_n_sentences, type: integer, description: Headline and body segments of the source.}
---   - {name: source_n_covered, type: integer, description: Of those, segments that evidence cites.}
+--   - {name: source_n_covered, type: integer, description: "Of those, segments that evidence cites."}
 --   - {name: source_pct_covered, type: decimal, description: "100 * source_n_covered / source_n_sentences, rounded half up to two decimals; empty for a source without sentences."}
 with citations as (
     select
@@ -88,8 +88,8 @@ source_shares as (
         source_id,
         n_sentences,
         n_covered,
-        -- hundredths of a percent, rounded half up, by exact integer division:
-        -- q = (20000 * covered + total) div (2 * total), written with % so that
+        -- hundredths of a percent, rounded half up, by exact integer division,
+        -- q = (20000 * covered + total) div (2 * total), written with the modulo so that
         -- MariaDB (whose / returns a decimal) gives the same value
         ((20000 * n_covered + n_sentences) - (20000 * n_covered + n_sentences) % (2 * n_sentences))
             / (2 * n_sentences) as hundredths

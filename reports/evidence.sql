@@ -23,7 +23,7 @@
 --     description: An actor's slug, display name or alias.
 -- columns:
 --   - {name: source, type: text, description: Slug of the source quoted.}
---   - {name: char_start, type: integer, description: Offset of the quote's first character in the source text (0-based, code points).}
+--   - {name: char_start, type: integer, description: "Offset of the quote's first character in the source text (0-based, code points)."}
 --   - {name: char_end, type: integer, description: Offset just past the quote's last character.}
 --   - {name: first_seq, type: integer, description: Seq of the source segment (sentence) the quote starts in.}
 --   - {name: last_seq, type: integer, description: Seq of the segment it ends in (the same as first_seq for a quote within one sentence).}
@@ -31,7 +31,7 @@
 --   - {name: fact, type: text, description: "Slug of the fact: the agreement, project, event or statement (also for their parts: a party, obligation, amount, participant or subject); the actor for an actor, alias or relation."}
 --   - {name: part, type: text, description: "The part of the fact: the party, participant, obligor or subject actor's slug, the other actor of a relation, an alias, the words of an amount; empty for the fact itself."}
 --   - {name: role, type: text, description: "The part's role: party, participant or statement-subject role, obligor, the relation kind."}
---   - {name: quote, type: text, description: The quoted text, verbatim.}
+--   - {name: quote, type: text, description: "The quoted text, verbatim."}
 with cited as (
     select ev.id as evidence_id, 1 as type_order, 'actor' as fact_type,
            a.slug as fact, null as part, null as role,

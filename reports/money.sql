@@ -26,7 +26,7 @@
 --   - {name: owner_type, type: text, description: agreement or project.}
 --   - {name: owner, type: text, description: Slug of the agreement or project the amount belongs to.}
 --   - {name: owner_title, type: text, description: Title of that agreement or project.}
---   - {name: amount, type: decimal, description: The amount as an exact decimal, in currency units.}
+--   - {name: amount, type: decimal, description: "The amount as an exact decimal, in currency units."}
 --   - {name: currency, type: text, description: ISO 4217 currency code.}
 --   - {name: qualifier, type: text, description: "How the source qualifies it: exact, about, at_least, more_than, at_most, less_than."}
 --   - {name: stage, type: text, description: "What the amount is: contracted, planned, pledged, disbursed or reported."}
@@ -35,7 +35,7 @@
 --   - {name: actor, type: text, description: Slug of an actor the amount is attributed to (a party or participant of its owner).}
 --   - {name: actor_name, type: text, description: That actor's display name.}
 --   - {name: role, type: text, description: "The actor's role in the agreement or project: signatory, investor, host, ..."}
---   - {name: country, type: text, description: The actor's ISO 3166-1 alpha-2 country code, where one applies.}
+--   - {name: country, type: text, description: "The actor's ISO 3166-1 alpha-2 country code, where one applies."}
 --   - {name: actor_total, type: decimal, description: "Sum of the distinct amounts attributed to this actor in this currency and stage."}
 --   - {name: actor_n_amounts, type: integer, description: How many distinct amounts actor_total adds up.}
 --   - {name: country_total, type: decimal, description: "Sum of the distinct amounts attributed to any actor of this country in this currency and stage."}
@@ -59,8 +59,8 @@ attributions as (
     join project_participants as pp on pp.project_id = am.project_id
 ),
 actor_amounts as (
-    select distinct at.amount_id, at.actor_id
-    from attributions as at
+    select distinct att.amount_id, att.actor_id
+    from attributions as att
 ),
 actor_totals as (
     select aa.actor_id, am.currency, am.stage, sum(am.amount) as total, count(*) as n_amounts
@@ -69,9 +69,9 @@ actor_totals as (
     group by aa.actor_id, am.currency, am.stage
 ),
 country_amounts as (
-    select distinct at.amount_id, a.country
-    from attributions as at
-    join actors as a on a.id = at.actor_id
+    select distinct att.amount_id, a.country
+    from attributions as att
+    join actors as a on a.id = att.actor_id
     where a.country is not null
 ),
 country_totals as (
@@ -98,7 +98,7 @@ select
     coalesce(ec.n_evidence, 0) as n_evidence,
     a.slug as actor,
     a.name as actor_name,
-    at.role,
+    att.role,
     a.country,
     act.total as actor_total,
     act.n_amounts as actor_n_amounts,
@@ -107,10 +107,10 @@ select
 from amounts as am
 join owners as o on o.amount_id = am.id
 left join evidence_counts as ec on ec.amount_id = am.id
-left join attributions as at on at.amount_id = am.id
-left join actors as a on a.id = at.actor_id
+left join attributions as att on att.amount_id = am.id
+left join actors as a on a.id = att.actor_id
 left join actor_totals as act
-    on act.actor_id = at.actor_id and act.currency = am.currency and act.stage = am.stage
+    on act.actor_id = att.actor_id and act.currency = am.currency and act.stage = am.stage
 left join country_totals as ct
     on ct.country = a.country and ct.currency = am.currency and ct.stage = am.stage
 where (
@@ -134,5 +134,5 @@ order by
     am.amount_text,
     case when a.slug is null then 0 else 1 end,
     a.slug,
-    case when at.role is null then 0 else 1 end,
-    replace(at.role, '_', '-')
+    case when att.role is null then 0 else 1 end,
+    replace(att.role, '_', '-')

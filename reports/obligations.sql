@@ -18,7 +18,7 @@
 --   - {name: agreement_status, type: text, description: "Status as of the source: signed, in_force, disputed, ..."}
 --   - {name: obligor, type: text, description: "Slug of the party that owes; for an accusation with no recorded obligation, the accused party."}
 --   - {name: obligor_name, type: text, description: Display name of that party.}
---   - {name: beneficiary, type: text, description: Slug of the party owed, where the source says.}
+--   - {name: beneficiary, type: text, description: "Slug of the party owed, where the source says."}
 --   - {name: beneficiary_name, type: text, description: Display name of the party owed.}
 --   - {name: obligation, type: text, description: "What is owed, in the source's words where it quotes the agreement; empty on a row for an accusation alone."}
 --   - {name: is_accused, type: boolean, description: True when the row carries an accusation that the obligor has not met what it owes.}

@@ -20,7 +20,7 @@
 --   - {name: resource, type: text, description: "Resource concerned (marble, oil, copper, ...), where stated."}
 --   - {name: location_text, type: text, description: Location as the source words it; empty when not stated.}
 --   - {name: status, type: text, description: "Status as of the source: interest, planned, contracted, under_construction, ..."}
---   - {name: agreement, type: text, description: Slug of the agreement behind the project, where there is one.}
+--   - {name: agreement, type: text, description: "Slug of the agreement behind the project, where there is one."}
 --   - {name: started_text, type: text, description: The source's words for the start; empty when not stated.}
 --   - {name: started_precision, type: text, description: "Precision of the start date: day, month, year, relative, unknown, ..."}
 --   - {name: started_earliest, type: date, description: First day the start can mean.}

@@ -32,9 +32,9 @@
 --   - {name: source, type: text, description: Slug of the source the statement is quoted from (the first by slug when several quote it).}
 --   - {name: kind, type: text, description: "Kind of statement: claim, accusation, demand, assessment, praise, warning, ..."}
 --   - {name: is_direct_quote, type: boolean, description: True when content is a verbatim quotation; false for reported speech and the source's voice.}
---   - {name: content, type: text, description: The words (the quotation, or the source's words reporting it).}
+--   - {name: content, type: text, description: "The words (the quotation, or the source's words reporting it)."}
 --   - {name: about_type, type: text, description: "What the statement is about: actor, agreement, project or event."}
---   - {name: about, type: text, description: Slug of the actor, agreement, project or event.}
+--   - {name: about, type: text, description: "Slug of the actor, agreement, project or event."}
 --   - {name: about_name, type: text, description: Its display name or title.}
 --   - {name: about_role, type: text, description: "The role the statement gives it: target, subject, beneficiary, accused, praised, mentioned."}
 with statement_source as (

@@ -20,12 +20,12 @@
 --   - {name: date_latest, type: date, description: Last day the stated date can mean.}
 --   - {name: date_precision, type: text, description: "Precision of the stated date: day, month, part_of_year, year, relative, ..."}
 --   - {name: date_text, type: text, description: The source's own words for the date.}
---   - {name: inferred_earliest, type: date, description: First day of accords' inferred date, when it has inferred one.}
+--   - {name: inferred_earliest, type: date, description: "First day of accords' inferred date, when it has inferred one."}
 --   - {name: inferred_latest, type: date, description: Last day of accords' inferred date.}
 --   - {name: is_inferred, type: boolean, description: True when the row is ordered by an inferred date.}
 --   - {name: fact_type, type: text, description: "agreement, event, project, relation or statement."}
 --   - {name: fact, type: text, description: "The fact's slug; for a relation, the slug of the actor the relation goes from."}
---   - {name: object_actor, type: text, description: For a relation, the slug of the actor the relation goes to; empty otherwise.}
+--   - {name: object_actor, type: text, description: "For a relation, the slug of the actor the relation goes to; empty otherwise."}
 --   - {name: date_of, type: text, description: "What the date is the date of: signed, started, occurred, said or since."}
 --   - {name: kind, type: text, description: "The fact's kind: agreement, event, statement or relation kind; a project's sector."}
 --   - {name: what, type: text, description: "What happened, in short: a title, a statement's words, a relation's description."}
@@ -128,4 +128,5 @@ order by
     fact,
     case when object_actor is null then 0 else 1 end,
     object_actor,
+    case when kind is null then 0 else 1 end,
     replace(kind, '_', '-')

@@ -19,7 +19,7 @@
 -- columns:
 --   - {name: fact_type, type: text, description: "source, actor, agreement, obligation, project, event or statement."}
 --   - {name: fact, type: text, description: "Slug of the source, actor, agreement, project, event or statement; for an obligation, its agreement's slug."}
---   - {name: actor, type: text, description: For an obligation, the slug of the party that owes; empty otherwise.}
+--   - {name: actor, type: text, description: "For an obligation, the slug of the party that owes; empty otherwise."}
 --   - {name: what, type: text, description: "The fact in words: title, display name, a statement's words, what an obligation owes."}
 --   - {name: missing, type: text, description: "What is unknown: date, amount, location, beneficiary, name, named_party, author, publisher, url or published_date."}
 --   - {name: stated_text, type: text, description: "The source's own words for the missing date, where it gives some (such as \"four years ago\")."}

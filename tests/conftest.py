@@ -100,6 +100,14 @@ def empty_url(engine_name: str, scratch: ScratchDatabases, tmp_path: Path) -> st
     return new_database(engine_name, scratch, tmp_path)
 
 
+@pytest.fixture(params=ENGINES[1:])
+def server_url(request, scratch: ScratchDatabases) -> str:
+    """URL of a new database upgraded to the newest schema, on each server engine only."""
+    url = scratch.create(request.param)
+    api.upgrade(url)
+    return url
+
+
 @pytest.fixture
 def fresh_url(empty_url: str) -> str:
     """URL of a database upgraded to the newest schema, with no data."""
