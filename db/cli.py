@@ -71,6 +71,12 @@ def _db_url(ctx: click.Context) -> str | None:
 
 
 def _ensure(ctx: click.Context) -> None:
+    """Create the default SQLite database on first use (and say so); otherwise do nothing."""
+    from .engine import resolve_url, sqlite_path
+
+    path = sqlite_path(resolve_url(_db_url(ctx)))
+    if path is None or path.exists():
+        return
     from . import api
 
     note = api.ensure_database(_db_url(ctx))
@@ -333,12 +339,12 @@ def report_run(ctx: click.Context, name: str, params: tuple[tuple[str, str], ...
     Example:
         accords report run actor -p actor Beijing --format markdown
     """
-    from . import api
+    from . import query
     from .reports import bind_parameters, get_report
 
     bind_parameters(get_report(name), params)  # wrong use fails before any database work
     _ensure(ctx)
-    _emit(fmt, output, lambda out, styled: api.run_report(_db_url(ctx), name, params, fmt, out, timeout, styled))
+    _emit(fmt, output, lambda out, styled: query.run_report(_db_url(ctx), name, params, fmt, out, timeout, styled))
 
 
 @cli.command()
@@ -357,10 +363,10 @@ def sql(ctx: click.Context, query: str, params: tuple[tuple[str, str], ...], fmt
     Example:
         accords sql "select slug, name from actors where kind = :kind" -p kind state
     """
-    from . import api
+    from .query import run_sql
 
     _ensure(ctx)
-    _emit(fmt, output, lambda out, styled: api.run_sql(_db_url(ctx), query, params, fmt, out, timeout, styled))
+    _emit(fmt, output, lambda out, styled: run_sql(_db_url(ctx), query, params, fmt, out, timeout, styled))
 
 
 @cli.command()

@@ -162,10 +162,16 @@ def all_reports() -> dict[str, Report]:
 
 
 def get_report(name: str) -> Report:
-    reports = all_reports()
-    if name not in reports:
-        raise UsageError(f"no report named {name!r}; available: {', '.join(reports)}")
-    return reports[name]
+    """One report; when the catalog is not parsed yet, only this report's file is read."""
+    if all_reports.cache_info().currsize:
+        reports = all_reports()
+        if name in reports:
+            return reports[name]
+    else:
+        entry = reports_dir() / f"{name}.sql"
+        if _NAME.match(name) and entry.is_file():
+            return parse_report(name, entry.read_text(encoding="utf-8"))
+    raise UsageError(f"no report named {name!r}; available: {', '.join(all_reports())}")
 
 
 # --- SQL text helpers ---------------------------------------------------------------
