@@ -171,7 +171,8 @@ def source_file_schema() -> dict[str, Any]:
                 "speaker": _SLUG,
                 "kind": _enum(m.STATEMENT_KINDS, "Kind of statement."),
                 "direct_quote": {"type": "boolean"},
-                "content": {**_TEXT, "description": "Verbatim from the source text."},
+                "content": {"$ref": "#/$defs/quote",
+                            "description": "What was said, verbatim from the source text (a quote, as evidence is)."},
                 "said": {"$ref": "#/$defs/date"},
                 "about": {"type": "array", "items": _obj({
                     "actor": _SLUG, "agreement": _SLUG, "project": _SLUG, "event": _SLUG,

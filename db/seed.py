@@ -46,8 +46,8 @@ def seed_path() -> Path:
 # --- reading ------------------------------------------------------------------
 
 
-class _Loader(yaml.SafeLoader):
-    """SafeLoader that keeps dates as strings: the schema and the loader parse them."""
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """SafeLoader (libyaml's when available) that keeps dates as strings: the schema and the loader parse them."""
 
 
 _Loader.yaml_implicit_resolvers = {
@@ -73,6 +73,11 @@ def read_documents(path: Path) -> tuple[list[Any], bytes]:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ValidationError([f"{path}: not UTF-8 text (byte {exc.start})"]) from None
+    if path.suffix.lower() == ".json":
+        try:
+            return [json.loads(text)], raw
+        except json.JSONDecodeError as exc:
+            raise ValidationError([f"{path}: line {exc.lineno}, column {exc.colno}: invalid JSON: {exc.msg}"]) from None
     try:
         docs = list(yaml.load_all(text, Loader=_Loader))
     except yaml.MarkedYAMLError as exc:
@@ -150,6 +155,13 @@ class _Checker:
         self.path = path
         self.text = text
         self.problems: list[str] = []
+        self._contains: dict[str, bool] = {}
+
+    def contains(self, words: str) -> bool:
+        """Whether the words occur in the source text (memoised: files repeat date words)."""
+        if words not in self._contains:
+            self._contains[words] = words in self.text
+        return self._contains[words]
 
     def fail(self, where: str, message: str) -> None:
         self.problems.append(f"{self.path}: {where}: {message}")
@@ -201,7 +213,7 @@ class _Checker:
         if not spec:
             return out
         text = spec.get("text")
-        if text and text not in self.text:
+        if text and not self.contains(text):
             self.fail(f"{where}.text", f"date words {text!r} do not occur in the source text")
         out[f"{prefix}_text"] = text
         earliest = latest = None
@@ -520,7 +532,7 @@ def _plan_document(path: Path, label: str, doc: Any, known: Known) -> Plan:
         ev = check.evidence(f"{at}.evidence", pr["evidence"])
         need("agreements", pr.get("agreement"), f"{at}.agreement")
         location = pr.get("location")
-        if location and location not in text:
+        if location and not check.contains(location):
             check.fail(f"{at}.location", f"location words {location!r} do not occur in the source text")
         rows.append(Row("projects", {
             "slug": pr["slug"], "title": pr["title"], "sector": pr.get("sector"), "resource": pr.get("resource"),
@@ -535,7 +547,7 @@ def _plan_document(path: Path, label: str, doc: Any, known: Known) -> Plan:
         at = f"events[{i}]"
         ev = check.evidence(f"{at}.evidence", evn["evidence"])
         location = evn.get("location")
-        if location and location not in text:
+        if location and not check.contains(location):
             check.fail(f"{at}.location", f"location words {location!r} do not occur in the source text")
         rows.append(Row("events", {
             "slug": evn["slug"], "title": evn["title"], "kind": evn["kind"], "location_text": location,
@@ -554,13 +566,12 @@ def _plan_document(path: Path, label: str, doc: Any, known: Known) -> Plan:
         if voice == "source" and st["direct_quote"]:
             check.fail(f"{at}.direct_quote", "must be false when voice is 'source'")
         need("actors", speaker, f"{at}.speaker")
-        content_span = check.span(f"{at}.content", st["content"]) if st["content"] in text else None
-        if st["content"] not in text:
-            check.fail(f"{at}.content", "content is not verbatim from the source text")
+        content = st["content"] if isinstance(st["content"], str) else st["content"]["quote"]
+        content_span = check.span(f"{at}.content", st["content"])
         ev = check.evidence(f"{at}.evidence", st.get("evidence"), [content_span] if content_span else [])
         rows.append(Row("statements", {
             "slug": st["slug"], "voice": voice, "kind": st["kind"], "is_direct_quote": st["direct_quote"],
-            "content": st["content"], **check.date(f"{at}.said", "said", st.get("said")),
+            "content": content, **check.date(f"{at}.said", "said", st.get("said")),
         }, ev, key=(st["slug"],), refs={"speaker_actor_id": ("actors", speaker)} if speaker else {}))
         for j, ab in enumerate(st.get("about", [])):
             aw = f"{at}.about[{j}]"
@@ -671,6 +682,40 @@ def write_plans(engine: Engine, plans: list[Plan], progress: Callable[[int], Non
         return [_write_one(conn, plan, progress) for plan in plans]
 
 
+BATCH = 5000  # rows per executemany
+
+
+def _existing_ids(conn: Connection, table_name: str, prepared: list[dict[str, Any]],
+                  preexisting: dict[str, set[int]]) -> dict[tuple, int]:
+    """Natural key -> id of the rows among ``prepared`` that the database already holds.
+
+    Slugged rows are looked up by slug. A child row can only exist already if
+    a row it references existed before this load, so only those are fetched.
+    """
+    table = _table(table_name)
+    keycols = NATURAL_KEY[table_name]
+    found: dict[tuple, int] = {}
+    if keycols == ("slug",):
+        slugs = [v["slug"] for v in prepared]
+        for start in range(0, len(slugs), 500):
+            chunk = slugs[start:start + 500]
+            for slug, row_id in conn.execute(select(table.c.slug, table.c.id).where(table.c.slug.in_(chunk))):
+                found[(slug,)] = row_id
+        return found
+    for column in keycols:
+        fks = list(table.c[column].foreign_keys)
+        if not fks:
+            continue
+        old_parents = preexisting.get(fks[0].column.table.name, set())
+        wanted = sorted({v[column] for v in prepared if v.get(column) in old_parents})
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start:start + 500]
+            query = select(table.c.id, *[table.c[c] for c in keycols]).where(table.c[column].in_(chunk))
+            for row_id, *key in conn.execute(query):
+                found[tuple(key)] = row_id
+    return found
+
+
 def _write_one(conn: Connection, plan: Plan, progress: Callable[[int], None] | None) -> SeedResult:
     sources = _table("sources")
     counts: dict[str, int] = {}
@@ -702,37 +747,60 @@ def _write_one(conn: Connection, plan: Plan, progress: Callable[[int], None] | N
 
     parents: list[tuple[int, str]] = []  # (actor id, parent slug): set once all actors exist
     evidence_rows: list[dict[str, Any]] = []
+    preexisting: dict[str, set[int]] = {}  # table -> ids of rows found in the database, not written now
+    by_table: dict[str, list[Row]] = {}
+    for row in plan.rows:
+        by_table.setdefault(row.table, []).append(row)
     for table_name in WRITE_ORDER:
         table = _table(table_name)
-        for row in (r for r in plan.rows if r.table == table_name):
+        rows = by_table.get(table_name, [])
+        prepared = []
+        for row in rows:
             values = dict(row.values)
             for column, (ref_table, ref_key) in row.refs.items():
                 if column != "parent_id":
                     values[column] = resolve(ref_table, ref_key)
-            key_values = {c: values.get(c) for c in NATURAL_KEY[table_name]}
-            found = conn.execute(select(table.c.id).where(*[
-                table.c[c].is_(None) if v is None else table.c[c] == v for c, v in key_values.items()
-            ])).scalar()
-            if found is None:
-                found = conn.execute(insert(table).values(values)).inserted_primary_key[0]
-                counts[table_name] = counts.get(table_name, 0) + 1
-            ids[(table_name, row.key)] = found
+            prepared.append(values)
+        keycols = NATURAL_KEY[table_name]
+        found = _existing_ids(conn, table_name, prepared, preexisting)
+        preexisting[table_name] = set(found.values())
+        new: dict[tuple, dict[str, Any]] = {}
+        for values in prepared:
+            key = tuple(values.get(c) for c in keycols)
+            if key not in found and key not in new:
+                new[key] = values
+        columns = sorted({c for v in new.values() for c in v})
+        new_rows = [{c: v.get(c) for c in columns} for v in new.values()]
+        for start in range(0, len(new_rows), BATCH):
+            batch = new_rows[start:start + BATCH]
+            inserted = conn.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), batch)
+            for values, new_id in zip(batch, inserted.scalars(), strict=True):
+                found[tuple(values.get(c) for c in keycols)] = new_id
+            if progress:
+                progress(len(batch))
+        if new_rows:
+            counts[table_name] = len(new_rows)
+        if progress and len(rows) > len(new_rows):
+            progress(len(rows) - len(new_rows))
+        column = EVIDENCE_COLUMN[table_name]
+        for row, values in zip(rows, prepared, strict=True):
+            row_id = found[tuple(values.get(c) for c in keycols)]
+            ids[(table_name, row.key)] = row_id
             if "parent_id" in row.refs:
-                parents.append((found, row.refs["parent_id"][1]))
-            column = EVIDENCE_COLUMN[table_name]
+                parents.append((row_id, row.refs["parent_id"][1]))
             evidence_rows.extend(
-                {"source_id": source_id, "char_start": s.start, "char_end": s.end, "quote": s.quote, column: found}
+                {"source_id": source_id, "char_start": s.start, "char_end": s.end, "quote": s.quote, column: row_id}
                 for s in row.evidence
             )
-            if progress:
-                progress(1)
     actors = _table("actors")
     for actor_id, parent_slug in parents:
         conn.execute(update(actors).where(actors.c.id == actor_id, actors.c.parent_id.is_(None))
                      .values(parent_id=resolve("actors", parent_slug)))
     if evidence_rows:
         columns = ("source_id", "char_start", "char_end", "quote", *m.FACT_TARGETS)
-        conn.execute(insert(_table("evidence")), [{c: r.get(c) for c in columns} for r in evidence_rows])
+        full = [{c: r.get(c) for c in columns} for r in evidence_rows]
+        for start in range(0, len(full), BATCH):
+            conn.execute(insert(_table("evidence")), full[start:start + BATCH])
         counts["evidence"] = len(evidence_rows)
     inference_rows = []
     for row in plan.inferences:

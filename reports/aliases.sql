@@ -3,8 +3,8 @@
 -- description: >
 --   Every actor with its kind, country and parent, and each surface form the
 --   sources use for it ("Beijing" for China). Use it to find the slug to pass
---   to other reports. Names and aliases match ignoring the case of letters
---   (on MariaDB also of accents), the same on every engine.
+--   to other reports. The actor parameter matches a slug, display name or
+--   alias without regard to the case of the letters A to Z.
 -- parameters:
 --   - name: actor
 --     type: text
