@@ -1,0 +1,67 @@
+"""Golden tests: every report's output on the seeded database, identical on every engine.
+
+The expected CSV files in tests/golden/ serve SQLite, PostgreSQL and MariaDB
+alike. After a deliberate change to a report or to the seed, refresh them with:
+
+    ACCORDS_UPDATE_GOLDEN=1 python -m pytest tests/test_golden.py -k sqlite
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from pathlib import Path
+
+import pytest
+
+from db import output
+from db.engine import make_engine, read_only
+from db.reports import all_reports, bind_parameters, get_report, run_report
+
+GOLDEN = Path(__file__).parent / "golden"
+UPDATE = os.environ.get("ACCORDS_UPDATE_GOLDEN") == "1"
+
+#: (case name, report, parameters): every report with its defaults, plus parameter examples
+CASES = [(name, name, ()) for name, r in all_reports().items() if not any(p.required for p in r.parameters)] + [
+    ("actor-beijing", "actor", (("actor", "Beijing"),)),
+    ("actor-taliban", "actor", (("actor", "taliban"),)),
+    ("agreements-contract", "agreements", (("kind", "contract"),)),
+    ("aliases-kabul", "aliases", (("actor", "Kabul"),)),
+    ("evidence-doha", "evidence", (("fact", "doha-agreement"),)),
+    ("evidence-china", "evidence", (("actor", "China"),)),
+    ("statements-spokesperson", "statements", (("speaker", "taliban-spokesperson"),)),
+    ("statements-target-us", "statements", (("target", "united-states"),)),
+    ("timeline-2023", "timeline", (("from", "2023-01-01"), ("to", "2023-12-31"))),
+    ("obligations-doha", "obligations", (("agreement", "doha-agreement"),)),
+]
+
+
+def render(url: str, report_name: str, params) -> tuple[list[str], str]:
+    report = get_report(report_name)
+    values = bind_parameters(report, params)
+    engine = make_engine(url)
+    out = io.StringIO()
+    try:
+        with read_only(engine) as conn:
+            result = run_report(conn, report, values)
+            output.write_rows(out, "csv", result.columns, result.rows)
+    finally:
+        engine.dispose()
+    return result.columns, out.getvalue()
+
+
+@pytest.mark.parametrize(("case", "report_name", "params"), CASES, ids=[c[0] for c in CASES])
+def test_report_output_matches_golden_file(shared_seeded_url, case, report_name, params):
+    columns, csv_text = render(shared_seeded_url, report_name, params)
+    assert columns == [c.name for c in get_report(report_name).columns], "header columns differ from the result"
+    path = GOLDEN / f"{case}.csv"
+    if UPDATE and shared_seeded_url.startswith("sqlite"):
+        path.write_bytes(csv_text.encode("utf-8"))
+    expected = path.read_bytes().decode("utf-8")
+    assert csv_text == expected
+    assert csv_text.count("\r\n") > 1, f"{case}: the seeded database should give rows"
+
+
+def test_every_report_has_a_golden_case():
+    assert {c[1] for c in CASES} == set(all_reports())
+    assert {p.name for p in GOLDEN.glob("*.csv")} == {f"{c[0]}.csv" for c in CASES}
