@@ -96,7 +96,9 @@ def _complete_report(ctx: click.Context, param: click.Parameter, incomplete: str
 def _complete_param(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[str]:
     from .reports import all_reports
 
-    report = all_reports().get(ctx.params.get("name") or "")
+    # while an option is still incomplete, click leaves the report name among ctx.args
+    name = ctx.params.get("name") or next((a for a in ctx.args if not a.startswith("-")), "")
+    report = all_reports().get(name)
     names = [p.name for p in report.parameters] if report else []
     return [n for n in names if n.startswith(incomplete)]
 

@@ -124,3 +124,28 @@ def test_default_database_is_created_on_first_run(tmp_path, monkeypatch):
     assert (tmp_path / "accords.db").exists()
     again = CliRunner().invoke(cli, ["report", "run", "sources", "-f", "csv"])
     assert again.stderr == ""
+
+
+def test_table_is_plain_when_not_a_terminal(sqlite_seeded):
+    result = run(sqlite_seeded, "sources")
+    assert "\x1b[" not in result.output
+
+
+def test_table_header_is_bold_on_a_terminal_unless_no_color(sqlite_seeded, monkeypatch):
+    import io
+
+    from db import cli as cli_module
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    for no_color, bold in ((None, True), ("1", False)):
+        if no_color:
+            monkeypatch.setenv("NO_COLOR", no_color)
+        else:
+            monkeypatch.delenv("NO_COLOR", raising=False)
+        screen = Terminal()
+        monkeypatch.setattr(cli_module.sys, "stdout", screen)
+        cli_module._emit("table", None, lambda out, styled: out.write(f"styled={styled}") or 0)
+        assert screen.getvalue() == f"styled={bold}"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from click.testing import CliRunner
 
@@ -65,12 +67,28 @@ def test_missing_parameter_is_wrong_use(sqlite_seeded):
     assert "the query uses :x but no value was given: add -p x VALUE" in result.output
 
 
-def test_timeout_stops_a_long_query(sqlite_seeded):
-    endless = ("with recursive n(i) as (select 1 union all select i + 1 from n) "
-               "select count(*) from n")
-    result = CliRunner().invoke(cli, ["--db", sqlite_seeded, "sql", endless, "--timeout", "0.5"])
-    assert result.exit_code == 1
+SLOW = {
+    "sqlite": "with recursive n(i) as (select 1 union all select i + 1 from n) select count(*) from n",
+    "postgresql": "select pg_sleep(30)",
+    "mysql": "select sleep(30)",
+}
+
+
+def test_timeout_stops_a_long_query(shared_seeded_url):
+    from sqlalchemy.engine import make_url
+
+    slow = SLOW[make_url(shared_seeded_url).get_backend_name()]
+    started = time.monotonic()
+    result = CliRunner().invoke(cli, ["--db", shared_seeded_url, "sql", slow, "--timeout", "0.5"])
+    assert time.monotonic() - started < 15
+    assert result.exit_code == 1, result.output
     assert "the query ran longer than the time limit and was stopped" in result.output
+
+
+def test_report_timeout_is_configurable(sqlite_seeded):
+    result = CliRunner().invoke(cli, ["--db", sqlite_seeded, "report", "run", "timeline", "--timeout", "0"])
+    assert result.exit_code == 2
+    assert "--timeout" in result.output
 
 
 def test_sql_error_is_one_line(sqlite_seeded):
