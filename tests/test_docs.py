@@ -38,7 +38,7 @@ def _run_example(command: str) -> str:
 
 
 def _reports_table() -> str:
-    rows = []
+    rows = ["| report | what one row is | parameters |", "|---|---|---|"]
     for name, r in all_reports().items():
         params = ", ".join(f"`{p.name}`" + ("" if p.required else " (optional)") for p in r.parameters)
         rows.append(f"| `{name}`: {r.title} | {r.grain} | {params or 'none'} |")

@@ -1,0 +1,658 @@
+"""Benchmark accords against plain SQLite on one machine, in one run, and print the figures.
+
+    python benchmarks/run.py --scale small          # about a minute
+    python benchmarks/run.py --scale medium
+    python benchmarks/run.py --scale full           # the issue's example size
+    python benchmarks/run.py --actors 20000 --statements 200000 --agreements 40000 --projects 40000 --sources 200
+
+What it measures (benchmarks/README.md explains every line):
+
+* bulk load: ``api.ingest`` (what ``accords ingest`` runs) of a synthetic data
+  set (benchmarks/generate.py) into a fresh SQLite file, end to end (read +
+  validate + write) and the write phase alone (``seed.write_plans`` on the
+  plans ingest made), against ``sqlite3`` executemany of the very same rows
+  into the same schema (made by ``accords db upgrade``) in one transaction;
+* every saved report, ``accords report run NAME -f csv -o /dev/null`` against
+  the same SQL (parameters rendered as literals) run by the ``sqlite3`` shell;
+* the query time (execute + fetch, inside Python) of the parameterised
+  reports actor, evidence (fact) and statements (speaker);
+* cold start of ``accords --help`` and ``accords report run agreements`` on
+  the seeded article database, against a Python process that imports
+  SQLAlchemy, connects and selects 1;
+* peak RSS of ``accords sql`` streaming about 1,000,000 rows to CSV;
+* optionally the load and the reports on PostgreSQL (ACCORDS_BENCH_POSTGRES_URL).
+
+Everything generated goes under --work (default /tmp/accords-bench); the
+results are printed and written as Markdown to --results (default
+benchmarks/results.md). Timings use hyperfine when installed (medians),
+otherwise time.perf_counter over repeated subprocess runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import resource
+import shlex
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+sys.path.insert(0, str(HERE))
+
+import generate as gen  # noqa: E402
+
+SCALES = {
+    "small": dict(actors=1_000, statements=10_000, agreements=2_000, projects=2_000, sources=20),
+    "medium": dict(actors=10_000, statements=100_000, agreements=20_000, projects=20_000, sources=100),
+    "full": dict(actors=100_000, statements=1_000_000, agreements=200_000, projects=200_000, sources=1_000),
+}
+
+# Targets from the issue "Scale".
+LOAD_RATIO = 0.5          # accords ingest >= 0.5 x executemany rows/s
+REPORT_RATIO = 1.2        # every report <= 1.2 x the sqlite3 shell
+PARAM_MS = 50.0           # parameterised reports: query time < 50 ms
+HELP_MS = 100.0           # accords --help < 100 ms
+COLD_RATIO = 1.15         # report run <= 1.15 x the SQLAlchemy connect-and-select floor
+STREAM_MB = 150.0         # peak RSS streaming ~1,000,000 rows < 150 MB
+STREAM_ROWS = 1_000_000
+
+#: tables the loader writes (everything but the schema's bookkeeping)
+DATA_TABLES = ("sources", "source_segments", "actors", "actor_aliases", "actor_relations", "agreements",
+               "agreement_parties", "agreement_obligations", "projects", "project_participants", "amounts",
+               "events", "event_participants", "statements", "statement_subjects", "evidence", "inferences")
+
+
+def log(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def accords_exe() -> str:
+    candidate = Path(sys.executable).parent / "accords"
+    if candidate.exists():
+        return str(candidate)
+    found = shutil.which("accords")
+    if not found:
+        raise SystemExit("the accords command is not installed in this Python environment (pip install -e .)")
+    return found
+
+
+def run(cmd: list[str], cwd: Path | None = None, env: dict | None = None, quiet: bool = True) -> None:
+    result = subprocess.run(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL if quiet else None,
+                            stderr=subprocess.PIPE, text=True)
+    if result.returncode != 0:
+        raise SystemExit(f"command failed ({result.returncode}): {shlex.join(cmd)}\n{result.stderr}")
+
+
+# --- timing -----------------------------------------------------------------------
+
+
+@dataclass
+class Timing:
+    median: float  # seconds
+    runs: int
+    tool: str
+    times: list[float] = field(default_factory=list)
+
+
+def _probe(cmd: list[str], cwd: Path | None) -> float:
+    started = time.perf_counter()
+    run(cmd, cwd)
+    return time.perf_counter() - started
+
+
+def time_commands(commands: dict[str, list[str]], cwd: Path | None = None, runs: int | None = None,
+                  warmup: int = 1, budget_s: float = 20.0, max_runs: int = 10) -> dict[str, Timing]:
+    """Median wall time of each command (output discarded), by hyperfine when installed.
+
+    Without ``runs``, each command is run once first (a warm-up that also
+    checks it succeeds) and then as many times as fit in ``budget_s`` (1 to
+    ``max_runs``).
+    """
+    out: dict[str, Timing] = {}
+    hyperfine = shutil.which("hyperfine")
+    for label, cmd in commands.items():
+        n = runs
+        if n is None:
+            probe = _probe(cmd, cwd)
+            n = max(1, min(max_runs, int(budget_s / max(probe, 1e-3))))
+            w = max(0, warmup - 1)
+        else:
+            w = warmup
+        if hyperfine:
+            with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as tmp:
+                export = tmp.name
+            hf = [hyperfine, "-N", "--style", "none", "--runs", str(n), "--export-json", export]
+            if w:
+                hf += ["--warmup", str(w)]
+            run(hf + [shlex.join(cmd)], cwd)
+            data = json.loads(Path(export).read_text())["results"][0]
+            os.unlink(export)
+            out[label] = Timing(data["median"], n, "hyperfine", data["times"])
+        else:
+            for _ in range(w):
+                _probe(cmd, cwd)
+            times = [_probe(cmd, cwd) for _ in range(n)]
+            out[label] = Timing(statistics.median(times), n, "perf_counter", times)
+    return out
+
+
+# --- results --------------------------------------------------------------------------
+
+
+@dataclass
+class Line:
+    figure: str
+    accords: str
+    reference: str = ""
+    ratio: str = ""
+    target: str = ""
+    result: str = ""
+
+
+@dataclass
+class Results:
+    lines: list[Line] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def add(self, figure: str, accords: str, reference: str = "", ratio: str = "", target: str = "",
+            ok: bool | None = None) -> None:
+        self.lines.append(Line(figure, accords, reference, ratio, target,
+                               "" if ok is None else ("PASS" if ok else "MISS")))
+
+    def table(self, fmt: str) -> str:
+        from tabulate import tabulate
+
+        headers = ["figure", "accords", "reference", "ratio", "target", "result"]
+        rows = [[ln.figure, ln.accords, ln.reference, ln.ratio, ln.target, ln.result] for ln in self.lines]
+        return tabulate(rows, headers=headers, tablefmt=fmt, disable_numparse=True)
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:,.1f} ms" if seconds < 10 else f"{seconds:,.1f} s"
+
+
+# --- data set and load ----------------------------------------------------------------------
+
+
+def count_rows(db: Path) -> dict[str, int]:
+    with sqlite3.connect(db) as conn:
+        return {t: conn.execute(f"select count(*) from {t}").fetchone()[0] for t in DATA_TABLES}
+
+
+def internal_ingest(url: str, list_file: str, out_file: str, profile: str | None) -> None:
+    """(child process) api.ingest of the files listed, timing the write phase inside it."""
+    from db import api, seed
+
+    paths = [p for p in Path(list_file).read_text().splitlines() if p]
+    real_write = seed.write_plans
+    marks: dict[str, float] = {}
+
+    def timed_write_plans(*args, **kwargs):
+        marks["write_start"] = time.perf_counter()
+        try:
+            return real_write(*args, **kwargs)
+        finally:
+            marks["write_end"] = time.perf_counter()
+
+    seed.write_plans = timed_write_plans
+    profiler = None
+    if profile:
+        import cProfile
+
+        profiler = cProfile.Profile()
+        profiler.enable()
+    started = time.perf_counter()
+    results = api.ingest(url, paths)
+    ended = time.perf_counter()
+    if profiler:
+        profiler.disable()
+        profiler.dump_stats(profile)
+    Path(out_file).write_text(json.dumps({
+        "total_s": ended - started,
+        "plan_s": marks["write_start"] - started,
+        "write_s": marks["write_end"] - marks["write_start"],
+        "after_s": ended - marks["write_end"],
+        "sources": len(results),
+        "maxrss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+    }))
+
+
+def accords_load(url: str, files: list[Path], work: Path, profile: bool) -> dict:
+    """Upgrade a fresh database and ingest the files in a child process; return its timings."""
+    run([accords_exe(), "--db", url, "db", "upgrade"])
+    list_file, out_file = work / "files.txt", work / f"ingest-{uuid.uuid4().hex[:6]}.json"
+    list_file.write_text("\n".join(map(str, files)))
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--internal-ingest", url, str(list_file), str(out_file)]
+    if profile:
+        cmd.append(str(work / "ingest.prof"))
+    run(cmd, quiet=False)
+    data = json.loads(out_file.read_text())
+    out_file.unlink()
+    return data
+
+
+def executemany_load(source_db: Path, target_db: Path) -> tuple[float, int]:
+    """Copy every row of ``source_db`` into a fresh upgraded ``target_db`` with executemany, in one transaction.
+
+    Only the inserts and the commit are timed (rows are read from the source
+    database in chunks between the timed calls).
+    """
+    from db.models import metadata
+
+    target_db.unlink(missing_ok=True)
+    run([accords_exe(), "--db", f"sqlite:///{target_db}", "db", "upgrade"])
+    src = sqlite3.connect(source_db)
+    dst = sqlite3.connect(target_db, isolation_level=None)
+    dst.execute("PRAGMA foreign_keys = ON")  # as accords' engine does
+    dst.execute("PRAGMA defer_foreign_keys = ON")  # checked at commit, whatever the row order
+    spent, rows = 0.0, 0
+    dst.execute("BEGIN")
+    for table in metadata.sorted_tables:
+        if table.name not in DATA_TABLES:
+            continue
+        columns = [c.name for c in table.columns]
+        insert = f"insert into {table.name} ({', '.join(columns)}) values ({', '.join('?' * len(columns))})"
+        cursor = src.execute(f"select {', '.join(columns)} from {table.name} order by id")
+        while batch := cursor.fetchmany(50_000):
+            started = time.perf_counter()
+            dst.executemany(insert, batch)
+            spent += time.perf_counter() - started
+            rows += len(batch)
+    started = time.perf_counter()
+    dst.execute("COMMIT")
+    spent += time.perf_counter() - started
+    src.close()
+    dst.close()
+    return spent, rows
+
+
+# --- reports ----------------------------------------------------------------------------------
+
+
+def render_sql(report, params: list[tuple[str, str]], dialect) -> str:
+    """The report's SQL with its parameters (given, else defaults/NULL) as literals, as db.views renders views."""
+    from db.reports import bind_parameters, statement
+
+    values = bind_parameters(report, params)
+    compiled = statement(report).bindparams(**values).compile(dialect=dialect, compile_kwargs={"literal_binds": True})
+    return str(compiled)
+
+
+@dataclass
+class Examples:
+    actor_alias: str
+    actor_slug: str
+    fact: str
+
+
+def examples(sizes: dict) -> Examples:
+    """Example parameter values: a typical (not hub) actor in the middle of the data set, a mid agreement."""
+    middle = sizes["actors"] // 2
+    return Examples(gen.actor_alias(middle), gen.actor_slug(middle), gen.agreement_slug(sizes["agreements"] // 2))
+
+
+def report_params(name: str, ex: Examples) -> list[tuple[str, str]]:
+    """Parameters for running every report: required ones get an example value, the rest their defaults."""
+    return [("actor", ex.actor_alias)] if name == "actor" else []
+
+
+def bench_reports(res: Results, db: Path, sql_dir: Path, ex: Examples, budget_s: float) -> None:
+    from sqlalchemy.dialects import sqlite as sqlite_dialect
+
+    from db.reports import all_reports
+
+    sql_dir.mkdir(parents=True, exist_ok=True)
+    sqlite_shell = shutil.which("sqlite3")
+    if not sqlite_shell:
+        res.notes.append("the sqlite3 shell is not installed: report comparisons skipped (apt-get install sqlite3)")
+        return
+    for name, report in all_reports().items():
+        params = report_params(name, ex)
+        sql_file = sql_dir / f"{name}.sql"
+        sql_file.write_text(render_sql(report, params, sqlite_dialect.dialect()) + ";\n")
+        cli = [accords_exe(), "--db", f"sqlite:///{db}", "report", "run", name, "-f", "csv", "-o", "/dev/null",
+               "--timeout", "86400"]
+        for p, v in params:
+            cli += ["-p", p, v]
+        shell = [sqlite_shell, "-readonly", "-csv", "-header", str(db), f".read {sql_file}"]
+        log(f"report {name}")
+        t = time_commands({"accords": cli, "sqlite3": shell}, budget_s=budget_s)
+        ratio = t["accords"].median / t["sqlite3"].median
+        label = f"report {name}" + "".join(f" -p {p} {v}" for p, v in params)
+        res.add(f"{label} (csv to /dev/null; median of {t['accords'].runs}/{t['sqlite3'].runs} runs)",
+                ms(t["accords"].median), f"{ms(t['sqlite3'].median)} sqlite3 shell", f"{ratio:.2f}x",
+                f"<= {REPORT_RATIO}x", ratio <= REPORT_RATIO)
+
+
+def bench_parameterised(res: Results, url: str, ex: Examples, runs: int = 7) -> None:
+    """Query time (execute + fetch) of the parameterised reports, inside Python, read-only."""
+    from db import reports
+    from db.engine import make_engine, read_only
+
+    cases = [("actor", [("actor", ex.actor_alias)]), ("evidence", [("fact", ex.fact)]),
+             ("statements", [("speaker", ex.actor_slug)])]
+    engine = make_engine(url)
+    try:
+        for name, params in cases:
+            report = reports.get_report(name)
+            values = reports.bind_parameters(report, params)
+            times, n = [], 0
+            for i in range(runs + 1):
+                with read_only(engine, None) as conn:
+                    started = time.perf_counter()
+                    n = len(list(reports.run_report(conn, report, values).rows))
+                    spent = time.perf_counter() - started
+                if i:  # the first run warms the page cache
+                    times.append(spent)
+                if i and sum(times) > 60:
+                    break
+            median = statistics.median(times)
+            label = f"query time: report {name} " + " ".join(f"-p {p} {v}" for p, v in params)
+            res.add(f"{label} ({n} rows; execute + fetch, median of {len(times)})", ms(median), "", "",
+                    f"< {PARAM_MS:.0f} ms", median * 1000 < PARAM_MS)
+    finally:
+        engine.dispose()
+
+
+# --- cold start and memory --------------------------------------------------------------------------
+
+
+def bench_cold_start(res: Results, work: Path) -> None:
+    seeded = work / "seeded"
+    if not (seeded / "accords.db").exists():
+        seeded.mkdir(parents=True, exist_ok=True)
+        run([accords_exe(), "db", "upgrade"], cwd=seeded)
+        run([accords_exe(), "db", "seed"], cwd=seeded)
+    floor = [sys.executable, "-c",
+             "import sqlalchemy; e = sqlalchemy.create_engine('sqlite:///accords.db'); "
+             "c = e.connect(); c.exec_driver_sql('select 1').all(); c.close()"]
+    t = time_commands({"help": [accords_exe(), "--help"],
+                       "report": [accords_exe(), "report", "run", "agreements"],
+                       "floor": floor}, cwd=seeded, runs=30, warmup=3)
+    res.add(f"cold start: accords --help (median of {t['help'].runs})", ms(t["help"].median), "", "",
+            f"< {HELP_MS:.0f} ms", t["help"].median * 1000 < HELP_MS)
+    ratio = t["report"].median / t["floor"].median
+    res.add(f"cold start: accords report run agreements, seeded article (median of {t['report'].runs})",
+            ms(t["report"].median), f"{ms(t['floor'].median)} python: import sqlalchemy, connect, select 1",
+            f"{ratio:.2f}x", f"<= {COLD_RATIO}x", ratio <= COLD_RATIO)
+
+
+def peak_rss(cmd: list[str]) -> tuple[float, float]:
+    """(max RSS in MB, wall seconds) of a command, measured by a fresh parent process."""
+    probe = ("import resource, subprocess, sys, time\n"
+             "t = time.perf_counter()\n"
+             "r = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL)\n"
+             "t = time.perf_counter() - t\n"
+             "if r.returncode: sys.exit(r.returncode)\n"
+             "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, t)\n")
+    out = subprocess.run([sys.executable, "-c", probe, *cmd], capture_output=True, text=True)
+    if out.returncode:
+        raise SystemExit(f"command failed: {shlex.join(cmd)}\n{out.stderr}")
+    kb, seconds = out.stdout.split()
+    return int(kb) / 1024, float(seconds)
+
+
+def bench_memory(res: Results, db: Path, rows: dict[str, int]) -> None:
+    if rows.get("evidence", 0) >= STREAM_ROWS:
+        query = ("select e.id, s.slug as source, e.char_start, e.char_end, e.quote from evidence as e "
+                 f"join sources as s on s.id = e.source_id order by e.id limit {STREAM_ROWS}")
+        what = f"{STREAM_ROWS:,} evidence rows"
+    else:  # too little data: generate the rows
+        query = (f"with recursive n(i) as (select 1 union all select i + 1 from n where i < {STREAM_ROWS}) "
+                 "select i, 'synthetic row ' || i as label, i * 0.5 as half from n")
+        what = f"{STREAM_ROWS:,} generated rows (the data set has fewer than {STREAM_ROWS:,} evidence rows)"
+    cmd = [accords_exe(), "--db", f"sqlite:///{db}", "sql", query, "-f", "csv", "-o", "/dev/null", "--timeout", "86400"]
+    mb, seconds = peak_rss(cmd)
+    res.add(f"peak RSS: accords sql streaming {what} to csv ({seconds:.1f} s)", f"{mb:,.0f} MB", "", "",
+            f"< {STREAM_MB:.0f} MB", mb < STREAM_MB)
+
+
+# --- PostgreSQL (optional) ------------------------------------------------------------------------------
+
+
+def bench_postgres(res: Results, admin_url: str, files: list[Path], work: Path, ex: Examples,
+                   budget_s: float) -> None:
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.dialects import postgresql as pg_dialect
+    from sqlalchemy.engine import make_url
+
+    from db.reports import all_reports
+
+    name = f"accords_bench_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f"CREATE DATABASE {name}"))
+    url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    try:
+        log(f"PostgreSQL: loading into scratch database {name}")
+        load = accords_load(url, files, work, profile=False)
+        rows = 0
+        eng = create_engine(url)
+        with eng.connect() as conn:
+            for t in DATA_TABLES:
+                rows += conn.execute(text(f"select count(*) from {t}")).scalar_one()
+            conn.execute(text("analyze"))
+        eng.dispose()
+        res.add(f"PostgreSQL load: api.ingest end to end ({rows:,} rows in {load['total_s']:.0f} s)",
+                f"{rows / load['total_s']:,.0f} rows/s")
+        res.add(f"PostgreSQL load: write phase only (seed.write_plans, {load['write_s']:.0f} s)",
+                f"{rows / load['write_s']:,.0f} rows/s")
+        psql = shutil.which("psql")
+        if not psql:
+            res.notes.append("psql is not installed: PostgreSQL report comparisons skipped")
+            return
+        libpq = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+        sql_dir = work / "sql-postgres"
+        sql_dir.mkdir(parents=True, exist_ok=True)
+        for rname, report in all_reports().items():
+            params = report_params(rname, ex)
+            sql_file = sql_dir / f"{rname}.sql"
+            sql_file.write_text(render_sql(report, params, pg_dialect.dialect()).replace("%%", "%") + ";\n")
+            cli = [accords_exe(), "--db", url, "report", "run", rname, "-f", "csv", "-o", "/dev/null",
+                   "--timeout", "86400"]
+            for p, v in params:
+                cli += ["-p", p, v]
+            shell = [psql, "-X", "-q", "--csv", "-v", "ON_ERROR_STOP=1", "-d", libpq, "-f", str(sql_file),
+                     "-o", "/dev/null"]
+            log(f"PostgreSQL report {rname}")
+            t = time_commands({"accords": cli, "psql": shell}, budget_s=budget_s)
+            ratio = t["accords"].median / t["psql"].median
+            res.add(f"PostgreSQL report {rname} (median of {t['accords'].runs}/{t['psql'].runs} runs)",
+                    ms(t["accords"].median), f"{ms(t['psql'].median)} psql", f"{ratio:.2f}x",
+                    f"<= {REPORT_RATIO}x", ratio <= REPORT_RATIO)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        admin.dispose()
+        log(f"PostgreSQL: dropped {name}")
+
+
+# --- machine and report ------------------------------------------------------------------------------------
+
+
+def machine() -> list[tuple[str, str]]:
+    import sqlalchemy
+
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = "unknown"
+    try:
+        kb = int(Path("/proc/meminfo").read_text().split("MemTotal:")[1].split()[0])
+        mem = f"{kb / 1024 / 1024:.1f} GiB"
+    except (OSError, IndexError, ValueError):
+        pass
+    shell = shutil.which("sqlite3")
+    shell_version = subprocess.run([shell, "--version"], capture_output=True, text=True).stdout.split()[0] if shell else "-"
+    hf = shutil.which("hyperfine")
+    hf_version = subprocess.run([hf, "--version"], capture_output=True, text=True).stdout.strip() if hf else "not installed"
+    return [("CPU", cpu), ("cores (nproc)", str(os.cpu_count())), ("memory", mem),
+            ("OS", platform.platform()), ("Python", platform.python_version()),
+            ("SQLite (Python module)", sqlite3.sqlite_version), ("SQLite (shell)", shell_version),
+            ("SQLAlchemy", sqlalchemy.__version__), ("timing", hf_version)]
+
+
+def write_markdown(path: Path, res: Results, command: str, sizes: dict, rows: dict[str, int] | None,
+                   started: dt.datetime, elapsed: float) -> None:
+    lines = [
+        "# accords benchmark results",
+        "",
+        f"Run on {started:%Y-%m-%d %H:%M} UTC in {elapsed / 60:.1f} min with:",
+        "",
+        "```bash",
+        command,
+        "```",
+        "",
+        "Synthetic data set (benchmarks/generate.py): "
+        + ", ".join(f"{k} {v:,}" for k, v in sizes.items()) + ".",
+    ]
+    if rows:
+        lines += ["", "Rows loaded: " + ", ".join(f"{t} {n:,}" for t, n in rows.items() if n)
+                  + f"; {sum(rows.values()):,} in all."]
+    lines += ["", "## Figures", "", res.table("github"), ""]
+    if res.notes:
+        lines += ["## Notes", ""] + [f"- {n}" for n in res.notes] + [""]
+    lines += ["## Machine", "", "| | |", "|---|---|"] + [f"| {k} | {v} |" for k, v in machine()] + [""]
+    lines += ["What each figure means: benchmarks/README.md.", ""]
+    path.write_text("\n".join(lines), encoding="utf-8")
+
+
+# --- main ----------------------------------------------------------------------------------------------------
+
+
+SECTIONS = ("load", "reports", "params", "cold", "memory", "postgres")
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["--internal-ingest"]:
+        internal_ingest(argv[1], argv[2], argv[3], argv[4] if len(argv) > 4 else None)
+        return
+    parser = argparse.ArgumentParser(description="Benchmark accords against plain SQLite (see benchmarks/README.md).")
+    parser.add_argument("--scale", choices=SCALES, default="small")
+    for size in ("actors", "statements", "agreements", "projects", "sources", "events", "relations"):
+        parser.add_argument(f"--{size}", type=int, help=f"override the scale's number of {size}")
+    parser.add_argument("--work", type=Path, default=Path("/tmp/accords-bench"),
+                        help="where generated files and databases go (default /tmp/accords-bench)")
+    parser.add_argument("--results", type=Path, default=HERE / "results.md", help="Markdown results file")
+    parser.add_argument("--only", default=",".join(SECTIONS),
+                        help=f"comma-separated sections to run (default all): {','.join(SECTIONS)}; "
+                             "without load, the data set and database of an earlier run in --work are reused")
+    parser.add_argument("--budget", type=float, default=20.0,
+                        help="seconds of repeated runs per timed command (default 20; at least one run)")
+    parser.add_argument("--profile-load", action="store_true", help="cProfile the ingest (slower; WORK/.../ingest.prof)")
+    args = parser.parse_args(argv)
+    only = set(args.only.split(","))
+    if not only <= set(SECTIONS):
+        parser.error(f"--only takes: {', '.join(SECTIONS)}")
+
+    sizes = dict(SCALES[args.scale])
+    for size in ("actors", "statements", "agreements", "projects", "sources", "events", "relations"):
+        if getattr(args, size) is not None:
+            sizes[size] = getattr(args, size)
+    sizes.setdefault("events", sizes["agreements"] // 40)
+    sizes.setdefault("relations", sizes["actors"] // 10)
+    label = "-".join(f"{sizes[k]}" for k in ("actors", "statements", "agreements", "projects", "sources"))
+    work = args.work / label
+    if REPO == work.resolve() or REPO in work.resolve().parents:
+        raise SystemExit("--work must be outside the repository")
+    work.mkdir(parents=True, exist_ok=True)
+    files_dir, db = work / "files", work / "accords.db"
+    url = f"sqlite:///{db}"
+    command = "python benchmarks/run.py " + shlex.join(argv)
+    started_at, started = dt.datetime.now(dt.UTC), time.perf_counter()
+    res = Results()
+    ex = examples(sizes)
+    rows: dict[str, int] | None = None
+
+    if "load" in only:
+        log(f"generating {label} into {files_dir}")
+        t = time.perf_counter()
+        files = gen.generate(files_dir, sizes["actors"], sizes["statements"], sizes["agreements"], sizes["projects"],
+                             sizes["sources"], sizes["events"], sizes["relations"], progress=False)
+        size_mb = sum(p.stat().st_size for p in files) / 1e6
+        res.notes.append(f"generated {len(files)} source files ({size_mb:,.0f} MB of JSON) in "
+                         f"{time.perf_counter() - t:.0f} s")
+        db.unlink(missing_ok=True)
+        log(f"accords ingest of {len(files)} files into {db}")
+        load = accords_load(url, files, work, args.profile_load)
+        rows = count_rows(db)
+        total_rows = sum(rows.values())
+        log("executemany baseline")
+        base_s, base_rows = executemany_load(db, work / "baseline.db")
+        assert base_rows == total_rows, (base_rows, total_rows)
+        base_rate = total_rows / base_s
+        (work / "baseline.db").unlink()
+        e2e_rate, write_rate = total_rows / load["total_s"], total_rows / load["write_s"]
+        res.add(f"load: accords ingest end to end: read + validate + write ({total_rows:,} rows in "
+                f"{load['total_s']:,.0f} s; {load['plan_s']:,.0f} s reading and checking, "
+                f"{load['write_s']:,.0f} s writing)",
+                f"{e2e_rate:,.0f} rows/s", f"{base_rate:,.0f} rows/s sqlite3 executemany ({base_s:,.1f} s)",
+                f"{e2e_rate / base_rate:.2f}x", f">= {LOAD_RATIO}x", e2e_rate / base_rate >= LOAD_RATIO)
+        res.add(f"load: write phase only: seed.write_plans on the checked plans ({load['write_s']:,.0f} s)",
+                f"{write_rate:,.0f} rows/s", f"{base_rate:,.0f} rows/s sqlite3 executemany",
+                f"{write_rate / base_rate:.2f}x", f">= {LOAD_RATIO}x", write_rate / base_rate >= LOAD_RATIO)
+        res.notes.append(f"ingest peak RSS {load['maxrss_kb'] / 1024:,.0f} MB; "
+                         f"{load['after_s']:.1f} s after the write (report views, engine disposal)")
+        if args.profile_load:
+            res.notes.append(f"ingest profile: {work / 'ingest.prof'} (python -m pstats)")
+        (work / "stamp.json").write_text(json.dumps(sizes))
+    else:
+        if not db.exists() or not (work / "stamp.json").exists():
+            raise SystemExit(f"no loaded database in {work}: run with the load section first")
+        files = sorted(files_dir.glob("synthetic-*.json"))
+        rows = count_rows(db)
+
+    if "reports" in only:
+        log("reports: accords vs sqlite3 shell")
+        bench_reports(res, db, work / "sql", ex, args.budget)
+    if "params" in only:
+        log("parameterised reports, query time")
+        bench_parameterised(res, url, ex)
+    if "cold" in only:
+        log("cold start")
+        bench_cold_start(res, work)
+    if "memory" in only:
+        log("streaming peak RSS")
+        bench_memory(res, db, rows)
+    if "postgres" in only:
+        pg = os.environ.get("ACCORDS_BENCH_POSTGRES_URL")
+        if pg:
+            bench_postgres(res, pg, files, work, ex, args.budget)
+        else:
+            res.notes.append("PostgreSQL not measured: set ACCORDS_BENCH_POSTGRES_URL (an admin URL; a scratch "
+                             "database accords_bench_* is created and dropped)")
+
+    elapsed = time.perf_counter() - started
+    print()
+    print(f"accords benchmark: {', '.join(f'{k} {v:,}' for k, v in sizes.items())}"
+          + (f"; {sum(rows.values()):,} rows" if rows else ""))
+    print(res.table("simple"))
+    for note in res.notes:
+        print(f"- {note}")
+    print(f"({elapsed / 60:.1f} min)")
+    args.results.parent.mkdir(parents=True, exist_ok=True)
+    write_markdown(args.results, res, command, sizes, rows, started_at, elapsed)
+    print(f"wrote {args.results}")
+
+
+if __name__ == "__main__":
+    main()
