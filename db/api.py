@@ -66,8 +66,9 @@ def upgrade(url: str | None = None, revision: str = "head", sql: bool = False,
                 migrate.upgrade(url, revision)
             except BaseException:
                 engine.dispose()
-                if backup is not None:
-                    shutil.copy2(backup, sqlite_path(url))  # type: ignore[arg-type]
+                path = sqlite_path(url)
+                if backup is not None and path is not None:
+                    shutil.copy2(backup, path)
                 raise
             after = migrate.current_revision(engine)
             built: list[str] = []

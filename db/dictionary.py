@@ -225,9 +225,9 @@ def render() -> str:
         for column in table.columns:
             nullable = "yes" if column.nullable else "no"
             lines.append(f"| `{column.name}` | {column.type} | {nullable} | {column.comment or ''} |")
-        for column, values in enum_columns(table).items():
+        for name, values in enum_columns(table).items():
             meanings = next((v for k, v in MEANINGS.items() if set(k) == set(values)), {})
-            lines += ["", f"Values of `{column}`:", ""]
+            lines += ["", f"Values of `{name}`:", ""]
             lines += [f"- `{value}`: {meanings.get(value, '')}" for value in values]
         lines.append("")
     return "\n".join(lines)

@@ -7,6 +7,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
@@ -93,7 +94,7 @@ def read_only(engine: Engine, timeout_s: float | None = DEFAULT_TIMEOUT_S) -> It
     if name not in ("sqlite", "postgresql", "mysql", "mariadb"):  # pragma: no cover
         raise AccordsError(f"unsupported database backend: {name}")
     with engine.connect() as conn:
-        raw = conn.connection.dbapi_connection
+        raw: Any = conn.connection.dbapi_connection
         if name == "sqlite":
             conn.exec_driver_sql("PRAGMA query_only = ON")
             if timeout_s:

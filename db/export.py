@@ -163,15 +163,15 @@ class _Exporter:
         inferences = []
         for row in self.conn.execute(select(inf).order_by(inf.c.id)):
             if row.source_id == s.id:
-                about = {"source": s.slug}
+                inferred_about = {"source": s.slug}
             else:
-                target = next((k for k in ("agreement", "project", "event", "statement", "actor")
-                               if getattr(row, f"{k}_id") is not None and getattr(row, f"{k}_id") in ids_here[f"{k}_id"]), None)
-                if target is None:
+                kind = next((k for k in ("agreement", "project", "event", "statement", "actor")
+                             if getattr(row, f"{k}_id") is not None and getattr(row, f"{k}_id") in ids_here[f"{k}_id"]), None)
+                if kind is None:
                     continue
-                about = {target: fact_slugs[target][getattr(row, f"{target}_id")]}
+                inferred_about = {kind: fact_slugs[kind][getattr(row, f"{kind}_id")]}
             inferences.append(_clean({
-                "about": about, "field": row.field,
+                "about": inferred_about, "field": row.field,
                 "earliest": str(row.earliest) if row.earliest else None,
                 "latest": str(row.latest) if row.latest else None,
                 "precision": row.date_precision, "value": row.value_text, "reasoning": row.reasoning,

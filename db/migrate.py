@@ -8,9 +8,9 @@ configuration is built from the package (``db.migrations``), not read from
 from __future__ import annotations
 
 import datetime as dt
-import io
 import shutil
 from pathlib import Path
+from typing import TextIO
 
 from alembic import command
 from alembic.config import Config
@@ -22,7 +22,7 @@ from .engine import resolve_url, sqlite_path
 from .resources import migrations_dir
 
 
-def alembic_config(url: str | None = None, stdout: io.TextIOBase | None = None) -> Config:
+def alembic_config(url: str | None = None, stdout: TextIO | None = None) -> Config:
     """An Alembic Config for accords' migrations and the given database."""
     config = Config(stdout=stdout) if stdout is not None else Config()
     config.set_main_option("script_location", migrations_dir())
@@ -52,17 +52,17 @@ def backup_sqlite(url: str) -> Path | None:
 
 
 def upgrade(url: str | None = None, revision: str = "head", sql: bool = False,
-            stdout: io.TextIOBase | None = None) -> None:
+            stdout: TextIO | None = None) -> None:
     """Upgrade the database (or print the DDL with ``sql=True``)."""
     command.upgrade(alembic_config(url, stdout), revision, sql=sql)
 
 
 def downgrade(url: str | None = None, revision: str = "-1", sql: bool = False,
-              stdout: io.TextIOBase | None = None) -> None:
+              stdout: TextIO | None = None) -> None:
     command.downgrade(alembic_config(url, stdout), revision, sql=sql)
 
 
-def history(stdout: io.TextIOBase | None = None) -> None:
+def history(stdout: TextIO | None = None) -> None:
     command.history(alembic_config(None, stdout), verbose=False)
 
 

@@ -287,7 +287,8 @@ def statement(report: Report):
     """The report's SQL as a SQLAlchemy text() with typed bind parameters."""
     from sqlalchemy import Date, Integer, Numeric, String, bindparam, text
 
-    types = {"text": String(), "choice": String(), "integer": Integer(), "decimal": Numeric(), "date": Date()}
+    types: dict[str, Any] = {"text": String(), "choice": String(), "integer": Integer(), "decimal": Numeric(),
+                             "date": Date()}
     binds = [bindparam(p.name, type_=types[p.type]) for p in report.parameters]
     return text(report.sql).bindparams(*binds)
 

@@ -151,7 +151,7 @@ class Plan:
 
 
 class _Checker:
-    def __init__(self, path: Path, text: str):
+    def __init__(self, path: Path | str, text: str):
         self.path = path
         self.text = text
         self.problems: list[str] = []
@@ -208,7 +208,7 @@ class _Checker:
 
     def date(self, where: str, prefix: str, spec: dict | None) -> dict[str, Any]:
         """The four partial-date columns from a date spec."""
-        out = {f"{prefix}_earliest": None, f"{prefix}_latest": None,
+        out: dict[str, Any] = {f"{prefix}_earliest": None, f"{prefix}_latest": None,
                f"{prefix}_precision": "unknown", f"{prefix}_text": None}
         if not spec:
             return out
@@ -728,7 +728,7 @@ def _write_one(conn: Connection, plan: Plan, progress: Callable[[int], None] | N
         return SeedResult(plan.source["slug"], False, counts)
     values = {**plan.source, "loaded_digest": plan.digest}
     if existing is None:
-        source_id = conn.execute(insert(sources).values(values)).inserted_primary_key[0]
+        source_id = conn.execute(insert(sources).values(values)).inserted_primary_key[0]  # type: ignore[index]
     else:
         source_id = existing.id
         _delete_source_facts(conn, source_id)
@@ -797,8 +797,8 @@ def _write_one(conn: Connection, plan: Plan, progress: Callable[[int], None] | N
         conn.execute(update(actors).where(actors.c.id == actor_id, actors.c.parent_id.is_(None))
                      .values(parent_id=resolve("actors", parent_slug)))
     if evidence_rows:
-        columns = ("source_id", "char_start", "char_end", "quote", *m.FACT_TARGETS)
-        full = [{c: r.get(c) for c in columns} for r in evidence_rows]
+        evidence_columns = ("source_id", "char_start", "char_end", "quote", *m.FACT_TARGETS)
+        full = [{c: r.get(c) for c in evidence_columns} for r in evidence_rows]
         for start in range(0, len(full), BATCH):
             conn.execute(insert(_table("evidence")), full[start:start + BATCH])
         counts["evidence"] = len(evidence_rows)

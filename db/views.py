@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import hashlib
 
-from sqlalchemy import Connection, delete, insert, inspect, select
+from sqlalchemy import Connection, Table, delete, insert, inspect, select
 
 from .models import ReportView
 from .reports import Report, all_reports, bind_parameters, statement
 
-REGISTRY = ReportView.__table__
+REGISTRY: Table = ReportView.__table__  # type: ignore[assignment]
 
 
 def sql_digest(report: Report) -> str:
