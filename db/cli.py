@@ -84,6 +84,16 @@ def _ensure(ctx: click.Context) -> None:
         click.echo(f"accords: {note}", err=True)
 
 
+def _print_loaded(results) -> None:
+    """One line per loaded source: what it added, or that it was unchanged."""
+    for result in results:
+        if result.changed:
+            summary = ", ".join(f"{n} {t}" for t, n in result.counts.items())
+            click.echo(f"loaded {result.source_slug}: {summary or 'no new rows'}")
+        else:
+            click.echo(f"{result.source_slug} is already loaded and unchanged")
+
+
 # --- completion ----------------------------------------------------------------
 
 
@@ -254,12 +264,7 @@ def seed(ctx: click.Context, files: tuple[str, ...]) -> None:
     from . import api
 
     results = api.ingest(_db_url(ctx), files or [api.seed.seed_path()])
-    for result in results:
-        if result.changed:
-            summary = ", ".join(f"{n} {t}" for t, n in result.counts.items())
-            click.echo(f"loaded {result.source_slug}: {summary or 'no new rows'}")
-        else:
-            click.echo(f"{result.source_slug} is already loaded and unchanged")
+    _print_loaded(results)
 
 
 # --- reports -------------------------------------------------------------------
@@ -405,12 +410,7 @@ def ingest(ctx: click.Context, files: tuple[str, ...], quiet: bool) -> None:
             bar.render_finish()
     if quiet:
         return
-    for result in results:
-        if result.changed:
-            summary = ", ".join(f"{n} {t}" for t, n in result.counts.items())
-            click.echo(f"loaded {result.source_slug}: {summary or 'no new rows'}")
-        else:
-            click.echo(f"{result.source_slug} is already loaded and unchanged")
+    _print_loaded(results)
 
 
 @cli.command()

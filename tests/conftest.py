@@ -160,3 +160,19 @@ def take_snapshot(url: str) -> dict[str, list[tuple]]:
 def snapshot():
     """snapshot(url) -> every row of every table, to prove a database unchanged."""
     return take_snapshot
+
+
+SMALL_SOURCE = Path(__file__).parent / "data" / "oil-contract.yaml"
+
+
+def edited_small_source(tmp_path: Path, old: str, new: str, name: str = "edited.yaml") -> Path:
+    """A copy of tests/data/oil-contract.yaml with one edit (its text file path made absolute)."""
+    from db import seed
+
+    article = seed.seed_path().parent / "beijing-and-taliban-build-an-alliance.txt"
+    content = SMALL_SOURCE.read_text(encoding="utf-8").replace(
+        "../../db/data/beijing-and-taliban-build-an-alliance.txt", str(article))
+    assert old in content, f"test setup: {old!r} not in {SMALL_SOURCE.name}"
+    path = tmp_path / name
+    path.write_text(content.replace(old, new, 1), encoding="utf-8")
+    return path

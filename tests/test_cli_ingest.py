@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
+from conftest import edited_small_source
 from sqlalchemy import create_engine, text
 
 from db import api, seed
@@ -25,15 +26,6 @@ ARTICLE = seed.seed_path().parent / "beijing-and-taliban-build-an-alliance.txt"
 
 def ingest(url, *paths):
     return CliRunner().invoke(cli, ["--db", url, "ingest", *map(str, paths)])
-
-
-def edited(tmp_path: Path, old: str, new: str, name: str = "edited.yaml") -> Path:
-    content = SMALL.read_text(encoding="utf-8").replace("../../db/data/beijing-and-taliban-build-an-alliance.txt",
-                                                        str(ARTICLE))
-    assert old in content, old
-    path = tmp_path / name
-    path.write_text(content.replace(old, new, 1), encoding="utf-8")
-    return path
 
 
 CASES = [
@@ -59,7 +51,7 @@ CASES = [
 
 @pytest.mark.parametrize(("old", "new", "message"), CASES, ids=[c[2].split(":")[0] for c in CASES])
 def test_each_validation_error_is_one_exact_line_and_changes_nothing(seeded_url, snapshot, tmp_path, old, new, message):
-    bad = edited(tmp_path, old, new)
+    bad = edited_small_source(tmp_path, old, new)
     before = snapshot(seeded_url)
     result = ingest(seeded_url, bad)
     assert result.exit_code == 1
@@ -68,8 +60,8 @@ def test_each_validation_error_is_one_exact_line_and_changes_nothing(seeded_url,
 
 
 def test_all_problems_of_all_files_are_reported_and_nothing_is_written(fresh_url, snapshot, tmp_path):
-    one = edited(tmp_path, "kind: contract", "kind: handshake", "one.yaml")
-    two = edited(tmp_path, "{actor: taliban, role: counterparty}", "{actor: atlantis, role: counterparty}", "two.yaml")
+    one = edited_small_source(tmp_path, "kind: contract", "kind: handshake", "one.yaml")
+    two = edited_small_source(tmp_path, "{actor: taliban, role: counterparty}", "{actor: atlantis, role: counterparty}", "two.yaml")
     before = snapshot(fresh_url)
     result = ingest(fresh_url, SECOND, one, two)
     assert result.exit_code == 1
@@ -152,9 +144,9 @@ def test_second_source_merges_actors_and_reports_cite_both(seeded_url):
 
 
 def test_a_corrected_file_replaces_the_sources_facts_without_orphans(fresh_url, tmp_path):
-    first = edited(tmp_path, "qualifier: exact", "qualifier: exact", "v1.yaml")
+    first = edited_small_source(tmp_path, "qualifier: exact", "qualifier: exact", "v1.yaml")
     assert ingest(fresh_url, first).exit_code == 0
-    corrected = edited(tmp_path, "amount: 150000000, currency: USD, qualifier: exact",
+    corrected = edited_small_source(tmp_path, "amount: 150000000, currency: USD, qualifier: exact",
                        "amount: 150000000, currency: USD, qualifier: about", "v1.yaml")
     corrected.write_text(corrected.read_text(encoding="utf-8").replace(
         "      - {actor: taliban, role: counterparty}\n", ""), encoding="utf-8")

@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
+from conftest import edited_small_source
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.exc import NoResultFound
 
@@ -22,18 +23,8 @@ def _counts(url: str) -> dict[str, int]:
     return counts
 
 
-SMALL = Path(__file__).parent / "data" / "oil-contract.yaml"
-ARTICLE = seed.seed_path().parent / "beijing-and-taliban-build-an-alliance.txt"
-
-
 def _bad_seed(tmp_path: Path, old: str, new: str) -> Path:
-    """A copy of the small test source file with one edit."""
-    content = SMALL.read_text(encoding="utf-8").replace("../../db/data/beijing-and-taliban-build-an-alliance.txt",
-                                                        str(ARTICLE))
-    assert old in content, f"test setup: {old!r} not in {SMALL.name}"
-    path = tmp_path / "bad.yaml"
-    path.write_text(content.replace(old, new, 1), encoding="utf-8")
-    return path
+    return edited_small_source(tmp_path, old, new, "bad.yaml")
 
 
 def test_seed_twice_gives_the_same_rows(fresh_url, snapshot):
