@@ -101,36 +101,54 @@ def run(cmd: list[str], cwd: Path | None = None, env: dict | None = None, quiet:
 
 @dataclass
 class Timing:
-    median: float  # seconds
+    median: float | None  # seconds; None when the command ran longer than the cap and was stopped
     runs: int
     tool: str
     times: list[float] = field(default_factory=list)
 
+    def show(self) -> str:
+        return ms(self.median) if self.median is not None else f"> {ms(self.times[0])} (stopped)"
 
-def _probe(cmd: list[str], cwd: Path | None) -> float:
+
+def _probe(cmd: list[str], cwd: Path | None, cap_s: float | None = None) -> float | None:
+    """Wall time of one run, or None when it ran longer than ``cap_s`` (then it is killed)."""
     started = time.perf_counter()
-    run(cmd, cwd)
+    try:
+        result = subprocess.run(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                                timeout=cap_s)
+    except subprocess.TimeoutExpired:
+        return None
+    if result.returncode != 0:
+        raise SystemExit(f"command failed ({result.returncode}): {shlex.join(cmd)}\n{result.stderr}")
     return time.perf_counter() - started
 
 
 def time_commands(commands: dict[str, list[str]], cwd: Path | None = None, runs: int | None = None,
-                  warmup: int = 1, budget_s: float = 20.0, max_runs: int = 10) -> dict[str, Timing]:
+                  warmup: int = 1, budget_s: float = 10.0, max_runs: int = 10,
+                  cap_s: float | None = None) -> dict[str, Timing]:
     """Median wall time of each command (output discarded), by hyperfine when installed.
 
     Without ``runs``, each command is run once first (a warm-up that also
-    checks it succeeds) and then as many times as fit in ``budget_s`` (1 to
-    ``max_runs``).
+    checks it succeeds and how long it takes). A command slower than
+    ``budget_s`` keeps that single run as its figure; a faster one is then run
+    as many times as fit in ``budget_s`` (2 to ``max_runs``) and the median is
+    taken. A command still running after ``cap_s`` is stopped and reported as
+    such.
     """
     out: dict[str, Timing] = {}
     hyperfine = shutil.which("hyperfine")
     for label, cmd in commands.items():
-        n = runs
+        n, w = runs, warmup
         if n is None:
-            probe = _probe(cmd, cwd)
-            n = max(1, min(max_runs, int(budget_s / max(probe, 1e-3))))
+            probe = _probe(cmd, cwd, cap_s)
+            if probe is None:
+                out[label] = Timing(None, 1, "stopped", [float(cap_s or 0)])
+                continue
+            if probe >= budget_s:
+                out[label] = Timing(probe, 1, "single run", [probe])
+                continue
+            n = max(2, min(max_runs, int(budget_s / max(probe, 1e-3))))
             w = max(0, warmup - 1)
-        else:
-            w = warmup
         if hyperfine:
             with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as tmp:
                 export = tmp.name
@@ -144,7 +162,7 @@ def time_commands(commands: dict[str, list[str]], cwd: Path | None = None, runs:
         else:
             for _ in range(w):
                 _probe(cmd, cwd)
-            times = [_probe(cmd, cwd) for _ in range(n)]
+            times = [t for t in (_probe(cmd, cwd) for _ in range(n)) if t is not None]
             out[label] = Timing(statistics.median(times), n, "perf_counter", times)
     return out
 
@@ -309,7 +327,8 @@ def report_params(name: str, ex: Examples) -> list[tuple[str, str]]:
     return [("actor", ex.actor_alias)] if name == "actor" else []
 
 
-def bench_reports(res: Results, db: Path, sql_dir: Path, ex: Examples, budget_s: float) -> None:
+def bench_reports(res: Results, db: Path, sql_dir: Path, ex: Examples, budget_s: float,
+                  cap_s: float) -> None:
     from sqlalchemy.dialects import sqlite as sqlite_dialect
 
     from db.reports import all_reports
@@ -329,16 +348,26 @@ def bench_reports(res: Results, db: Path, sql_dir: Path, ex: Examples, budget_s:
             cli += ["-p", p, v]
         shell = [sqlite_shell, "-readonly", "-csv", "-header", str(db), f".read {sql_file}"]
         log(f"report {name}")
-        t = time_commands({"accords": cli, "sqlite3": shell}, budget_s=budget_s)
-        ratio = t["accords"].median / t["sqlite3"].median
+        t = time_commands({"accords": cli, "sqlite3": shell}, budget_s=budget_s, cap_s=cap_s)
+        a, b = t["accords"], t["sqlite3"]
         label = f"report {name}" + "".join(f" -p {p} {v}" for p, v in params)
-        res.add(f"{label} (csv to /dev/null; median of {t['accords'].runs}/{t['sqlite3'].runs} runs)",
-                ms(t["accords"].median), f"{ms(t['sqlite3'].median)} sqlite3 shell", f"{ratio:.2f}x",
-                f"<= {REPORT_RATIO}x", ratio <= REPORT_RATIO)
+        runs = f"{a.runs} run{'s' if a.runs > 1 else ''}" + (f" / {b.runs}" if b.runs != a.runs else "")
+        if a.median is not None and b.median is not None:
+            ratio = a.median / b.median
+            res.add(f"{label} (csv to /dev/null; median of {runs})", a.show(), f"{b.show()} sqlite3 shell",
+                    f"{ratio:.2f}x", f"<= {REPORT_RATIO}x", ratio <= REPORT_RATIO)
+        else:
+            ok = None if a.median is None and b.median is None else (False if a.median is None else None)
+            res.add(f"{label} (csv to /dev/null)", a.show(), f"{b.show()} sqlite3 shell", "n/a",
+                    f"<= {REPORT_RATIO}x", ok)
 
 
-def bench_parameterised(res: Results, url: str, ex: Examples, runs: int = 7) -> None:
-    """Query time (execute + fetch) of the parameterised reports, inside Python, read-only."""
+def bench_parameterised(res: Results, url: str, ex: Examples, budget_s: float, runs: int = 15) -> None:
+    """Query time (execute + fetch) of the parameterised reports, inside Python, read-only.
+
+    The first run warms the page cache and is not counted, unless it alone
+    took longer than ``budget_s`` (then it is the only sample).
+    """
     from db import reports
     from db.engine import make_engine, read_only
 
@@ -349,15 +378,17 @@ def bench_parameterised(res: Results, url: str, ex: Examples, runs: int = 7) -> 
         for name, params in cases:
             report = reports.get_report(name)
             values = reports.bind_parameters(report, params)
-            times, n = [], 0
+            times: list[float] = []
+            n = 0
             for i in range(runs + 1):
                 with read_only(engine, None) as conn:
                     started = time.perf_counter()
                     n = len(list(reports.run_report(conn, report, values).rows))
                     spent = time.perf_counter() - started
-                if i:  # the first run warms the page cache
-                    times.append(spent)
-                if i and sum(times) > 60:
+                if i == 0 and spent < budget_s:
+                    continue  # a warm-up
+                times.append(spent)
+                if sum(times) >= budget_s:
                     break
             median = statistics.median(times)
             label = f"query time: report {name} " + " ".join(f"-p {p} {v}" for p, v in params)
@@ -424,7 +455,7 @@ def bench_memory(res: Results, db: Path, rows: dict[str, int]) -> None:
 
 
 def bench_postgres(res: Results, admin_url: str, files: list[Path], work: Path, ex: Examples,
-                   budget_s: float) -> None:
+                   budget_s: float, cap_s: float) -> None:
     from sqlalchemy import create_engine, text
     from sqlalchemy.dialects import postgresql as pg_dialect
     from sqlalchemy.engine import make_url
@@ -468,11 +499,15 @@ def bench_postgres(res: Results, admin_url: str, files: list[Path], work: Path, 
             shell = [psql, "-X", "-q", "--csv", "-v", "ON_ERROR_STOP=1", "-d", libpq, "-f", str(sql_file),
                      "-o", "/dev/null"]
             log(f"PostgreSQL report {rname}")
-            t = time_commands({"accords": cli, "psql": shell}, budget_s=budget_s)
-            ratio = t["accords"].median / t["psql"].median
-            res.add(f"PostgreSQL report {rname} (median of {t['accords'].runs}/{t['psql'].runs} runs)",
-                    ms(t["accords"].median), f"{ms(t['psql'].median)} psql", f"{ratio:.2f}x",
-                    f"<= {REPORT_RATIO}x", ratio <= REPORT_RATIO)
+            t = time_commands({"accords": cli, "psql": shell}, budget_s=budget_s, cap_s=cap_s)
+            a, b = t["accords"], t["psql"]
+            if a.median is not None and b.median is not None:
+                ratio = a.median / b.median
+                res.add(f"PostgreSQL report {rname} (median of {a.runs} / {b.runs} runs)", a.show(),
+                        f"{b.show()} psql", f"{ratio:.2f}x", f"<= {REPORT_RATIO}x", ratio <= REPORT_RATIO)
+            else:
+                res.add(f"PostgreSQL report {rname}", a.show(), f"{b.show()} psql", "n/a", f"<= {REPORT_RATIO}x",
+                        False if a.median is None and b.median is not None else None)
     finally:
         with admin.connect() as conn:
             conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
@@ -556,8 +591,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--only", default=",".join(SECTIONS),
                         help=f"comma-separated sections to run (default all): {','.join(SECTIONS)}; "
                              "without load, the data set and database of an earlier run in --work are reused")
-    parser.add_argument("--budget", type=float, default=20.0,
-                        help="seconds of repeated runs per timed command (default 20; at least one run)")
+    parser.add_argument("--budget", type=float, default=10.0,
+                        help="seconds of repeated runs per timed command (default 10); a command slower than "
+                             "this is run once")
+    parser.add_argument("--cap", type=float, default=1800.0,
+                        help="stop a report still running after this many seconds (default 1800) and say so")
+    parser.add_argument("--analyze", action="store_true",
+                        help="run ANALYZE on the loaded database before the queries (accords does not; this "
+                             "measures what optimizer statistics would change)")
     parser.add_argument("--profile-load", action="store_true", help="cProfile the ingest (slower; WORK/.../ingest.prof)")
     args = parser.parse_args(argv)
     only = set(args.only.split(","))
@@ -621,12 +662,17 @@ def main(argv: list[str] | None = None) -> None:
         files = sorted(files_dir.glob("synthetic-*.json"))
         rows = count_rows(db)
 
+    if args.analyze:
+        with sqlite3.connect(db) as conn:
+            conn.execute("analyze")
+        res.notes.append("ANALYZE was run on the loaded database before the queries (--analyze); "
+                         "accords itself does not run it")
     if "reports" in only:
         log("reports: accords vs sqlite3 shell")
-        bench_reports(res, db, work / "sql", ex, args.budget)
+        bench_reports(res, db, work / "sql", ex, args.budget, args.cap)
     if "params" in only:
         log("parameterised reports, query time")
-        bench_parameterised(res, url, ex)
+        bench_parameterised(res, url, ex, args.budget)
     if "cold" in only:
         log("cold start")
         bench_cold_start(res, work)
@@ -636,7 +682,7 @@ def main(argv: list[str] | None = None) -> None:
     if "postgres" in only:
         pg = os.environ.get("ACCORDS_BENCH_POSTGRES_URL")
         if pg:
-            bench_postgres(res, pg, files, work, ex, args.budget)
+            bench_postgres(res, pg, files, work, ex, args.budget, args.cap)
         else:
             res.notes.append("PostgreSQL not measured: set ACCORDS_BENCH_POSTGRES_URL (an admin URL; a scratch "
                              "database accords_bench_* is created and dropped)")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Callable, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
@@ -33,6 +34,24 @@ def database_exists(url: str) -> bool:
         engine.dispose()
 
 
+def require_sqlite_file(url: str) -> None:
+    """Fail (without creating it) when an SQLite URL names a file that does not exist."""
+    path = sqlite_path(url)
+    if path is not None and not path.exists():
+        raise AccordsError(f"no database at {path}: run `accords db upgrade` (or any report) to create it")
+
+
+@contextmanager
+def alembic_errors():
+    """Alembic's CommandError (an unknown revision, a bad range) is wrong use: one line, exit 2."""
+    from alembic.util import CommandError
+
+    try:
+        yield
+    except CommandError as exc:
+        raise UsageError(" ".join(str(exc).split())) from None
+
+
 @dataclass
 class UpgradeResult:
     before: str | None
@@ -52,9 +71,11 @@ def upgrade(url: str | None = None, revision: str = "head", sql: bool = False,
     """
     url = resolve_url(url)
     if sql:
-        with database_errors(url):
+        with database_errors(url), alembic_errors():
             migrate.upgrade(url, revision, sql=True, stdout=stdout)
         return UpgradeResult(None, None, None, [])
+    path = sqlite_path(url)
+    created = path is not None and not path.exists()
     engine = make_engine(url)
     try:
         with database_errors(url):
@@ -63,11 +84,13 @@ def upgrade(url: str | None = None, revision: str = "head", sql: bool = False,
             try:
                 with engine.begin() as conn:
                     views.drop_views(conn)
-                migrate.upgrade(url, revision)
+                with alembic_errors():
+                    migrate.upgrade(url, revision)
             except BaseException:
                 engine.dispose()
-                path = sqlite_path(url)
-                if backup is not None and path is not None:
+                if created and path is not None:
+                    path.unlink(missing_ok=True)  # leave no empty file behind
+                elif backup is not None and path is not None:
                     shutil.copy2(backup, path)
                 raise
             after = migrate.current_revision(engine)
@@ -81,18 +104,30 @@ def upgrade(url: str | None = None, revision: str = "head", sql: bool = False,
 
 
 def downgrade(url: str | None = None, revision: str = "-1", sql: bool = False,
-              stdout: TextIO | None = None) -> None:
-    """Downgrade the schema; the report views are dropped first (rebuilt by the next upgrade)."""
+              stdout: TextIO | None = None) -> Path | None:
+    """Downgrade the schema; the report views are dropped first (rebuilt by the next upgrade).
+
+    On SQLite the file is first copied to a timestamped backup beside it, whose
+    path is returned. With ``sql=True`` the SQL is printed for a FROM:TO range.
+    """
     url = resolve_url(url)
-    if not sql:
-        engine = make_engine(url)
-        try:
-            with database_errors(url), engine.begin() as conn:
-                views.drop_views(conn)
-        finally:
-            engine.dispose()
-    with database_errors(url):
-        migrate.downgrade(url, revision, sql=sql, stdout=stdout)
+    if sql:
+        if ":" not in revision:
+            raise UsageError("downgrade --sql needs a range FROM:TO, e.g. 0002:base")
+        with database_errors(url), alembic_errors():
+            migrate.downgrade(url, revision, sql=True, stdout=stdout)
+        return None
+    require_sqlite_file(url)
+    backup = migrate.backup_sqlite(url)
+    engine = make_engine(url)
+    try:
+        with database_errors(url), engine.begin() as conn:
+            views.drop_views(conn)
+    finally:
+        engine.dispose()
+    with database_errors(url), alembic_errors():
+        migrate.downgrade(url, revision)
+    return backup
 
 
 def check(url: str | None = None) -> list[str]:
@@ -103,6 +138,7 @@ def check(url: str | None = None) -> list[str]:
     from .models import metadata
 
     url = resolve_url(url)
+    require_sqlite_file(url)
     engine = make_engine(url)
     problems = []
     try:
@@ -161,6 +197,9 @@ def ingest(url: str | None, paths: Sequence[Path | str],
     listing them all. ``progress(done, total)`` is called as rows are written.
     """
     url = resolve_url(url)
+    path = sqlite_path(url)
+    if path is not None and not path.exists():
+        upgrade(url)  # zero set-up: a new SQLite file gets the schema first
     engine = make_engine(url)
     try:
         with database_errors(url):
@@ -218,6 +257,7 @@ def export(url: str | None, out: TextIO, source: str | None = None) -> int:
     from .export import export_documents, write_yaml
 
     url = resolve_url(url)
+    require_sqlite_file(url)
     engine = make_engine(url)
     try:
         with database_errors(url), read_only(engine, None) as conn:

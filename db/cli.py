@@ -57,9 +57,17 @@ def param_option(func: Callable) -> Callable:
                         help="A parameter value, bound (never pasted into the SQL). Repeatable.")(func)
 
 
+def _open_output(path: str):
+    """Open an output file, or fail with one line naming it."""
+    try:
+        return open(path, "w", encoding="utf-8", newline="")
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {path}: {exc.strerror}") from None
+
+
 def _emit(fmt: str, output: str | None, write: Callable[[Any, bool], int]) -> None:
     if output:
-        with open(output, "w", encoding="utf-8", newline="") as out:
+        with _open_output(output) as out:
             write(out, False)
         return
     styled = fmt == "table" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
@@ -151,7 +159,12 @@ def db() -> None:
 @click.pass_context
 @_fail_cleanly
 def upgrade(ctx: click.Context, revision: str, sql: bool) -> None:
-    """Upgrade the schema to REVISION (default: the newest).
+    """Upgrade the schema to REVISION (default: the newest) and rebuild the report views.
+
+    On SQLite the file is backed up beside itself first and restored if the
+    upgrade fails. With --sql the DDL is printed instead (from the empty
+    schema, or for a range FROM:TO such as 0001:head); the report views are
+    then built by the next `accords db upgrade` or `accords db seed`.
 
     \b
     Example:
@@ -180,13 +193,18 @@ def upgrade(ctx: click.Context, revision: str, sql: bool) -> None:
 def downgrade(ctx: click.Context, revision: str, sql: bool) -> None:
     """Downgrade the schema to REVISION (default: one step back; 'base' removes every table).
 
+    On SQLite the file is backed up beside itself first. With --sql, give a
+    range FROM:TO (for example 0002:base) and the SQL is printed instead.
+
     \b
     Example:
         accords db downgrade base
     """
     from . import api
 
-    api.downgrade(_db_url(ctx), revision, sql=sql, stdout=sys.stdout if sql else None)
+    backup = api.downgrade(_db_url(ctx), revision, sql=sql, stdout=sys.stdout if sql else None)
+    if backup:
+        click.echo(f"backed up the database to {backup}", err=True)
     if not sql:
         current, _ = api.current(_db_url(ctx))
         click.echo(f"database is at revision {current or 'base'}", err=True)
@@ -431,7 +449,7 @@ def export(ctx: click.Context, source: str | None, output: str | None) -> None:
     from . import api
 
     if output:
-        with open(output, "w", encoding="utf-8") as out:
+        with _open_output(output) as out:
             api.export(_db_url(ctx), out, source)
     else:
         api.export(_db_url(ctx), sys.stdout, source)

@@ -20,15 +20,23 @@ from .errors import AccordsError, UsageError
 def describe_db_error(exc: SQLAlchemyError, url: str) -> str:
     """One line for a database error: the driver's message, without SQL or password."""
     orig = getattr(exc, "orig", None)
-    message = str(orig if orig is not None else exc).strip().splitlines()[0] if str(orig or exc).strip() else type(exc).__name__
+    args = getattr(orig, "args", ())
+    if len(args) == 2 and isinstance(args[0], int):  # PyMySQL: (code, message)
+        text = f"{args[1]} (MariaDB error {args[0]})"
+    else:
+        text = str(orig if orig is not None else exc).strip()
+    message = text.splitlines()[0] if text else type(exc).__name__
     lowered = message.lower()
     if any(s in lowered for s in ("readonly", "read-only", "read only", "attempt to write")):
         message = f"the query tried to write, and reports and sql are read-only ({message})"
     elif any(s in lowered for s in ("interrupted", "statement timeout", "canceling statement",
                                     "max_statement_time", "query execution was interrupted")):
         message = f"the query ran longer than the time limit and was stopped ({message})"
-    elif any(s in lowered for s in ("no such table", "doesn't exist", "does not exist")) and "column" not in lowered:
-        message = f"{message} (is the database set up? run `accords db upgrade` and `accords db seed`)"
+    elif "unable to open database file" in lowered:
+        message = f"{message}: {url.removeprefix('sqlite:///')}"
+    elif lowered.startswith("no such table") or (lowered.startswith("relation") and "does not exist" in lowered) \
+            or ("table" in lowered and "doesn't exist" in lowered):
+        message = f"{message} (if accords' tables are missing, run `accords db upgrade` and `accords db seed`)"
     return scrub(message, url)
 
 
@@ -64,7 +72,7 @@ def run_sql(url: str | None, sql: str, params: Sequence[tuple[str, str]], fmt: s
     from sqlalchemy import text
 
     if not reports.is_single_statement(sql):
-        raise UsageError("give exactly one SQL statement (no ';' between statements)")
+        raise UsageError("give exactly one SQL statement (none given, or ';' between statements)")
     values = dict(params)
     missing = [n for n in reports.bind_names(sql) if n not in values]
     if missing:

@@ -69,8 +69,9 @@ def stale_views(conn: Connection) -> list[str]:
     registered = {r.name: r.sql_sha256 for r in conn.execute(select(REGISTRY))}
     expected = {r.view_name: sql_digest(r) for r in all_reports().values() if r.view_name}
     problems = []
+    present = set(inspect(conn).get_view_names())
     for name, digest in sorted(expected.items()):
-        if name not in registered:
+        if name not in registered or name not in present:
             problems.append(f"{name} is missing")
         elif registered[name] != digest:
             problems.append(f"{name} was built from an older version of its report")

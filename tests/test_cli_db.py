@@ -178,3 +178,52 @@ def test_a_server_database_is_not_created_implicitly():
 def test_migrations_do_not_import_the_models():
     for path in Path(migrations_dir(), "versions").glob("*.py"):
         assert "db.models" not in path.read_text(encoding="utf-8"), path.name
+
+
+def test_unknown_revision_is_wrong_use_and_leaves_no_file(tmp_path):
+    url = f"sqlite:///{tmp_path / 'new.db'}"
+    result = CliRunner().invoke(cli, ["--db", url, "db", "upgrade", "nosuch"])
+    assert result.exit_code == 2
+    assert result.output.endswith("Error: Can't locate revision identified by 'nosuch'\n")
+    assert not (tmp_path / "new.db").exists()
+
+
+def test_downgrade_sql_needs_a_range_and_prints_it(tmp_path):
+    url = f"sqlite:///{tmp_path / 'x.db'}"
+    wrong = CliRunner().invoke(cli, ["--db", url, "db", "downgrade", "base", "--sql"])
+    assert wrong.exit_code == 2 and "downgrade --sql needs a range FROM:TO, e.g. 0002:base" in wrong.output
+    right = CliRunner().invoke(cli, ["--db", url, "db", "downgrade", f"{HEAD}:base", "--sql"])
+    assert right.exit_code == 0, right.output
+    assert "DROP TABLE report_views" in right.stdout and "DROP TABLE actors" in right.stdout
+
+
+def test_downgrade_backs_up_an_sqlite_file(sqlite_seeded):
+    path = Path(sqlite_seeded.removeprefix("sqlite:///"))
+    result = CliRunner().invoke(cli, ["--db", sqlite_seeded, "db", "downgrade", "base"])
+    assert result.exit_code == 0, result.output
+    backups = list(path.parent.glob(f"{path.name}.*.bak"))
+    assert len(backups) == 1 and f"backed up the database to {backups[0]}" in result.stderr
+    assert _rows(f"sqlite:///{backups[0]}")["actors"]
+
+
+def test_check_notices_a_view_dropped_by_hand(seeded_url):
+    engine = create_engine(seeded_url)
+    with engine.begin() as conn:
+        conn.execute(text("drop view report_money"))
+    engine.dispose()
+    result = CliRunner().invoke(cli, ["--db", seeded_url, "db", "check"])
+    assert result.exit_code == 1
+    assert "- view report_money is missing: run `accords db upgrade` to rebuild it" in result.output
+
+
+def test_output_file_that_cannot_be_written_is_one_line(sqlite_seeded):
+    result = CliRunner().invoke(cli, ["--db", sqlite_seeded, "sql", "select 1", "-o", "/nonexistent/dir/out.csv"])
+    assert result.exit_code == 1
+    assert result.output == "Error: cannot write /nonexistent/dir/out.csv: No such file or directory\n"
+
+
+def test_commands_that_read_do_not_create_an_empty_sqlite_file(tmp_path):
+    url = f"sqlite:///{tmp_path / 'none.db'}"
+    for args in (["export"], ["db", "check"], ["db", "current"]):
+        CliRunner().invoke(cli, ["--db", url, *args])
+    assert not (tmp_path / "none.db").exists()

@@ -40,7 +40,7 @@ def test_delete_says_read_only(sqlite_seeded):
 def test_two_statements_are_refused_before_running(sqlite_seeded):
     result = CliRunner().invoke(cli, ["--db", sqlite_seeded, "sql", "select 1; select 2"])
     assert result.exit_code == 2
-    assert "Error: give exactly one SQL statement (no ';' between statements)" in result.output
+    assert "Error: give exactly one SQL statement (none given, or ';' between statements)" in result.output
 
 
 def test_parameters_are_bound_not_pasted(seeded_url, snapshot):

@@ -32,8 +32,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    registry = sa.table('report_views', sa.column('name', sa.String))
-    bind = op.get_bind()
-    for (name,) in bind.execute(sa.select(registry.c.name)).all():
-        op.execute(f"DROP VIEW IF EXISTS {bind.dialect.identifier_preparer.quote(name)}")
+    if not op.get_context().as_sql:  # offline (--sql) the registry cannot be read: drop the views first
+        registry = sa.table('report_views', sa.column('name', sa.String))
+        bind = op.get_bind()
+        for (name,) in bind.execute(sa.select(registry.c.name)).all():
+            op.execute(f"DROP VIEW IF EXISTS {bind.dialect.identifier_preparer.quote(name)}")
     op.drop_table('report_views')

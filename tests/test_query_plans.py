@@ -1,0 +1,177 @@
+"""Query plans at scale: the parameterised reports must not scan the large tables.
+
+A small synthetic data set (benchmarks/generate.py) is loaded through the real
+ingest path; then ``EXPLAIN QUERY PLAN`` of the actor, evidence (fact) and
+statements (speaker) reports, with example parameter values, must show no
+full scan of a table that grows with the data: a plan line ``SCAN <table>``
+without ``USING INDEX`` / ``USING COVERING INDEX`` fails, ``SEARCH ...`` is
+fine. SQLite plans do not depend on the number of rows (accords runs no
+ANALYZE), so a plan that is good here is the plan at a million statements.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+from sqlalchemy import create_engine, func, select, text
+
+from db import api, models, reports
+
+GENERATOR = Path(__file__).resolve().parent.parent / "benchmarks" / "generate.py"
+
+#: tables that grow with the data set; a full scan of one is a failure
+LARGE_TABLES = frozenset({"statements", "evidence", "statement_subjects", "actors", "agreement_parties",
+                          "project_participants"})
+
+TINY = dict(actors=40, statements=200, agreements=40, projects=40, sources=4)
+
+
+def _load_generator() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("accords_benchmark_generate", GENERATOR)
+    assert spec and spec.loader, GENERATOR
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def generator() -> ModuleType:
+    return _load_generator()
+
+
+@pytest.fixture(scope="module")
+def synthetic_url(generator: ModuleType, tmp_path_factory) -> str:
+    """An SQLite file holding the tiny synthetic data set, loaded by api.ingest (shared: never write to it)."""
+    folder = tmp_path_factory.mktemp("synthetic")
+    files = generator.generate(folder / "files", **TINY)
+    url = f"sqlite:///{folder / 'accords.db'}"
+    api.upgrade(url)
+    api.ingest(url, files)
+    return url
+
+
+# --- plans -----------------------------------------------------------------------
+
+_NAMED = re.compile(r"\b(?:from|join)\s+([a-z_][a-z0-9_]*)(?:\s+as)?\s+([a-z_][a-z0-9_]*)", re.I)
+_SCAN = re.compile(r"^SCAN (?:TABLE )?([A-Za-z_][A-Za-z0-9_]*)(?: AS ([A-Za-z_][A-Za-z0-9_]*))?(.*)$")
+_KEYWORDS = {"on", "where", "join", "left", "inner", "cross", "group", "order", "union", "using", "natural",
+             "limit", "having", "select"}
+
+
+def aliases(sql: str) -> dict[str, set[str]]:
+    """Alias (or name) -> the tables or CTEs it stands for in the SQL (an alias may be reused)."""
+    out: dict[str, set[str]] = {}
+    for table, alias in _NAMED.findall(sql):
+        out.setdefault(table.lower(), set()).add(table.lower())
+        if alias.lower() not in _KEYWORDS:
+            out.setdefault(alias.lower(), set()).add(table.lower())
+    return out
+
+
+def full_scans(plan: list[str], sql: str) -> list[str]:
+    """The plan lines that scan a large table without an index."""
+    names = aliases(sql)
+    bad = []
+    for line in plan:
+        m = _SCAN.match(line.strip())
+        if not m or "USING INDEX" in m.group(3) or "USING COVERING INDEX" in m.group(3):
+            continue
+        scanned = (m.group(2) or m.group(1)).lower()
+        tables = names.get(scanned, {scanned}) | ({m.group(1).lower()} if m.group(2) else set())
+        if tables & LARGE_TABLES:
+            bad.append(f"{line.strip()}  ({scanned} = {', '.join(sorted(tables))})")
+    return bad
+
+
+def explain(url: str, report: reports.Report, values: dict) -> list[str]:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return [row[-1] for row in conn.execute(text("EXPLAIN QUERY PLAN " + report.sql), values)]
+    finally:
+        engine.dispose()
+
+
+def test_full_scan_detector_reads_sqlite_plan_lines():
+    sql = "select * from statements as st join actors a on a.id = st.speaker_actor_id join matched as m on 1"
+    plan = ["SCAN st", "SEARCH a USING INTEGER PRIMARY KEY (rowid=?)", "SCAN m",
+            "SCAN a USING COVERING INDEX ix_actors_parent_id", "SCAN TABLE statements AS st", "SCAN statements"]
+    assert full_scans(plan, sql) == ["SCAN st  (st = statements)", "SCAN TABLE statements AS st  (st = statements)",
+                                     "SCAN statements  (statements = statements)"]
+
+
+# Example parameter values, in terms of the generator's naming (a mid-sized actor and agreement).
+CASES: list[tuple[str, str, Callable[[ModuleType], str]]] = [
+    ("actor", "actor", lambda g: g.actor_alias(TINY["actors"] // 2)),
+    ("evidence", "fact", lambda g: g.agreement_slug(TINY["agreements"] // 2)),
+    ("statements", "speaker", lambda g: g.actor_slug(TINY["actors"] // 2)),
+]
+
+
+@pytest.mark.parametrize(("name", "param", "example"), CASES, ids=[f"{c[0]}-{c[1]}" for c in CASES])
+def test_parameterised_report_does_not_scan_large_tables(synthetic_url, generator, name, param, example):
+    report = reports.get_report(name)
+    values = reports.bind_parameters(report, [(param, example(generator))])
+    engine = create_engine(synthetic_url)
+    try:
+        with engine.connect() as conn:
+            assert list(reports.run_report(conn, report, values).rows), f"the example {values} finds no rows"
+    finally:
+        engine.dispose()
+    plan = explain(synthetic_url, report, values)
+    scans = full_scans(plan, report.sql)
+    assert not scans, (f"report {name} with -p {param} {values[param]} scans large tables without an index:\n  "
+                       + "\n  ".join(scans) + "\nfull plan:\n  " + "\n  ".join(plan))
+
+
+# --- the generator ---------------------------------------------------------------------------
+
+
+def test_generator_is_deterministic_and_marks_its_data_synthetic(generator, tmp_path):
+    first = generator.generate(tmp_path / "a", actors=6, statements=10, agreements=4, projects=4, sources=2)
+    second = generator.generate(tmp_path / "b", actors=6, statements=10, agreements=4, projects=4, sources=2)
+    assert [p.read_bytes() for p in first] == [p.read_bytes() for p in second]
+    assert [p.name for p in first] == ["synthetic-0001.json", "synthetic-0002.json"]
+    for path in first:
+        assert b'"slug":"synthetic-' in path.read_bytes() and b"Synthetic benchmark source" in path.read_bytes()
+
+
+def test_generated_files_load_through_ingest(generator, fresh_url, tmp_path):
+    files = generator.generate(tmp_path / "files", **TINY)
+    results = api.ingest(fresh_url, files)
+    assert [r.source_slug for r in results] == [f"synthetic-{i:04d}" for i in range(1, TINY["sources"] + 1)]
+    assert all(r.changed for r in results)
+    engine = create_engine(fresh_url)
+    try:
+        with engine.connect() as conn:
+            def count(table: str) -> int:
+                return conn.execute(select(func.count()).select_from(models.metadata.tables[table])).scalar_one()
+
+            for table in ("actors", "statements", "agreements", "projects", "sources"):
+                assert count(table) == TINY[table], table
+            assert count("agreement_parties") == 2 * TINY["agreements"]
+            assert count("project_participants") == 2 * TINY["projects"]
+            assert count("statement_subjects") >= TINY["statements"]
+            # later sources name earlier sources' actors by slug: parties span sources
+            crossing = conn.execute(text(
+                "select count(*) from agreement_parties p "
+                "join evidence ea on ea.actor_id = p.actor_id join evidence ep on ep.party_id = p.id "
+                "where ea.source_id <> ep.source_id")).scalar_one()
+            assert crossing > 0
+            # every fact row has evidence
+            ev = models.metadata.tables["evidence"]
+            for column, table in models.FACT_TARGETS.items():
+                t = models.metadata.tables[table]
+                unsupported = conn.execute(select(func.count()).select_from(t).where(
+                    ~t.c.id.in_(select(ev.c[column]).where(ev.c[column].is_not(None))))).scalar_one()
+                assert unsupported == 0, table
+    finally:
+        engine.dispose()
+    assert not any(r.changed for r in api.ingest(fresh_url, files))  # loading again changes nothing
