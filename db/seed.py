@@ -443,7 +443,8 @@ def _plan_document(path: Path, label: str, doc: Any, known: Known) -> Plan:
         if a.get("parent") == a["slug"]:
             check.fail(f"{at}.parent", "an actor cannot be its own parent")
         rows.append(Row("actors", {
-            "slug": a["slug"], "name": a["name"], "is_named": a.get("is_named", True), "kind": a["kind"],
+            "slug": a["slug"], "name": a["name"], "name_key": a["name"].lower(),
+            "is_named": a.get("is_named", True), "kind": a["kind"],
             "country": a.get("country"), "description": a.get("description"),
         }, ev, key=(a["slug"],), refs={"parent_id": ("actors", a.get("parent"))} if a.get("parent") else {}))
         seen_alias: set[str] = set()
@@ -462,7 +463,7 @@ def _plan_document(path: Path, label: str, doc: Any, known: Known) -> Plan:
             for k, s in enumerate(aev):
                 if name not in s.quote:
                     check.fail(f"{aw}.evidence[{k}]", f"alias {name!r} does not occur in the quote")
-            rows.append(Row("actor_aliases", {"alias": name}, aev, key=(a["slug"], name),
+            rows.append(Row("actor_aliases", {"alias": name, "alias_key": name.lower()}, aev, key=(a["slug"], name),
                             refs={"actor_id": ("actors", a["slug"])}))
     # parent cycles
     parents = {a["slug"]: a.get("parent") for a in doc.get("actors", [])}

@@ -47,20 +47,54 @@ def run_migrations_offline() -> None:
         context.run_migrations()
 
 
-def run_migrations_online() -> None:
-    given = config.attributes.get("connection")  # a Connection or an Engine (pytest-alembic)
-    if isinstance(given, Connection):
-        _configure(connection=given)
-        with context.begin_transaction():
-            context.run_migrations()
-        return
-    engine = given if isinstance(given, Engine) else make_engine(_url())
-    with engine.connect() as connection:
+def _run(connection: Connection) -> None:
+    """Run the migrations; on SQLite with foreign keys off while tables are rebuilt.
+
+    Batch migrations rebuild an SQLite table by copying it and dropping the
+    old one; with foreign keys enforced, that DROP would cascade and delete
+    the rows of every table referring to it. So enforcement is off during the
+    migration, and the foreign keys are checked before it ends.
+    """
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
+        connection.exec_driver_sql("PRAGMA foreign_keys = OFF")
+        connection.commit()  # end the implicit transaction, so Alembic's own commits
+    try:
         _configure(connection=connection)
         with context.begin_transaction():
             context.run_migrations()
-    if given is None:
-        engine.dispose()
+            if sqlite:
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise RuntimeError(f"the migration left {len(broken)} broken foreign keys, e.g. {broken[0]}")
+    finally:
+        if sqlite:
+            connection.exec_driver_sql("PRAGMA foreign_keys = ON")
+            connection.commit()
+
+
+def _run_inside(connection: Connection) -> None:
+    """Run inside a transaction the caller owns (tests that roll the migration back)."""
+    _configure(connection=connection)
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_migrations_online() -> None:
+    # config.attributes["connection"] may hold a Connection, an Engine, or an engine-like
+    # wrapper of an open connection (pytest-alembic); otherwise accords connects itself.
+    given = config.attributes.get("connection")
+    if isinstance(given, Connection):
+        _run_inside(given)
+    elif given is not None and not isinstance(given, Engine):
+        with given.connect() as connection:
+            _run_inside(connection)
+    else:
+        engine = given if isinstance(given, Engine) else make_engine(_url())
+        with engine.connect() as connection:
+            _run(connection)
+        if given is None:
+            engine.dispose()
 
 
 if context.is_offline_mode():

@@ -39,12 +39,12 @@
 with matched as (
     select a.id, a.slug, a.name, a.kind, a.country, a.is_named
     from actors as a
-    where lower(a.slug) = lower(:actor)
-       or lower(a.name) = lower(:actor)
-       or exists (
-           select 1
+    where a.slug = lower(:actor)
+       or a.name_key = lower(:actor)
+       or a.id in (
+           select x.actor_id
            from actor_aliases as x
-           where x.actor_id = a.id and lower(x.alias) = lower(:actor)
+           where x.alias_key = lower(:actor)
        )
 ),
 facts as (

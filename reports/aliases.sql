@@ -30,12 +30,12 @@ left join actors as p on p.id = a.parent_id
 left join actor_aliases as al on al.actor_id = a.id
 where (
     :actor is null
-    or lower(a.slug) = lower(:actor)
-    or lower(a.name) = lower(:actor)
-    or exists (
-        select 1
+    or a.slug = lower(:actor)
+    or a.name_key = lower(:actor)
+    or a.id in (
+        select x.actor_id
         from actor_aliases as x
-        where x.actor_id = a.id and lower(x.alias) = lower(:actor)
+        where x.alias_key = lower(:actor)
     )
 )
 order by

@@ -118,5 +118,5 @@ select
 from segments as g
 join sources as s on s.id = g.source_id
 left join source_shares as sh on sh.source_id = g.source_id
-where (:source is null or lower(s.slug) = lower(:source))
+where (:source is null or s.slug = lower(:source))
 order by s.slug, g.seq

@@ -115,12 +115,12 @@ left join country_totals as ct
     on ct.country = a.country and ct.currency = am.currency and ct.stage = am.stage
 where (
     :actor is null
-    or lower(a.slug) = lower(:actor)
-    or lower(a.name) = lower(:actor)
-    or exists (
-        select 1
+    or a.slug = lower(:actor)
+    or a.name_key = lower(:actor)
+    or a.id in (
+        select x.actor_id
         from actor_aliases as x
-        where x.actor_id = a.id and lower(x.alias) = lower(:actor)
+        where x.alias_key = lower(:actor)
     )
 )
 and (:country is null or lower(a.country) = lower(:country))

@@ -89,7 +89,7 @@ join actors as ob_actor on ob_actor.id = r.obligor_actor_id
 left join actors as be_actor on be_actor.id = r.beneficiary_actor_id
 left join statements as st on st.id = r.statement_id
 left join actors as sp on sp.id = st.speaker_actor_id
-where (:agreement is null or lower(ag.slug) = lower(:agreement))
+where (:agreement is null or ag.slug = lower(:agreement))
 order by
     ag.slug,
     ob_actor.slug,

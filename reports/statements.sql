@@ -72,23 +72,23 @@ abouts as (
 speakers as (
     select a.id
     from actors as a
-    where lower(a.slug) = lower(:speaker)
-       or lower(a.name) = lower(:speaker)
-       or exists (
-           select 1
+    where a.slug = lower(:speaker)
+       or a.name_key = lower(:speaker)
+       or a.id in (
+           select x.actor_id
            from actor_aliases as x
-           where x.actor_id = a.id and lower(x.alias) = lower(:speaker)
+           where x.alias_key = lower(:speaker)
        )
 ),
 targets as (
     select a.id
     from actors as a
-    where lower(a.slug) = lower(:target)
-       or lower(a.name) = lower(:target)
-       or exists (
-           select 1
+    where a.slug = lower(:target)
+       or a.name_key = lower(:target)
+       or a.id in (
+           select x.actor_id
            from actor_aliases as x
-           where x.actor_id = a.id and lower(x.alias) = lower(:target)
+           where x.alias_key = lower(:target)
        )
 )
 select

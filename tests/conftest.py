@@ -176,3 +176,16 @@ def edited_small_source(tmp_path: Path, old: str, new: str, name: str = "edited.
     path = tmp_path / name
     path.write_text(content.replace(old, new, 1), encoding="utf-8")
     return path
+
+
+def pytest_collection_modifyitems(config, items):
+    """pytest-alembic's experimental downgrade_leaves_no_trace undoes each step with a
+    SAVEPOINT; MariaDB commits implicitly on every DDL statement, so that test cannot
+    run there. tests/test_migrations.py::test_each_downgrade_restores_the_schema checks
+    the same property on every engine without savepoints."""
+    kept, dropped = [], []
+    for item in items:
+        (dropped if item.nodeid.endswith("test_downgrade_leaves_no_trace[mariadb]") else kept).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept

@@ -211,6 +211,10 @@ class Actor(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, comment="Surrogate key.")
     slug: Mapped[str] = mapped_column(String(120), unique=True, comment="Stable unique identifier, e.g. 'china'.")
     name: Mapped[str] = mapped_column(Text, comment="Display name; for an unnamed actor, a description in brackets.")
+    name_key: Mapped[str] = mapped_column(
+        String(200), index=True,
+        comment="The name in lower case, for case-insensitive lookups that use an index (set by accords).",
+    )
     is_named: Mapped[bool] = mapped_column(default=True, comment="False when the sources describe the actor without naming it.")
     kind: Mapped[str] = mapped_column(String(40), comment="Kind of actor (see data dictionary).")
     country: Mapped[str | None] = mapped_column(String(2), comment="ISO 3166-1 alpha-2 code of the actor's country, where one applies.")
@@ -231,6 +235,10 @@ class ActorAlias(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, comment="Surrogate key.")
     actor_id: Mapped[int] = mapped_column(ForeignKey("actors.id", ondelete="CASCADE"), comment="The actor meant.")
     alias: Mapped[str] = mapped_column(String(200), index=True, comment="The surface form, verbatim.")
+    alias_key: Mapped[str] = mapped_column(
+        String(200), index=True,
+        comment="The alias in lower case, for case-insensitive lookups that use an index (set by accords).",
+    )
 
 
 class ActorRelation(Base):
