@@ -208,9 +208,9 @@ def ingest(url: str | None, paths: Sequence[Path | str],
             with engine.connect() as conn:
                 known = seed.load_known(conn)
             plans, problems = [], []
-            for path in paths:
+            for source_file in paths:
                 try:
-                    for plan in seed.plan_documents(path, known):
+                    for plan in seed.plan_documents(source_file, known):
                         plans.append(plan)
                         seed.remember(known, plan)
                 except ValidationError as exc:

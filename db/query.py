@@ -20,7 +20,7 @@ from .errors import AccordsError, UsageError
 def describe_db_error(exc: SQLAlchemyError, url: str) -> str:
     """One line for a database error: the driver's message, without SQL or password."""
     orig = getattr(exc, "orig", None)
-    args = getattr(orig, "args", ())
+    args: tuple = tuple(getattr(orig, "args", ()))
     if len(args) == 2 and isinstance(args[0], int):  # PyMySQL: (code, message)
         text = f"{args[1]} (MariaDB error {args[0]})"
     else:
