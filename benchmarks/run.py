@@ -125,7 +125,7 @@ def _probe(cmd: list[str], cwd: Path | None, cap_s: float | None = None) -> floa
 
 def time_commands(commands: dict[str, list[str]], cwd: Path | None = None, runs: int | None = None,
                   warmup: int = 1, budget_s: float = 10.0, max_runs: int = 10,
-                  cap_s: float | None = None) -> dict[str, Timing]:
+                  cap_s: float | None = None, rounds: int = 1) -> dict[str, Timing]:
     """Median wall time of each command (output discarded), by hyperfine when installed.
 
     Without ``runs``, each command is run once first (a warm-up that also
@@ -133,37 +133,45 @@ def time_commands(commands: dict[str, list[str]], cwd: Path | None = None, runs:
     ``budget_s`` keeps that single run as its figure; a faster one is then run
     as many times as fit in ``budget_s`` (2 to ``max_runs``) and the median is
     taken. A command still running after ``cap_s`` is stopped and reported as
-    such.
+    such. With ``rounds`` > 1 (and ``runs`` given), the commands take turns,
+    ``runs`` runs each per round, so that a slow spell of the machine hits
+    all of them alike; the median is over every run of every round.
     """
     out: dict[str, Timing] = {}
-    hyperfine = shutil.which("hyperfine")
+    plan: dict[str, tuple[int, int]] = {}
     for label, cmd in commands.items():
-        n, w = runs, warmup
-        if n is None:
-            probe = _probe(cmd, cwd, cap_s)
-            if probe is None:
-                out[label] = Timing(None, 1, "stopped", [float(cap_s or 0)])
-                continue
-            if probe >= budget_s:
-                out[label] = Timing(probe, 1, "single run", [probe])
-                continue
-            n = max(2, min(max_runs, int(budget_s / max(probe, 1e-3))))
-            w = max(0, warmup - 1)
-        if hyperfine:
-            with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as tmp:
-                export = tmp.name
-            hf = [hyperfine, "-N", "--style", "none", "--runs", str(n), "--export-json", export]
-            if w:
-                hf += ["--warmup", str(w)]
-            run(hf + [shlex.join(cmd)], cwd)
-            data = json.loads(Path(export).read_text())["results"][0]
-            os.unlink(export)
-            out[label] = Timing(data["median"], n, "hyperfine", data["times"])
+        if runs is not None:
+            plan[label] = (runs, warmup)
+            continue
+        probe = _probe(cmd, cwd, cap_s)
+        if probe is None:
+            out[label] = Timing(None, 1, "stopped", [float(cap_s or 0)])
+        elif probe >= budget_s:
+            out[label] = Timing(probe, 1, "single run", [probe])
         else:
-            for _ in range(w):
-                _probe(cmd, cwd)
-            times = [t for t in (_probe(cmd, cwd) for _ in range(n)) if t is not None]
-            out[label] = Timing(statistics.median(times), n, "perf_counter", times)
+            plan[label] = (max(2, min(max_runs, int(budget_s / max(probe, 1e-3)))), max(0, warmup - 1))
+    times: dict[str, list[float]] = {label: [] for label in plan}
+    hyperfine = shutil.which("hyperfine")
+    for round_ in range(rounds if runs is not None else 1):
+        for label, (n, w) in plan.items():
+            cmd = commands[label]
+            w = w if round_ == 0 else 0
+            if hyperfine:
+                with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as tmp:
+                    export = tmp.name
+                hf = [hyperfine, "-N", "--style", "none", "--runs", str(n), "--export-json", export]
+                if w:
+                    hf += ["--warmup", str(w)]
+                run(hf + [shlex.join(cmd)], cwd)
+                times[label] += json.loads(Path(export).read_text())["results"][0]["times"]
+                os.unlink(export)
+            else:
+                for _ in range(w):
+                    _probe(cmd, cwd)
+                times[label] += [t for t in (_probe(cmd, cwd) for _ in range(n)) if t is not None]
+    for label, samples in times.items():
+        out[label] = Timing(statistics.median(samples), len(samples), "hyperfine" if hyperfine else "perf_counter",
+                            samples)
     return out
 
 
@@ -412,7 +420,7 @@ def bench_cold_start(res: Results, work: Path) -> None:
              "c = e.connect(); c.exec_driver_sql('select 1').all(); c.close()"]
     t = time_commands({"help": [accords_exe(), "--help"],
                        "report": [accords_exe(), "report", "run", "agreements"],
-                       "floor": floor}, cwd=seeded, runs=30, warmup=3)
+                       "floor": floor}, cwd=seeded, runs=5, warmup=3, rounds=8)
     res.add(f"cold start: accords --help (median of {t['help'].runs})", ms(t["help"].median), "", "",
             f"< {HELP_MS:.0f} ms", t["help"].median * 1000 < HELP_MS)
     ratio = t["report"].median / t["floor"].median
@@ -518,6 +526,21 @@ def bench_postgres(res: Results, admin_url: str, files: list[Path], work: Path, 
 # --- machine and report ------------------------------------------------------------------------------------
 
 
+def code_version() -> str:
+    """Where the measured accords code is, and its git commit when it is a checkout."""
+    import db
+
+    folder = Path(db.__file__).resolve().parent.parent
+    try:
+        commit = subprocess.run(["git", "-C", str(folder), "rev-parse", "--short", "HEAD"], capture_output=True,
+                                text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "-C", str(folder), "diff", "--quiet", "HEAD", "--", "db", "reports",
+                                "migrations"]).returncode != 0
+    except (OSError, subprocess.CalledProcessError):
+        return str(folder)
+    return f"{folder} at commit {commit}" + (" with uncommitted changes in db/, reports/ or migrations/" if dirty else "")
+
+
 def machine() -> list[tuple[str, str]]:
     import sqlalchemy
 
@@ -539,7 +562,7 @@ def machine() -> list[tuple[str, str]]:
     shell_version = subprocess.run([shell, "--version"], capture_output=True, text=True).stdout.split()[0] if shell else "-"
     hf = shutil.which("hyperfine")
     hf_version = subprocess.run([hf, "--version"], capture_output=True, text=True).stdout.strip() if hf else "not installed"
-    return [("CPU", cpu), ("cores (nproc)", str(os.cpu_count())), ("memory", mem),
+    return [("accords code", code_version()), ("CPU", cpu), ("cores (nproc)", str(os.cpu_count())), ("memory", mem),
             ("OS", platform.platform()), ("Python", platform.python_version()),
             ("SQLite (Python module)", sqlite3.sqlite_version), ("SQLite (shell)", shell_version),
             ("SQLAlchemy", sqlalchemy.__version__), ("timing", hf_version)]

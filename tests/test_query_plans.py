@@ -14,7 +14,6 @@ from __future__ import annotations
 import importlib.util
 import re
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 
@@ -108,14 +107,20 @@ def test_full_scan_detector_reads_sqlite_plan_lines():
 
 
 # Example parameter values, in terms of the generator's naming (a mid-sized actor and agreement).
-CASES: list[tuple[str, str, Callable[[ModuleType], str]]] = [
-    ("actor", "actor", lambda g: g.actor_alias(TINY["actors"] // 2)),
-    ("evidence", "fact", lambda g: g.agreement_slug(TINY["agreements"] // 2)),
-    ("statements", "speaker", lambda g: g.actor_slug(TINY["actors"] // 2)),
+KNOWN_SCAN = pytest.mark.xfail(
+    strict=True,
+    reason="known miss (issue 8, open): the report aggregates over all evidence in CTEs and filters "
+           "with ':param is null or ...', which no engine answers from an index; strict, so a fix shows up")
+CASES = [
+    pytest.param("actor", "actor", lambda g: g.actor_alias(TINY["actors"] // 2), id="actor-actor"),
+    pytest.param("evidence", "fact", lambda g: g.agreement_slug(TINY["agreements"] // 2), id="evidence-fact",
+                 marks=KNOWN_SCAN),
+    pytest.param("statements", "speaker", lambda g: g.actor_slug(TINY["actors"] // 2), id="statements-speaker",
+                 marks=KNOWN_SCAN),
 ]
 
 
-@pytest.mark.parametrize(("name", "param", "example"), CASES, ids=[f"{c[0]}-{c[1]}" for c in CASES])
+@pytest.mark.parametrize(("name", "param", "example"), CASES)
 def test_parameterised_report_does_not_scan_large_tables(synthetic_url, generator, name, param, example):
     report = reports.get_report(name)
     values = reports.bind_parameters(report, [(param, example(generator))])
