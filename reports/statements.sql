@@ -37,19 +37,20 @@
 --   - {name: about, type: text, description: "Slug of the actor, agreement, project or event."}
 --   - {name: about_name, type: text, description: Its display name or title.}
 --   - {name: about_role, type: text, description: "The role the statement gives it: target, subject, beneficiary, accused, praised, mentioned."}
-with statement_source as (
-    select ev.statement_id, min(s.slug) as source
+with statement_position as (
+    -- each statement's first source (lowest slug) and its first quote there;
+    -- the correlated lookup goes through the index on evidence.statement_id
+    select ev.statement_id, s.slug as source, min(ev.char_start) as char_start
     from evidence as ev
     join sources as s on s.id = ev.source_id
     where ev.statement_id is not null
-    group by ev.statement_id
-),
-statement_position as (
-    select ev.statement_id, ss.source, min(ev.char_start) as char_start
-    from evidence as ev
-    join sources as s on s.id = ev.source_id
-    join statement_source as ss on ss.statement_id = ev.statement_id and ss.source = s.slug
-    group by ev.statement_id, ss.source
+      and s.slug = (
+          select min(s2.slug)
+          from evidence as ev2
+          join sources as s2 on s2.id = ev2.source_id
+          where ev2.statement_id = ev.statement_id
+      )
+    group by ev.statement_id, s.slug
 ),
 abouts as (
     select su.statement_id, 1 as about_order, 'actor' as about_type,
