@@ -105,15 +105,6 @@ with cited as (
     join events as e on e.id = ep.event_id
     join actors as a on a.id = ep.actor_id
 ),
-positions as (
-    select ev.id as evidence_id, min(sg.seq) as first_seq, max(sg.seq) as last_seq
-    from evidence as ev
-    join source_segments as sg
-        on sg.source_id = ev.source_id
-       and sg.char_start < ev.char_end
-       and sg.char_end > ev.char_start
-    group by ev.id
-),
 chosen as (
     select a.id
     from actors as a
@@ -129,8 +120,22 @@ select
     s.slug as source,
     ev.char_start,
     ev.char_end,
-    pos.first_seq,
-    pos.last_seq,
+    (
+        -- the first sentence the quote touches: the first segment ending after it starts
+        select sg.seq
+        from source_segments as sg
+        where sg.source_id = ev.source_id and sg.char_end > ev.char_start
+        order by sg.char_end
+        limit 1
+    ) as first_seq,
+    (
+        -- the last sentence it touches: the last segment starting before it ends
+        select sg.seq
+        from source_segments as sg
+        where sg.source_id = ev.source_id and sg.char_start < ev.char_end
+        order by sg.char_start desc
+        limit 1
+    ) as last_seq,
     c.fact_type,
     c.fact,
     c.part,
@@ -139,7 +144,6 @@ select
 from evidence as ev
 join sources as s on s.id = ev.source_id
 join cited as c on c.evidence_id = ev.id
-left join positions as pos on pos.evidence_id = ev.id
 where (:fact is null or (c.type_order >= 4 and lower(c.fact) = lower(:fact)))
   and (:actor is null
        or c.actor_id in (select id from chosen)

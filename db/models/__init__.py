@@ -186,6 +186,8 @@ class SourceSegment(Base):
     __tablename__ = "source_segments"
     __table_args__ = (
         UniqueConstraint("source_id", "seq"),
+        Index("ix_source_segments_source_start", "source_id", "char_start"),
+        Index("ix_source_segments_source_end", "source_id", "char_end"),
         _enum_check("kind", SEGMENT_KINDS),
         CheckConstraint("char_start >= 0 and char_end > char_start", name="span_valid"),
         {"comment": "The sentences of a source, in order, and the parts excluded from its body."},

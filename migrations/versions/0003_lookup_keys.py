@@ -1,4 +1,4 @@
-"""Lower-case lookup keys for actor names and aliases, so reports find an actor through an index.
+"""Lookup indexes: lower-case keys for actor names and aliases, and sentence positions.
 
 Revision ID: 0003
 Revises: 0002
@@ -8,7 +8,9 @@ Adds actors.name_key and actor_aliases.alias_key (each the lower-cased name
 or alias, indexed), fills them for existing rows in Python (the same lower()
 the loader uses), then makes them NOT NULL. Reports match a `-p actor` value
 with `alias_key = lower(:actor)` instead of `lower(alias) = lower(:actor)`,
-which no engine can answer from an index. Downgrade drops the two columns.
+which no engine can answer from an index. Two indexes on source_segments
+(source_id, char_start) and (source_id, char_end) let a report find the
+sentence an evidence span falls in by a seek. Downgrade drops all of it.
 """
 from typing import Sequence, Union
 
@@ -54,9 +56,14 @@ def upgrade() -> None:
         batch_op.alter_column('alias_key', existing_type=sa.String(length=200), nullable=False,
                               existing_comment=ALIAS_KEY)
         batch_op.create_index(batch_op.f('ix_actor_aliases_alias_key'), ['alias_key'], unique=False)
+    # the sentence an evidence span falls in, found by a seek instead of a scan of the source's sentences
+    op.create_index('ix_source_segments_source_start', 'source_segments', ['source_id', 'char_start'], unique=False)
+    op.create_index('ix_source_segments_source_end', 'source_segments', ['source_id', 'char_end'], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index('ix_source_segments_source_end', table_name='source_segments')
+    op.drop_index('ix_source_segments_source_start', table_name='source_segments')
     with op.batch_alter_table('actor_aliases', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_actor_aliases_alias_key'))
         batch_op.drop_column('alias_key')
