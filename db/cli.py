@@ -402,8 +402,9 @@ def sql(ctx: click.Context, query: str, params: tuple[tuple[str, str], ...], fmt
 def ingest(ctx: click.Context, files: tuple[str, ...], quiet: bool) -> None:
     """Check source FILES (YAML or JSON) and load them, all or nothing.
 
-    Every problem in every file is reported, one line each, before anything is
-    written; then all files load in one transaction. Actors named by a known
+    Every file is checked before anything is written, and each problem is one
+    line (the file's format first; its quotes and references once the format
+    is right); then all files load in one transaction. Actors named by a known
     slug or alias are the existing actors. Loading a file again changes
     nothing; a corrected file replaces that source's facts.
 
