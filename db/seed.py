@@ -27,9 +27,10 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
+import fastjsonschema
 import yaml
 from jsonschema import Draft202012Validator
-from sqlalchemy import Connection, Engine, and_, delete, exists, insert, not_, select, update
+from sqlalchemy import Connection, Engine, and_, delete, exists, func, insert, not_, select, update
 
 from . import models as m
 from .errors import ValidationError
@@ -95,7 +96,17 @@ def read_documents(path: Path) -> tuple[list[Any], bytes]:
 _VALIDATOR = Draft202012Validator(source_file_schema())
 
 
+#: fastjsonschema compiles the schema to Python: valid files (nearly all) pass several times faster;
+#: jsonschema then words the problems of a file that does not
+_FAST_CHECK = fastjsonschema.compile(source_file_schema())
+
+
 def _schema_problems(doc: Any) -> list[tuple[str, str]]:
+    try:
+        _FAST_CHECK(doc)
+        return []
+    except Exception:  # noqa: BLE001 - any complaint (or a crash on odd input): jsonschema words the problems
+        pass
     problems = []
     for error in sorted(_VALIDATOR.iter_errors(doc), key=lambda e: list(map(str, e.absolute_path))):
         where = _path_str(error.absolute_path)
@@ -746,6 +757,19 @@ def _write_one(conn: Connection, plan: Plan, progress: Callable[[int], None] | N
             ids[key] = conn.execute(select(table.c.id).where(table.c.slug == slug)).scalar_one()
         return ids[key]
 
+    # Fetch in bulk the ids of every row the plan refers to by slug and the database already holds
+    # (actors of earlier sources, mostly), instead of one SELECT per slug in resolve().
+    wanted: dict[str, set[str]] = {}
+    for row in itertools.chain(plan.rows, plan.inferences):
+        for ref_table, ref_key in row.refs.values():
+            wanted.setdefault(ref_table, set()).add(ref_key)
+    for ref_table, slugs in wanted.items():
+        table, ordered = _table(ref_table), sorted(slugs)
+        for start in range(0, len(ordered), 500):
+            chunk = ordered[start:start + 500]
+            for slug, row_id in conn.execute(select(table.c.slug, table.c.id).where(table.c.slug.in_(chunk))):
+                ids[(ref_table, (slug,))] = row_id
+
     parents: list[tuple[int, str]] = []  # (actor id, parent slug): set once all actors exist
     evidence_rows: list[dict[str, Any]] = []
     preexisting: dict[str, set[int]] = {}  # table -> ids of rows found in the database, not written now
@@ -772,13 +796,26 @@ def _write_one(conn: Connection, plan: Plan, progress: Callable[[int], None] | N
                 new[key] = values
         columns = sorted({c for v in new.values() for c in v})
         new_rows = [{c: v.get(c) for c in columns} for v in new.values()]
-        for start in range(0, len(new_rows), BATCH):
-            batch = new_rows[start:start + BATCH]
-            inserted = conn.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), batch)
-            for values, new_id in zip(batch, inserted.scalars(), strict=True):
-                found[tuple(values.get(c) for c in keycols)] = new_id
-            if progress:
-                progress(len(batch))
+        if conn.dialect.name == "sqlite" and new_rows:
+            # SQLite has one writer and this transaction holds the write lock: give the rows their ids
+            # here and insert them with one executemany; RETURNING in parameter order would make
+            # SQLAlchemy send one INSERT per row (SQLite has no insertmanyvalues sentinel).
+            next_id = (conn.execute(select(func.max(table.c.id))).scalar() or 0) + 1
+            for offset, values in enumerate(new_rows):
+                values["id"] = next_id + offset
+                found[tuple(values.get(c) for c in keycols)] = values["id"]
+            for start in range(0, len(new_rows), BATCH):
+                conn.execute(insert(table), new_rows[start:start + BATCH])
+                if progress:
+                    progress(len(new_rows[start:start + BATCH]))
+        else:
+            for start in range(0, len(new_rows), BATCH):
+                batch = new_rows[start:start + BATCH]
+                inserted = conn.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), batch)
+                for values, new_id in zip(batch, inserted.scalars(), strict=True):
+                    found[tuple(values.get(c) for c in keycols)] = new_id
+                if progress:
+                    progress(len(batch))
         if new_rows:
             counts[table_name] = len(new_rows)
         if progress and len(rows) > len(new_rows):

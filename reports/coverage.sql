@@ -34,7 +34,21 @@
 --   - {name: source_n_sentences, type: integer, description: Headline and body segments of the source.}
 --   - {name: source_n_covered, type: integer, description: "Of those, segments that evidence cites."}
 --   - {name: source_pct_covered, type: decimal, description: "100 * source_n_covered / source_n_sentences, rounded half up to two decimals; empty for a source without sentences."}
-with citations as (
+with spans as (
+    -- each evidence row with the first and last sentence it overlaps, found through the
+    -- (source_id, char_end) and (source_id, char_start) indexes instead of comparing every pair
+    select ev.*,
+           (select case when sg.char_start < ev.char_end then sg.seq end
+              from source_segments as sg
+             where sg.source_id = ev.source_id and sg.char_end > ev.char_start
+             order by sg.char_end limit 1) as first_seq,
+           (select case when sg.char_end > ev.char_start then sg.seq end
+              from source_segments as sg
+             where sg.source_id = ev.source_id and sg.char_start < ev.char_end
+             order by sg.char_start desc limit 1) as last_seq
+    from evidence as ev
+),
+citations as (
     select
         sg.id as segment_id,
         count(ev.id) as n_evidence,
@@ -46,11 +60,10 @@ with citations as (
         sum(case when ev.amount_id is not null then 1 else 0 end) as n_amount,
         sum(case when ev.statement_id is not null or ev.subject_id is not null then 1 else 0 end) as n_statement,
         sum(case when ev.event_id is not null or ev.event_participant_id is not null then 1 else 0 end) as n_event
-    from source_segments as sg
-    join evidence as ev
-        on ev.source_id = sg.source_id
-       and ev.char_start < sg.char_end
-       and ev.char_end > sg.char_start
+    from spans as ev
+    join source_segments as sg
+        on sg.source_id = ev.source_id
+       and sg.seq between ev.first_seq and ev.last_seq
     group by sg.id
 ),
 segments as (

@@ -37,60 +37,35 @@
 --   - {name: about, type: text, description: "Slug of the actor, agreement, project or event."}
 --   - {name: about_name, type: text, description: Its display name or title.}
 --   - {name: about_role, type: text, description: "The role the statement gives it: target, subject, beneficiary, accused, praised, mentioned."}
-with statement_position as (
-    -- each statement's first source (lowest slug) and its first quote there;
-    -- the correlated lookup goes through the index on evidence.statement_id
-    select ev.statement_id, s.slug as source, min(ev.char_start) as char_start
-    from evidence as ev
-    join sources as s on s.id = ev.source_id
-    where ev.statement_id is not null
-      and s.slug = (
-          select min(s2.slug)
-          from evidence as ev2
-          join sources as s2 on s2.id = ev2.source_id
-          where ev2.statement_id = ev.statement_id
-      )
-    group by ev.statement_id, s.slug
-),
-abouts as (
-    select su.statement_id, 1 as about_order, 'actor' as about_type,
-           a.id as actor_id, a.slug as about, a.name as about_name, su.role as about_role
-    from statement_subjects as su
-    join actors as a on a.id = su.actor_id
-    union all
-    select su.statement_id, 2, 'agreement', null, ag.slug, ag.title, su.role
-    from statement_subjects as su
-    join agreements as ag on ag.id = su.agreement_id
-    union all
-    select su.statement_id, 3, 'project', null, pr.slug, pr.title, su.role
-    from statement_subjects as su
-    join projects as pr on pr.id = su.project_id
-    union all
-    select su.statement_id, 4, 'event', null, ev.slug, ev.title, su.role
-    from statement_subjects as su
-    join events as ev on ev.id = su.event_id
-),
-speakers as (
-    select a.id
-    from actors as a
-    where a.slug = lower(:speaker)
-       or a.name_key = lower(:speaker)
-       or a.id in (
-           select x.actor_id
-           from actor_aliases as x
-           where x.alias_key = lower(:speaker)
-       )
+with speakers as (
+    select a.id from actors as a where a.slug = lower(:speaker)
+    union
+    select a.id from actors as a where a.name_key = lower(:speaker)
+    union
+    select x.actor_id from actor_aliases as x where x.alias_key = lower(:speaker)
 ),
 targets as (
-    select a.id
-    from actors as a
-    where a.slug = lower(:target)
-       or a.name_key = lower(:target)
-       or a.id in (
-           select x.actor_id
-           from actor_aliases as x
-           where x.alias_key = lower(:target)
-       )
+    select a.id from actors as a where a.slug = lower(:target)
+    union
+    select a.id from actors as a where a.name_key = lower(:target)
+    union
+    select x.actor_id from actor_aliases as x where x.alias_key = lower(:target)
+),
+picked as (
+    -- no speaker: every statement; a speaker: only theirs, found through the index on speaker_actor_id.
+    -- Each branch's constant condition is checked once, before its loop, so only one of them runs.
+    select st.id from statements as st where :speaker is null
+    union all
+    select st.id from speakers as k join statements as st on st.speaker_actor_id = k.id where :speaker is not null
+),
+positioned as (
+    select st.*,
+           (select min(s.slug) from evidence as e join sources as s on s.id = e.source_id
+             where e.statement_id = st.id) as source,
+           (select e.char_start from evidence as e join sources as s on s.id = e.source_id
+             where e.statement_id = st.id order by s.slug, e.char_start limit 1) as char_start
+    from picked as p
+    join statements as st on st.id = p.id
 )
 select
     st.slug as statement,
@@ -101,35 +76,39 @@ select
     st.voice,
     sp.slug as speaker,
     sp.name as speaker_name,
-    pos.source,
+    st.source,
     st.kind,
     st.is_direct_quote,
     st.content,
-    ab.about_type,
-    ab.about,
-    ab.about_name,
-    ab.about_role
-from statements as st
+    case when su.actor_id is not null then 'actor' when su.agreement_id is not null then 'agreement'
+         when su.project_id is not null then 'project' when su.event_id is not null then 'event' end as about_type,
+    coalesce(aa.slug, ag.slug, pr.slug, ev.slug) as about,
+    coalesce(aa.name, ag.title, pr.title, ev.title) as about_name,
+    su.role as about_role
+from positioned as st
 left join actors as sp on sp.id = st.speaker_actor_id
-left join statement_position as pos on pos.statement_id = st.id
-left join abouts as ab on ab.statement_id = st.id
-where (:speaker is null or st.speaker_actor_id in (select id from speakers))
-  and (:voice is null or st.voice = :voice)
+left join statement_subjects as su on su.statement_id = st.id
+left join actors as aa on aa.id = su.actor_id
+left join agreements as ag on ag.id = su.agreement_id
+left join projects as pr on pr.id = su.project_id
+left join events as ev on ev.id = su.event_id
+where (:voice is null or st.voice = :voice)
   and (
       :target is null
-      or ab.actor_id in (select id from targets)
-      or (ab.about_type <> 'actor' and lower(ab.about) = lower(:target))
+      or su.actor_id in (select id from targets)
+      or (su.actor_id is null and su.id is not null and lower(coalesce(ag.slug, pr.slug, ev.slug)) = lower(:target))
   )
 order by
     case when st.said_earliest is null then 1 else 0 end,
     st.said_earliest,
     case when st.said_latest is null then 1 else 0 end,
     st.said_latest,
-    case when pos.source is null then 1 else 0 end,
-    pos.source,
-    pos.char_start,
+    case when st.source is null then 1 else 0 end,
+    st.source,
+    st.char_start,
     st.slug,
-    case when ab.about_order is null then 0 else 1 end,
-    ab.about_order,
-    ab.about,
-    replace(ab.about_role, '_', '-')
+    case when su.id is null then 0 else 1 end,
+    case when su.actor_id is not null then 1 when su.agreement_id is not null then 2
+         when su.project_id is not null then 3 when su.event_id is not null then 4 end,
+    coalesce(aa.slug, ag.slug, pr.slug, ev.slug),
+    replace(su.role, '_', '-')

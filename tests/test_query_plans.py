@@ -107,15 +107,10 @@ def test_full_scan_detector_reads_sqlite_plan_lines():
 
 
 # Example parameter values, in terms of the generator's naming (a mid-sized actor and agreement).
-KNOWN_SCAN = pytest.mark.xfail(
-    strict=True,
-    reason="known miss (issue 8, open): the report filters with ':speaker is null or ...', which the "
-           "planner cannot answer from an index, so it scans statements; strict, so a fix shows up")
 CASES = [
     pytest.param("actor", "actor", lambda g: g.actor_alias(TINY["actors"] // 2), id="actor-actor"),
     pytest.param("evidence", "fact", lambda g: g.agreement_slug(TINY["agreements"] // 2), id="evidence-fact"),
-    pytest.param("statements", "speaker", lambda g: g.actor_slug(TINY["actors"] // 2), id="statements-speaker",
-                 marks=KNOWN_SCAN),
+    pytest.param("statements", "speaker", lambda g: g.actor_slug(TINY["actors"] // 2), id="statements-speaker"),
 ]
 
 
