@@ -697,6 +697,17 @@ def write_plans(engine: Engine, plans: list[Plan], progress: Callable[[int], Non
 BATCH = 5000  # rows per executemany
 
 
+def _ids_by_slug(conn: Connection, table_name: str, slugs: list[str]) -> list[tuple[str, int]]:
+    """(slug, id) of the rows of a slugged table that the database holds, looked up 500 slugs at a time."""
+    table = _table(table_name)
+    out: list[tuple[str, int]] = []
+    for start in range(0, len(slugs), 500):
+        chunk = slugs[start:start + 500]
+        out += [(slug, row_id) for slug, row_id in
+                conn.execute(select(table.c.slug, table.c.id).where(table.c.slug.in_(chunk)))]
+    return out
+
+
 def _existing_ids(conn: Connection, table_name: str, prepared: list[dict[str, Any]],
                   preexisting: dict[str, set[int]]) -> dict[tuple, int]:
     """Natural key -> id of the rows among ``prepared`` that the database already holds.
@@ -708,12 +719,7 @@ def _existing_ids(conn: Connection, table_name: str, prepared: list[dict[str, An
     keycols = NATURAL_KEY[table_name]
     found: dict[tuple, int] = {}
     if keycols == ("slug",):
-        slugs = [v["slug"] for v in prepared]
-        for start in range(0, len(slugs), 500):
-            chunk = slugs[start:start + 500]
-            for slug, row_id in conn.execute(select(table.c.slug, table.c.id).where(table.c.slug.in_(chunk))):
-                found[(slug,)] = row_id
-        return found
+        return {(slug,): row_id for slug, row_id in _ids_by_slug(conn, table_name, [v["slug"] for v in prepared])}
     for column in keycols:
         fks = list(table.c[column].foreign_keys)
         if not fks:
@@ -764,11 +770,8 @@ def _write_one(conn: Connection, plan: Plan, progress: Callable[[int], None] | N
         for ref_table, ref_key in row.refs.values():
             wanted.setdefault(ref_table, set()).add(ref_key)
     for ref_table, slugs in wanted.items():
-        table, ordered = _table(ref_table), sorted(slugs)
-        for start in range(0, len(ordered), 500):
-            chunk = ordered[start:start + 500]
-            for slug, row_id in conn.execute(select(table.c.slug, table.c.id).where(table.c.slug.in_(chunk))):
-                ids[(ref_table, (slug,))] = row_id
+        for slug, row_id in _ids_by_slug(conn, ref_table, sorted(slugs)):
+            ids[(ref_table, (slug,))] = row_id
 
     parents: list[tuple[int, str]] = []  # (actor id, parent slug): set once all actors exist
     evidence_rows: list[dict[str, Any]] = []
@@ -852,11 +855,6 @@ def _write_one(conn: Connection, plan: Plan, progress: Callable[[int], None] | N
         conn.execute(insert(_table("inferences")), inference_rows)
         counts["inferences"] = len(inference_rows)
     return SeedResult(plan.source["slug"], True, counts)
-
-
-def load_file(engine: Engine, path: Path | str) -> SeedResult:
-    """Check a source file and, if it is sound, load it (all or nothing)."""
-    return write_plan(engine, plan_file(path))
 
 
 def schema_json() -> str:
