@@ -402,9 +402,10 @@ def sql(ctx: click.Context, query: str, params: tuple[tuple[str, str], ...], fmt
 def ingest(ctx: click.Context, files: tuple[str, ...], quiet: bool) -> None:
     """Check source FILES (YAML or JSON) and load them, all or nothing.
 
-    Every file is checked before anything is written, and each problem is one
-    line (the file's format first; its quotes and references once the format
-    is right); then all files load in one transaction. Actors named by a known
+    Every file is checked before anything is committed, and each problem is
+    one line (the file's format first; its quotes and references once the
+    format is right). All files load in one transaction: any problem rolls it
+    all back, leaving the database as it was. Actors named by a known
     slug or alias are the existing actors. Loading a file again changes
     nothing; a corrected file replaces that source's facts.
 

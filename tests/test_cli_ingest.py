@@ -210,3 +210,22 @@ def test_killed_midway_leaves_nothing_half_written(tmp_path, snapshot):
     with engine.connect() as conn:
         assert conn.execute(text("pragma integrity_check")).scalar() == "ok"
     engine.dispose()
+
+
+def test_a_write_that_fails_midway_rolls_back_the_files_already_written(fresh_url, snapshot, monkeypatch):
+    """Files are written while later ones are checked: an error writing the second file (here a
+    stand-in for a database error) reaches the caller, and the first file's rows are rolled back."""
+    real_write_one, written = seed._write_one, []
+
+    def write_one_then_fail(conn, plan, progress):
+        if written:
+            raise RuntimeError("disk full")
+        written.append(plan.source["slug"])
+        return real_write_one(conn, plan, progress)
+
+    monkeypatch.setattr(seed, "_write_one", write_one_then_fail)
+    before = snapshot(fresh_url)
+    with pytest.raises(RuntimeError, match="disk full"):
+        api.ingest(fresh_url, [SECOND, SMALL])
+    assert written == [yaml.safe_load(SECOND.read_text())["source"]["slug"]]
+    assert snapshot(fresh_url) == before
