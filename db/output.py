@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 from typing import Any, TextIO
 
@@ -34,16 +34,47 @@ def _text(value: Any) -> str:
     return str(value)
 
 
+#: values the csv module already writes as _text would: None as an empty field, a date in ISO form
+_CSV_AS_IS = frozenset({str, int, float, Decimal, dt.date, type(None)})
+
+
+def _csv_rows(rows: Iterable[Sequence[Any]], types: Sequence[str] | None) -> Iterable[Sequence[Any]]:
+    """Rows as the csv module should get them: only values it would not write as _text does are converted."""
+    if types is None:  # ad hoc SQL: any value type can come back
+        return ([v if v.__class__ in _CSV_AS_IS else _text(v) for v in row] for row in rows)
+    booleans = [i for i, t in enumerate(types) if t == "boolean"]
+    if not booleans:  # a report's normalised values: text, integer, decimal, date, None
+        return rows
+
+    def spelled(row: Sequence[Any]) -> list[Any]:
+        out = list(row)
+        for i in booleans:
+            if out[i] is not None:
+                out[i] = "true" if out[i] else "false"
+        return out
+
+    return map(spelled, rows)
+
+
 def write_rows(out: TextIO, fmt: str, columns: Sequence[str], rows: Iterable[Sequence[Any]],
-               styled: bool = False) -> int:
-    """Write rows in the format; return how many were written."""
+               styled: bool = False, types: Sequence[str] | None = None) -> int:
+    """Write rows in the format; return how many were written.
+
+    ``types`` (a report's column types, its values normalised) lets the CSV
+    writer pass rows to the csv module untouched but for boolean columns.
+    """
     n = 0
     if fmt == "csv":
         writer = csv.writer(out, lineterminator="\r\n")  # RFC 4180
         writer.writerow(columns)
-        for row in rows:
-            writer.writerow([_text(v) for v in row])
-            n += 1
+
+        def counted(items: Iterable[Sequence[Any]]) -> Iterator[Sequence[Any]]:
+            nonlocal n
+            for item in items:
+                n += 1
+                yield item
+
+        writer.writerows(counted(_csv_rows(rows, types)))
     elif fmt == "jsonl":
         for row in rows:
             out.write(json.dumps({c: _json_value(v) for c, v in zip(columns, row, strict=True)}, ensure_ascii=False))

@@ -61,7 +61,7 @@ def run_report(url: str | None, name: str, params: Sequence[tuple[str, str]], fm
     try:
         with database_errors(url), read_only(engine, timeout_s) as conn:
             result = reports.run_report(conn, report, values)
-            return output.write_rows(out, fmt, result.columns, result.rows, styled=styled)
+            return output.write_rows(out, fmt, result.columns, result.rows, styled=styled, types=result.types)
     finally:
         engine.dispose()
 
