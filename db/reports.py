@@ -23,14 +23,14 @@ parameters. The header is parsed once into a ``Report``; ``list``, ``show``,
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import cache
 from typing import Any
-
-import yaml
 
 from .errors import AccordsError, UsageError
 from .resources import reports_dir
@@ -95,6 +95,74 @@ _HEADER_LINE = re.compile(r"^--(?: |$)(.*)$")
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
+HEADERS_FILE = "headers.json"
+
+
+def header_digest(header: str) -> str:
+    return hashlib.sha256(header.encode("utf-8")).hexdigest()
+
+
+@cache
+def _header_cache() -> dict[str, Any]:
+    """reports/headers.json: each shipped header's SHA-256 -> its parsed YAML (see parse_header)."""
+    try:
+        return json.loads((reports_dir() / HEADERS_FILE).read_text(encoding="utf-8"))["headers"]
+    except (OSError, ValueError, KeyError):
+        return {}
+
+
+def parse_header(header: str) -> Any:
+    """The YAML of a header (its lines without the ``-- ``), parsed with libyaml when PyYAML has it."""
+    import yaml
+
+    return yaml.load(header, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
+
+
+def _parsed_header(where: str, header: str) -> Any:
+    """A header's parsed YAML; taken from reports/headers.json when the header's digest is there.
+
+    That file holds the shipped headers already parsed, so running a report
+    need not import PyYAML (about a tenth of a report's start-up). It is a
+    cache, never a second source of truth: a header whose text does not match
+    a digest in it (edited, or new) is parsed from its YAML, and a test fails
+    until ``python -m db.reports > reports/headers.json`` refreshes it.
+    """
+    cached = _header_cache().get(header_digest(header))
+    if cached is not None:
+        return cached
+    import yaml
+
+    try:
+        return parse_header(header)
+    except yaml.YAMLError as exc:
+        raise ReportFormatError(f"{where}: header: invalid YAML: {exc}") from None
+
+
+def report_headers() -> dict[str, str]:
+    """Each shipped report's header text (its YAML), by report name."""
+    out = {}
+    for entry in sorted(reports_dir().iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".sql"):
+            lines = []
+            for line in entry.read_text(encoding="utf-8").splitlines():
+                m = _HEADER_LINE.match(line)
+                if not m:
+                    break
+                lines.append(m.group(1))
+            out[entry.name[:-4]] = "\n".join(lines)
+    return out
+
+
+def headers_json() -> str:
+    """The text of reports/headers.json for the shipped reports."""
+    headers = report_headers()
+    return json.dumps({
+        "about": "Generated from the headers of the reports' .sql files, which it only caches: "
+                 "refresh with `python -m db.reports > reports/headers.json`.",
+        "headers": {header_digest(h): parse_header(h) for _, h in sorted(headers.items())},
+    }, indent=1, ensure_ascii=False, sort_keys=True) + "\n"
+
+
 def parse_report(name: str, text: str) -> Report:
     """Parse a report file's text; raise ReportFormatError naming the file and field."""
     where = f"reports/{name}.sql"
@@ -108,10 +176,7 @@ def parse_report(name: str, text: str) -> Report:
         header.append(m.group(1))
     else:
         body = ""
-    try:
-        meta = yaml.safe_load("\n".join(header)) or {}
-    except yaml.YAMLError as exc:
-        raise ReportFormatError(f"{where}: header: invalid YAML: {exc}") from None
+    meta = _parsed_header(where, "\n".join(header))
     if not isinstance(meta, dict):
         raise ReportFormatError(f"{where}: header: expected key: value lines")
     for key in ("title", "grain", "description", "columns"):
@@ -162,16 +227,20 @@ def all_reports() -> dict[str, Report]:
 
 
 def get_report(name: str) -> Report:
-    """One report; when the catalog is not parsed yet, only this report's file is read."""
+    """One report; when the catalog is not parsed yet, only this report's file is read (once)."""
     if all_reports.cache_info().currsize:
         reports = all_reports()
         if name in reports:
             return reports[name]
-    else:
-        entry = reports_dir() / f"{name}.sql"
-        if _NAME.match(name) and entry.is_file():
-            return parse_report(name, entry.read_text(encoding="utf-8"))
+    elif _NAME.match(name) and (report := _read_report(name)) is not None:
+        return report
     raise UsageError(f"no report named {name!r}; available: {', '.join(all_reports())}")
+
+
+@cache
+def _read_report(name: str) -> Report | None:
+    entry = reports_dir() / f"{name}.sql"
+    return parse_report(name, entry.read_text(encoding="utf-8")) if entry.is_file() else None
 
 
 # --- SQL text helpers ---------------------------------------------------------------
@@ -323,3 +392,7 @@ def run_report(conn, report: Report, values: dict[str, Any]) -> Result:
             yield from normalise_batch(types, batch)
 
     return Result(names, rows(), types)
+
+
+if __name__ == "__main__":  # python -m db.reports > reports/headers.json
+    print(headers_json(), end="")

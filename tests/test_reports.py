@@ -52,3 +52,24 @@ def test_parameters_are_typed():
     assert bind_parameters(report, [("since", "2023-03-04")])["since"].isoformat() == "2023-03-04"
     with pytest.raises(UsageError, match="parameter 'kind': 'city' is not one of: state, group"):
         bind_parameters(report, [("kind", "city")])
+
+
+def test_the_shipped_header_cache_matches_the_report_files():
+    """reports/headers.json caches the parsed headers; after editing a header, refresh it with
+    `python -m db.reports > reports/headers.json`."""
+    from pathlib import Path
+
+    from db.reports import headers_json
+
+    shipped = Path(__file__).resolve().parent.parent / "reports" / "headers.json"
+    assert shipped.read_text(encoding="utf-8") == headers_json()
+
+
+def test_a_header_not_in_the_cache_is_parsed_from_its_yaml():
+    from db.resources import reports_dir
+
+    text = (reports_dir() / "agreements.sql").read_text(encoding="utf-8")
+    edited = text.replace("-- title: Agreements\n", "-- title: Agreements, edited\n", 1)
+    assert edited != text
+    assert parse_report("agreements", edited).title == "Agreements, edited"
+    assert parse_report("agreements", text) == all_reports()["agreements"]
