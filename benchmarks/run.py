@@ -340,11 +340,19 @@ def report_params(name: str, ex: Examples) -> list[tuple[str, str]]:
     return [("actor", ex.actor_alias)] if name == "actor" else []
 
 
+def _sql_literal(value) -> str:
+    """A bound value as an SQLite literal, for the sqlite3 shell's .parameter set."""
+    if value is None:
+        return "NULL"
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    return "'" + str(value).replace("'", "''") + "'"
+
+
 def bench_reports(res: Results, db: Path, sql_dir: Path, ex: Examples, budget_s: float,
                   cap_s: float) -> None:
-    from sqlalchemy.dialects import sqlite as sqlite_dialect
-
-    from db.reports import all_reports
+    """Each report: accords, the sqlite3 shell and plain Python, on the same SQL text with the same bound values."""
+    from db.reports import all_reports, bind_names, bind_parameters
 
     sql_dir.mkdir(parents=True, exist_ok=True)
     sqlite_shell = shutil.which("sqlite3")
@@ -353,25 +361,36 @@ def bench_reports(res: Results, db: Path, sql_dir: Path, ex: Examples, budget_s:
         return
     for name, report in all_reports().items():
         params = report_params(name, ex)
-        sql_file = sql_dir / f"{name}.sql"
-        sql_file.write_text(render_sql(report, params, sqlite_dialect.dialect()) + ";\n")
+        values = bind_parameters(report, params)
+        bound = {n: values.get(n) for n in bind_names(report.sql)}
+        bound = {n: (v.isoformat() if hasattr(v, "isoformat") else v) for n, v in bound.items()}
+        sql_file, script = sql_dir / f"{name}.sql", sql_dir / f"{name}.sqlite3"
+        sql_file.write_text(report.sql + ";\n")
+        script.write_text(".parameter init\n"
+                          + "".join(f'.parameter set :{n} "{_sql_literal(v)}"\n' for n, v in bound.items())
+                          + f".read {sql_file}\n")
         cli = [accords_exe(), "--db", f"sqlite:///{db}", "report", "run", name, "-f", "csv", "-o", "/dev/null",
                "--timeout", "86400"]
         for p, v in params:
             cli += ["-p", p, v]
-        shell = [sqlite_shell, "-readonly", "-csv", "-header", str(db), f".read {sql_file}"]
+        shell = [sqlite_shell, "-readonly", "-csv", "-header", str(db), f".read {script}"]
+        plain = [sys.executable, str(HERE / "plain_python.py"), str(db), str(sql_file), json.dumps(bound)]
         log(f"report {name}")
-        t = time_commands({"accords": cli, "sqlite3": shell}, budget_s=budget_s, cap_s=cap_s)
-        a, b = t["accords"], t["sqlite3"]
+        t = time_commands({"accords": cli, "sqlite3": shell, "plain": plain}, budget_s=budget_s, cap_s=cap_s)
+        a, b, c = t["accords"], t["sqlite3"], t["plain"]
         label = f"report {name}" + "".join(f" -p {p} {v}" for p, v in params)
         runs = f"{a.runs} run{'s' if a.runs > 1 else ''}" + (f" / {b.runs}" if b.runs != a.runs else "")
+        plain_text = f"; plain Python {c.show()}" if c.median is not None else ""
+        if a.median is not None and c.median is not None:
+            plain_text += f" (accords {a.median / c.median:.2f}x)"
         if a.median is not None and b.median is not None:
             ratio = a.median / b.median
-            res.add(f"{label} (csv to /dev/null; median of {runs})", a.show(), f"{b.show()} sqlite3 shell",
-                    f"{ratio:.2f}x", f"<= {REPORT_RATIO}x", ratio <= REPORT_RATIO)
+            res.add(f"{label} (csv to /dev/null; median of {runs})", a.show(),
+                    f"{b.show()} sqlite3 shell{plain_text}", f"{ratio:.2f}x", f"<= {REPORT_RATIO}x",
+                    ratio <= REPORT_RATIO)
         else:
             ok = None if a.median is None and b.median is None else (False if a.median is None else None)
-            res.add(f"{label} (csv to /dev/null)", a.show(), f"{b.show()} sqlite3 shell", "n/a",
+            res.add(f"{label} (csv to /dev/null)", a.show(), f"{b.show()} sqlite3 shell{plain_text}", "n/a",
                     f"<= {REPORT_RATIO}x", ok)
 
 
