@@ -6,6 +6,7 @@ functions directly.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import shutil
 from collections.abc import Callable, Iterator, Sequence
@@ -206,15 +207,30 @@ def _no_cycle_collection() -> Iterator[None]:
             gc.enable()
 
 
+#: from this many bytes of source files (and two files or more), ingest checks them in a second process
+BACKGROUND_CHECK_BYTES = 8_000_000
+
+
+def _total_size(paths: Sequence[Path | str]) -> int:
+    total = 0
+    for path in paths:
+        with contextlib.suppress(OSError):  # a missing file is reported by the checks
+            total += Path(path).stat().st_size
+    return total
+
+
 def ingest(url: str | None, paths: Sequence[Path | str],
-           progress: Callable[[int, int], None] | None = None) -> list[seed.SeedResult]:
+           progress: Callable[[int, int], None] | None = None,
+           background: bool | None = None) -> list[seed.SeedResult]:
     """Check source files and load them all in one transaction, or none of them.
 
     Every file is checked (against the database too: actors it names by slug
     or alias) before anything is committed; any problem raises ValidationError
-    listing them all, and leaves the database as it was. Files are written
-    (uncommitted) while later ones are checked. ``progress(done, total)`` is
-    called as rows are written, ``total`` being the rows checked so far.
+    listing them all, and leaves the database as it was (each file is written,
+    uncommitted, once checked). ``progress(done, total)`` is called as rows
+    are written, ``total`` being the rows checked so far. ``background``:
+    check the files in a second process while the plans already checked are
+    written (default: for two files or more, from BACKGROUND_CHECK_BYTES).
     """
     url = resolve_url(url)
     path = sqlite_path(url)
@@ -225,9 +241,8 @@ def ingest(url: str | None, paths: Sequence[Path | str],
         with database_errors(url):
             if not inspect(engine).has_table("sources"):
                 raise AccordsError(f"{safe_url(url)} has no accords tables yet: run `accords db upgrade` first")
-            with engine.connect() as conn:
-                known = seed.load_known(conn)
             problems: list[str] = []
+            results: list[seed.SeedResult] = []
             planned = done = 0
 
             def step(n: int) -> None:
@@ -236,23 +251,24 @@ def ingest(url: str | None, paths: Sequence[Path | str],
                 if progress:
                     progress(done, planned)
 
-            # Each file is checked, then handed to the writer, which writes it (in the one transaction)
-            # while the next file is checked. A problem anywhere means no commit: everything written is
-            # rolled back, and the checks go on so that every problem is reported.
-            with seed.Writer(engine, step) as writer, _no_cycle_collection():
-                for source_file in paths:
-                    try:
-                        for plan in seed.plan_documents(source_file, known):
-                            seed.remember(known, plan)
-                            if not problems:
-                                planned += len(plan.rows)
-                                writer.put(plan)
-                    except ValidationError as exc:
-                        problems += exc.problems
-                    writer.check()
+            # One transaction for the whole run: each file is written as soon as it is checked (so a
+            # large load never holds every file in memory), and committed only if every file passes.
+            # After a problem nothing more is written, the checks go on so that every problem is
+            # reported, and raising rolls back what was written.
+            if background is None:
+                background = len(paths) > 1 and _total_size(paths) >= BACKGROUND_CHECK_BYTES
+            with engine.begin() as conn, _no_cycle_collection():
+                known = seed.load_known(conn)
+                for checked in seed.checked_files(paths, known, background):
+                    if isinstance(checked, ValidationError):
+                        problems += checked.problems
+                        continue
+                    for plan in checked:
+                        if not problems:
+                            planned += len(plan.rows)
+                            results.append(seed.write(conn, plan, step))
                 if problems:
                     raise ValidationError(problems)
-                results = writer.commit()
             with engine.begin() as conn:
                 if views.has_registry(conn) and (any(r.changed for r in results) or views.stale_views(conn)):
                     views.sync_views(conn)

@@ -7,24 +7,26 @@ The work is done in two steps:
    evidence quote against the source text, dates, amounts. Every problem is
    collected; if there is any, ``ValidationError`` lists them all, one line
    each: ``FILE: PATH: what is wrong``.
-2. ``Writer`` writes checked plans in one transaction on a background thread
-   (while the caller checks the next file), and commits only when told that
-   every file passed: all or nothing. Loading the same file again changes
-   nothing; loading a changed file replaces the facts that only this source
-   supports.
+2. ``write`` writes a checked plan on a connection, inside the caller's
+   transaction: ``accords ingest`` writes each file as soon as it is checked
+   and commits only once every file has passed (all or nothing), so that a
+   large load never holds every file's plan in memory. Loading the same file
+   again changes nothing; loading a changed file replaces the facts that
+   only this source supports.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import itertools
 import json
-import queue
+import multiprocessing
 import re
-import threading
+import traceback
 from calendar import monthrange
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from importlib.resources import files
@@ -404,6 +406,74 @@ def plan_documents(path: Path | str, known: Known | None = None) -> list[Plan]:
     return plans
 
 
+def _check_files(paths: Sequence[str], known: Known, pipe: Any) -> None:
+    """(child process) Check the files in order, sending each one's plans or problems down ``pipe``."""
+    try:
+        for path in paths:
+            try:
+                pipe.send(("plans", plan_documents(path, known)))
+            except ValidationError as exc:
+                pipe.send(("problems", exc.problems))
+        pipe.send(("done", None))
+    except (BrokenPipeError, ConnectionResetError):
+        pass  # the loading process has stopped (an error, Ctrl-C, killed): nothing is waiting for more
+    except BaseException:  # noqa: BLE001 - a bug: the loading process raises it with this traceback
+        with contextlib.suppress(OSError):
+            pipe.send(("error", traceback.format_exc()))
+    finally:
+        pipe.close()
+
+
+def checked_files(paths: Sequence[Path | str], known: Known,
+                  background: bool = False) -> Iterator[list[Plan] | ValidationError]:
+    """Each file's plans (or its ValidationError), in order; later files can refer to earlier ones.
+
+    With ``background``, the files are read and checked in a second process,
+    which runs ahead while the caller writes the plans it has already been
+    given: on two cores a large load is checked and written at the same time
+    (Python threads would not do: reading and checking hold the GIL). The
+    plans arrive pickled, and the child stops if the caller goes away.
+    ``known`` is then the child's copy: the caller's is left as it was.
+    Where processes cannot be forked (Windows), the files are checked inline.
+    """
+    if not background or "fork" not in multiprocessing.get_all_start_methods():
+        for path in paths:
+            try:
+                yield plan_documents(path, known)
+            except ValidationError as exc:
+                yield exc
+        return
+    # fork, not spawn: spawn would re-import the caller's main module, which a script calling
+    # api.ingest need not guard. The child inherits ``known`` and never touches the parent's
+    # database connection; it ends with os._exit, closing nothing of the parent's.
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    child = context.Process(target=_check_files, args=([str(p) for p in paths], known, sender),
+                            name="accords-check", daemon=True)
+    child.start()
+    sender.close()
+    try:
+        while True:
+            try:
+                kind, payload = receiver.recv()
+            except EOFError:
+                raise RuntimeError(f"the process checking the files stopped (exit code {child.exitcode})") from None
+            if kind == "done":
+                return
+            if kind == "error":
+                raise RuntimeError(f"checking the files failed in the background process:\n{payload}")
+            if kind == "plans":
+                yield payload
+            else:
+                yield ValidationError(payload)
+    finally:
+        receiver.close()
+        child.join(timeout=10)
+        if child.is_alive():
+            child.terminate()
+            child.join()
+
+
 def _plan_document(path: Path, label: str, doc: Any, known: Known) -> Plan:
     schema_problems = _schema_problems(doc)
     if schema_problems:
@@ -697,77 +767,7 @@ def write_plan(engine: Engine, plan: Plan) -> SeedResult:
 def write_plans(engine: Engine, plans: list[Plan], progress: Callable[[int], None] | None = None) -> list[SeedResult]:
     """Write checked plans in ONE transaction: all of them, or (on any error) none."""
     with engine.begin() as conn:
-        return [_write_one(conn, plan, progress) for plan in plans]
-
-
-class Writer:
-    """Write checked plans in ONE transaction on a background thread, while later files are checked.
-
-    The database driver does its work (SQLite's B-tree inserts, the network
-    for a server) without holding Python's GIL, so writing one file overlaps
-    with checking the next on a second core. Use as a context manager::
-
-        with Writer(engine) as writer:
-            writer.put(plan)            # as each file is checked
-            results = writer.commit()   # only when every file passed
-
-    Leaving the block without ``commit`` (a problem found in a later file,
-    an exception, Ctrl-C) rolls everything back: the database is left
-    exactly as it was, as if nothing had been written.
-    """
-
-    _COMMIT, _ROLLBACK = object(), object()
-
-    def __init__(self, engine: Engine, progress: Callable[[int], None] | None = None):
-        self._engine, self._progress = engine, progress
-        self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
-        self._results: list[SeedResult] = []
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, name="accords-writer", daemon=True)
-
-    def __enter__(self) -> Writer:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        if self._thread.is_alive():
-            self._queue.put(self._ROLLBACK)
-            self._thread.join()
-
-    def _run(self) -> None:
-        try:
-            with self._engine.connect() as conn:
-                transaction = conn.begin()
-                while True:
-                    item = self._queue.get()
-                    if item is self._ROLLBACK:
-                        transaction.rollback()
-                        return
-                    if item is self._COMMIT:
-                        transaction.commit()
-                        return
-                    self._results.append(_write_one(conn, item, self._progress))
-        except BaseException as exc:  # noqa: BLE001 - handed to the calling thread, which raises it
-            self._error = exc
-            while True:  # keep taking plans until the caller learns of the error and stops
-                if self._queue.get() in (self._COMMIT, self._ROLLBACK):
-                    return
-
-    def check(self) -> None:
-        """Raise the writer's error, if writing has failed."""
-        if self._error is not None:
-            raise self._error
-
-    def put(self, plan: Plan) -> None:
-        self.check()
-        self._queue.put(plan)
-
-    def commit(self) -> list[SeedResult]:
-        """Wait for every plan to be written, then commit; raise the writer's error if there was one."""
-        self._queue.put(self._COMMIT)
-        self._thread.join()
-        self.check()
-        return self._results
+        return [write(conn, plan, progress) for plan in plans]
 
 
 BATCH = 5000  # rows per executemany
@@ -849,7 +849,8 @@ def _existing_ids(conn: Connection, table_name: str, prepared: list[dict[str, An
     return found
 
 
-def _write_one(conn: Connection, plan: Plan, progress: Callable[[int], None] | None) -> SeedResult:
+def write(conn: Connection, plan: Plan, progress: Callable[[int], None] | None = None) -> SeedResult:
+    """Write one checked plan on ``conn``, inside the caller's transaction (which commits or rolls back)."""
     sources = _table("sources")
     counts: dict[str, int] = {}
     existing = conn.execute(
@@ -909,9 +910,9 @@ def _write_one(conn: Connection, plan: Plan, progress: Callable[[int], None] | N
         keycols = NATURAL_KEY[table_name]
         found = _existing_ids(conn, table_name, prepared, preexisting)
         preexisting[table_name] = set(found.values())
+        keys = [tuple([values.get(c) for c in keycols]) for values in prepared]  # a list is faster than a generator
         new: dict[tuple, dict[str, Any]] = {}
-        for values in prepared:
-            key = tuple(values.get(c) for c in keycols)
+        for key, values in zip(keys, prepared, strict=True):
             if key not in found and key not in new:
                 new[key] = values
         present = {c for v in new.values() for c in v}
@@ -924,7 +925,7 @@ def _write_one(conn: Connection, plan: Plan, progress: Callable[[int], None] | N
             for row_id, key in enumerate(new, start=next_id):
                 found[key] = row_id
             _insert_many(conn, table_name, ["id", *columns],
-                         [(row_id, *(v.get(c) for c in columns)) for row_id, v in enumerate(new.values(), next_id)],
+                         [tuple([row_id] + [v.get(c) for c in columns]) for row_id, v in enumerate(new.values(), next_id)],
                          progress)
         else:
             new_rows = [{c: v.get(c) for c in columns} for v in new.values()]
@@ -932,7 +933,7 @@ def _write_one(conn: Connection, plan: Plan, progress: Callable[[int], None] | N
                 batch = new_rows[start:start + BATCH]
                 inserted = conn.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), batch)
                 for values, new_id in zip(batch, inserted.scalars(), strict=True):
-                    found[tuple(values.get(c) for c in keycols)] = new_id
+                    found[tuple([values.get(c) for c in keycols])] = new_id
                 if progress:
                     progress(len(batch))
         if new:
@@ -940,8 +941,8 @@ def _write_one(conn: Connection, plan: Plan, progress: Callable[[int], None] | N
         if progress and len(rows) > len(new):
             progress(len(rows) - len(new))
         column = EVIDENCE_COLUMN[table_name]
-        for row, values in zip(rows, prepared, strict=True):
-            row_id = found[tuple(values.get(c) for c in keycols)]
+        for row, key in zip(rows, keys, strict=True):
+            row_id = found[key]
             ids[(table_name, row.key)] = row_id
             if "parent_id" in row.refs:
                 parents.append((row_id, row.refs["parent_id"][1]))

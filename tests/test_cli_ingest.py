@@ -17,6 +17,7 @@ from sqlalchemy import create_engine, text
 
 from db import api, seed
 from db.cli import cli
+from db.errors import ValidationError
 
 DATA = Path(__file__).parent / "data"
 SMALL = DATA / "oil-contract.yaml"
@@ -212,20 +213,64 @@ def test_killed_midway_leaves_nothing_half_written(tmp_path, snapshot):
     engine.dispose()
 
 
-def test_a_write_that_fails_midway_rolls_back_the_files_already_written(fresh_url, snapshot, monkeypatch):
-    """Files are written while later ones are checked: an error writing the second file (here a
-    stand-in for a database error) reaches the caller, and the first file's rows are rolled back."""
-    real_write_one, written = seed._write_one, []
+@pytest.mark.parametrize("background", [False, True], ids=["inline", "background"])
+def test_a_write_that_fails_midway_rolls_back_the_files_already_written(fresh_url, snapshot, monkeypatch,
+                                                                        background):
+    """Each file is written once checked: an error writing the second file (here a stand-in for
+    a database error) reaches the caller, the first file's rows are rolled back, and a background
+    checking process is stopped."""
+    real_write, written = seed.write, []
 
-    def write_one_then_fail(conn, plan, progress):
+    def write_then_fail(conn, plan, progress=None):
         if written:
             raise RuntimeError("disk full")
         written.append(plan.source["slug"])
-        return real_write_one(conn, plan, progress)
+        return real_write(conn, plan, progress)
 
-    monkeypatch.setattr(seed, "_write_one", write_one_then_fail)
+    monkeypatch.setattr(seed, "write", write_then_fail)
     before = snapshot(fresh_url)
     with pytest.raises(RuntimeError, match="disk full"):
-        api.ingest(fresh_url, [SECOND, SMALL])
+        api.ingest(fresh_url, [SECOND, SMALL, SECOND.with_name("does-not-matter.yaml")], background=background)
     assert written == [yaml.safe_load(SECOND.read_text())["source"]["slug"]]
+    assert snapshot(fresh_url) == before
+    import multiprocessing
+
+    assert not multiprocessing.active_children()
+
+
+def test_checking_in_a_background_process_loads_the_same_rows(tmp_path, snapshot):
+    """api.ingest checks large loads in a second process: same rows, same results as checking inline."""
+    urls = {mode: f"sqlite:///{tmp_path / f'{mode}.db'}" for mode in ("inline", "background")}
+    results = {}
+    for mode, url in urls.items():
+        api.upgrade(url)
+        results[mode] = api.ingest(url, [SECOND, SMALL], background=mode == "background")
+    assert results["inline"] == results["background"]
+    assert [r.changed for r in results["inline"]] == [True, True]
+    assert snapshot(urls["inline"]) == snapshot(urls["background"])
+
+
+def test_checking_in_a_background_process_reports_every_problem_and_writes_nothing(fresh_url, snapshot, tmp_path):
+    one = edited_small_source(tmp_path, "kind: contract", "kind: handshake", "one.yaml")
+    two = edited_small_source(tmp_path, "{actor: taliban, role: counterparty}", "{actor: atlantis, role: counterparty}",
+                              "two.yaml")
+    before = snapshot(fresh_url)
+    with pytest.raises(ValidationError) as caught:
+        api.ingest(fresh_url, [SECOND, one, two], background=True)
+    assert caught.value.problems == [
+        f"{one}: agreements[0].kind: 'handshake' is not one of: contract, accord, diplomatic_exchange, "
+        "guarantee, memorandum, treaty, other",
+        f"{two}: agreements[0].parties[1].actor: unknown actor 'atlantis'",
+    ]
+    assert snapshot(fresh_url) == before
+
+
+def test_a_crash_of_the_background_checker_is_raised_with_its_traceback(fresh_url, snapshot, monkeypatch):
+    def broken(path, known=None):
+        raise ZeroDivisionError("a bug in the checks")
+
+    monkeypatch.setattr(seed, "plan_documents", broken)
+    before = snapshot(fresh_url)
+    with pytest.raises(RuntimeError, match="(?s)background process.*ZeroDivisionError: a bug in the checks"):
+        api.ingest(fresh_url, [SECOND, SMALL], background=True)
     assert snapshot(fresh_url) == before

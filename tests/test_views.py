@@ -31,8 +31,8 @@ def test_view_returns_exactly_the_rows_of_its_report(shared_seeded_url, name):
         result = conn.execute(text(f"select * from {report.view_name}"))
         columns = list(result.keys())
         types = {c.name: c.type for c in report.columns}
-        from db.reports import _normalise
-        from_view = [tuple(_normalise(types[c], v) for c, v in zip(columns, row, strict=True)) for row in result]
+        from db.reports import normalise_batch
+        from_view = list(normalise_batch([types[c] for c in columns], result.all()))
     engine.dispose()
     assert columns == [c.name for c in report.columns]
     # a view has no guaranteed order: compare as multisets, then the report's own order
