@@ -556,7 +556,14 @@ def code_version() -> str:
         dirty = subprocess.run(["git", "-C", str(folder), "diff", "--quiet", "HEAD", "--", "db", "reports",
                                 "migrations"]).returncode != 0
     except (OSError, subprocess.CalledProcessError):
-        return str(folder)
+        # an installed package (pip install .), as the README installs it: name its version, and the
+        # commit of the checkout the benchmark runs from (the package is expected to be built from it)
+        try:
+            here = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"], capture_output=True,
+                                  text=True, check=True).stdout.strip()
+        except (OSError, subprocess.CalledProcessError):
+            here = "unknown"
+        return f"accords {db.__version__} installed in {folder} (benchmark run from commit {here})"
     return f"{folder} at commit {commit}" + (" with uncommitted changes in db/, reports/ or migrations/" if dirty else "")
 
 
