@@ -338,6 +338,8 @@ def report_params(name: str, ex: Examples) -> list[tuple[str, str]]:
 
 def _sql_literal(value) -> str:
     """A bound value as an SQLite literal, for the sqlite3 shell's .parameter set."""
+    if '"' in str(value):
+        raise ValueError(f"cannot pass {value!r} to the sqlite3 shell's .parameter set")
     if value is None:
         return "NULL"
     if isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -370,7 +372,7 @@ def bench_reports(res: Results, db: Path, sql_dir: Path, ex: Examples, budget_s:
         for p, v in params:
             cli += ["-p", p, v]
         shell = [sqlite_shell, "-readonly", "-csv", "-header", str(db), f".read {script}"]
-        plain = [sys.executable, str(HERE / "plain_python.py"), str(db), str(sql_file), json.dumps(bound)]
+        plain = [sys.executable, str(HERE / "plain_python.py"), str(db), str(sql_file), json.dumps(bound, default=str)]
         log(f"report {name}")
         t = time_commands({"accords": cli, "sqlite3": shell, "plain": plain}, budget_s=budget_s, cap_s=cap_s)
         a, b, c = t["accords"], t["sqlite3"], t["plain"]
@@ -699,8 +701,9 @@ def main(argv: list[str] | None = None) -> None:
         res.add(f"load: writing only: seed.write on the checked plans ({load['write_s']:,.0f} s)",
                 f"{write_rate:,.0f} rows/s", f"{base_rate:,.0f} rows/s sqlite3 executemany",
                 f"{write_rate / base_rate:.2f}x", f">= {LOAD_RATIO}x", write_rate / base_rate >= LOAD_RATIO)
-        res.notes.append(f"ingest peak RSS {load['maxrss_kb'] / 1024:,.0f} MB (the checking process: "
-                         f"{load['checker_maxrss_kb'] / 1024:,.0f} MB); "
+        checker = (f"the checking process: {load['checker_maxrss_kb'] / 1024:,.0f} MB" if load["checker_maxrss_kb"]
+                   else "files checked inline")
+        res.notes.append(f"ingest peak RSS {load['maxrss_kb'] / 1024:,.0f} MB ({checker}); "
                          f"{load['after_s']:.1f} s after the last write (commit, report views, engine disposal)")
         if args.profile_load:
             res.notes.append(f"ingest profile: {work / 'ingest.prof'} (python -m pstats)")

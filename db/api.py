@@ -6,7 +6,6 @@ functions directly.
 
 from __future__ import annotations
 
-import contextlib
 import gc
 import shutil
 from collections.abc import Callable, Iterator, Sequence
@@ -207,16 +206,41 @@ def _no_cycle_collection() -> Iterator[None]:
             gc.enable()
 
 
+#: a load that writes this many rows or more ends with ANALYZE on PostgreSQL
+ANALYZE_ROWS = 10_000
 #: from this many bytes of source files (and two files or more), ingest checks them in a second process
 BACKGROUND_CHECK_BYTES = 8_000_000
 
 
-def _total_size(paths: Sequence[Path | str]) -> int:
-    total = 0
-    for path in paths:
-        with contextlib.suppress(OSError):  # a missing file is reported by the checks
-            total += Path(path).stat().st_size
-    return total
+class _Progress:
+    """Calls ``callback(done, total)`` in bytes of source files, a file counting as its rows are written."""
+
+    def __init__(self, callback: Callable[[int, int], None] | None, total: int):
+        self.callback, self.total, self.done = callback, total, 0
+
+    def file(self, size: int, rows: int) -> Callable[[int], None]:
+        """The step function for writing one file of ``size`` bytes and ``rows`` rows."""
+        written = 0
+
+        def step(n: int) -> None:
+            nonlocal written
+            written += n
+            if self.callback:
+                self.callback(self.done + size * min(written, rows) // max(rows, 1), self.total)
+
+        return step
+
+    def finished(self, size: int) -> None:
+        self.done += size
+        if self.callback:
+            self.callback(self.done, self.total)
+
+
+def _size(path: Path | str) -> int:
+    try:
+        return Path(path).stat().st_size
+    except OSError:  # a missing file is reported by the checks
+        return 0
 
 
 def ingest(url: str | None, paths: Sequence[Path | str],
@@ -228,7 +252,7 @@ def ingest(url: str | None, paths: Sequence[Path | str],
     or alias) before anything is committed; any problem raises ValidationError
     listing them all, and leaves the database as it was (each file is written,
     uncommitted, once checked). ``progress(done, total)`` is called as rows
-    are written, ``total`` being the rows checked so far. ``background``:
+    are written, in bytes of the files: ``total`` is their size. ``background``:
     check the files in a second process while the plans already checked are
     written (default: for two files or more, from BACKGROUND_CHECK_BYTES).
     """
@@ -243,37 +267,34 @@ def ingest(url: str | None, paths: Sequence[Path | str],
                 raise AccordsError(f"{safe_url(url)} has no accords tables yet: run `accords db upgrade` first")
             problems: list[str] = []
             results: list[seed.SeedResult] = []
-            planned = done = 0
-
-            def step(n: int) -> None:
-                nonlocal done
-                done += n
-                if progress:
-                    progress(done, planned)
-
             # One transaction for the whole run: each file is written as soon as it is checked (so a
             # large load never holds every file in memory), and committed only if every file passes.
             # After a problem nothing more is written, the checks go on so that every problem is
             # reported, and raising rolls back what was written.
+            sizes = [_size(p) for p in paths]
             if background is None:
-                background = len(paths) > 1 and _total_size(paths) >= BACKGROUND_CHECK_BYTES
-            with engine.begin() as conn, _no_cycle_collection():
+                background = len(paths) > 1 and sum(sizes) >= BACKGROUND_CHECK_BYTES
+            with engine.connect() as conn:
                 known = seed.load_known(conn)
-                for checked in seed.checked_files(paths, known, background):
-                    if isinstance(checked, ValidationError):
-                        problems += checked.problems
-                        continue
-                    for plan in checked:
-                        if not problems:
-                            planned += len(plan.rows)
-                            results.append(seed.write(conn, plan, step))
+            engine.dispose()  # no pooled connection for a checking process to inherit
+            meter = _Progress(progress, sum(sizes))
+            with seed.checking(paths, known, background) as checked, engine.begin() as conn, \
+                    _no_cycle_collection():
+                for size, item in zip(sizes, checked, strict=True):
+                    if isinstance(item, ValidationError):
+                        problems += item.problems
+                    elif not problems:  # after a problem nothing more is written: it will all be rolled back
+                        step = meter.file(size, sum(len(plan.rows) for plan in item))
+                        results += [seed.write(conn, plan, step) for plan in item]
+                    meter.finished(size)
                 if problems:
                     raise ValidationError(problems)
             with engine.begin() as conn:
                 if views.has_registry(conn) and (any(r.changed for r in results) or views.stale_views(conn)):
                     views.sync_views(conn)
-                if conn.dialect.name == "postgresql" and any(r.changed for r in results):
-                    # Fresh planner statistics for what was written: without them (autovacuum comes
+                written = sum(n for r in results for n in r.counts.values())
+                if conn.dialect.name == "postgresql" and written >= ANALYZE_ROWS:
+                    # Fresh planner statistics after a large load: without them (autovacuum comes
                     # later) PostgreSQL can choose plans that run reports a hundred times slower.
                     conn.exec_driver_sql("ANALYZE " + ", ".join(seed.WRITTEN_TABLES))
             return results

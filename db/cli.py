@@ -416,7 +416,7 @@ def ingest(ctx: click.Context, files: tuple[str, ...], quiet: bool) -> None:
     from . import api
 
     show = not quiet and sys.stderr.isatty()
-    bar = click.progressbar(length=1, label="loading", file=sys.stderr, show_pos=True) if show else None
+    bar = click.progressbar(length=1, label="loading", file=sys.stderr, show_percent=True) if show else None
 
     def progress(done: int, total: int) -> None:
         if bar is not None:

@@ -125,7 +125,8 @@ def _parsed_header(where: str, header: str) -> Any:
     need not import PyYAML (about a tenth of a report's start-up). It is a
     cache, never a second source of truth: a header whose text does not match
     a digest in it (edited, or new) is parsed from its YAML, and a test fails
-    until ``python -m db.reports > reports/headers.json`` refreshes it.
+    until ``python -m db.reports > reports/headers.json`` refreshes it. A
+    header that JSON cannot hold exactly (a YAML date, say) is left out.
     """
     cached = _header_cache().get(header_digest(header))
     if cached is not None:
@@ -153,13 +154,22 @@ def report_headers() -> dict[str, str]:
     return out
 
 
+def _json_exact(value: Any) -> bool:
+    """Whether JSON gives back exactly this value (YAML can give dates, which it would not)."""
+    try:
+        return json.loads(json.dumps(value)) == value
+    except (TypeError, ValueError):
+        return False
+
+
 def headers_json() -> str:
     """The text of reports/headers.json for the shipped reports."""
     headers = report_headers()
     return json.dumps({
         "about": "Generated from the headers of the reports' .sql files, which it only caches: "
                  "refresh with `python -m db.reports > reports/headers.json`.",
-        "headers": {header_digest(h): parse_header(h) for _, h in sorted(headers.items())},
+        "headers": {header_digest(h): parsed for _, h in sorted(headers.items())
+                    if _json_exact(parsed := parse_header(h))},
     }, indent=1, ensure_ascii=False, sort_keys=True) + "\n"
 
 
@@ -342,7 +352,8 @@ def _column(kind: str, values: Sequence[Any]) -> Sequence[Any]:
     if kind == "boolean":
         return [v if v is None or v.__class__ is bool else bool(int(v)) for v in values]
     if kind == "date":
-        return [v if v is None or v.__class__ is dt.date else dt.date.fromisoformat(str(v)) for v in values]
+        return [v if v is None or v.__class__ is dt.date
+                else v.date() if isinstance(v, dt.datetime) else dt.date.fromisoformat(str(v)) for v in values]
     # text: every driver returns str for text columns (a test checks every report's columns)
     return values
 

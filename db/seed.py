@@ -23,7 +23,9 @@ import hashlib
 import itertools
 import json
 import multiprocessing
+import os
 import re
+import sys
 import traceback
 from calendar import monthrange
 from collections.abc import Callable, Iterator, Sequence
@@ -406,72 +408,88 @@ def plan_documents(path: Path | str, known: Known | None = None) -> list[Plan]:
     return plans
 
 
-def _check_files(paths: Sequence[str], known: Known, pipe: Any) -> None:
-    """(child process) Check the files in order, sending each one's plans or problems down ``pipe``."""
+def _check_files(paths: Sequence[str], known: Known, receiver: Any, sender: Any, parent: int) -> None:
+    """(child process) Check the files in order, sending each one's plans or problems down the pipe."""
+    receiver.close()  # the parent's end: once the parent closes its own (or dies), sending fails at once
     try:
         for path in paths:
+            if os.getppid() != parent:
+                return  # the loading process has died: nobody will read the rest
             try:
-                pipe.send(("plans", plan_documents(path, known)))
+                sender.send(("plans", plan_documents(path, known)))
             except ValidationError as exc:
-                pipe.send(("problems", exc.problems))
-        pipe.send(("done", None))
+                sender.send(("problems", exc.problems))
+        sender.send(("done", None))
     except (BrokenPipeError, ConnectionResetError):
         pass  # the loading process has stopped (an error, Ctrl-C, killed): nothing is waiting for more
     except BaseException:  # noqa: BLE001 - a bug: the loading process raises it with this traceback
         with contextlib.suppress(OSError):
-            pipe.send(("error", traceback.format_exc()))
+            sender.send(("error", traceback.format_exc()))
     finally:
-        pipe.close()
+        sender.close()
 
 
-def checked_files(paths: Sequence[Path | str], known: Known,
-                  background: bool = False) -> Iterator[list[Plan] | ValidationError]:
+def _checked_inline(paths: Sequence[Path | str], known: Known) -> Iterator[list[Plan] | ValidationError]:
+    for path in paths:
+        try:
+            yield plan_documents(path, known)
+        except ValidationError as exc:
+            yield exc
+
+
+def _checked_by(child: Any, receiver: Any) -> Iterator[list[Plan] | ValidationError]:
+    while True:
+        try:
+            kind, payload = receiver.recv()
+        except EOFError:
+            child.join(timeout=5)
+            raise RuntimeError(f"the process checking the files stopped (exit code {child.exitcode})") from None
+        if kind == "done":
+            return
+        if kind == "error":
+            raise RuntimeError(f"checking the files failed in the background process:\n{payload}")
+        yield payload if kind == "plans" else ValidationError(payload)
+
+
+@contextlib.contextmanager
+def checking(paths: Sequence[Path | str], known: Known,
+             background: bool = False) -> Iterator[Iterator[list[Plan] | ValidationError]]:
     """Each file's plans (or its ValidationError), in order; later files can refer to earlier ones.
 
-    With ``background``, the files are read and checked in a second process,
-    which runs ahead while the caller writes the plans it has already been
-    given: on two cores a large load is checked and written at the same time
-    (Python threads would not do: reading and checking hold the GIL). The
-    plans arrive pickled, and the child stops if the caller goes away.
-    ``known`` is then the child's copy: the caller's is left as it was.
-    Where processes cannot be forked (Windows), the files are checked inline.
+    With ``background`` (on Linux), the files are read and checked in a forked
+    second process, which runs ahead while the caller writes the plans it has
+    already been given: on two cores a large load is checked and written at
+    the same time (Python threads would not do: checking holds the GIL). The
+    plans arrive pickled; ``known`` is then the child's copy. Enter this
+    before opening the connection that writes, so that the child inherits
+    none (fork, not spawn: spawn would re-import the caller's main module,
+    which a script calling api.ingest need not guard). Leaving the block
+    stops the child at once if it is still checking; the child also stops
+    by itself when the caller dies. Elsewhere, or if the child cannot be
+    started, the files are checked inline.
     """
-    if not background or "fork" not in multiprocessing.get_all_start_methods():
-        for path in paths:
-            try:
-                yield plan_documents(path, known)
-            except ValidationError as exc:
-                yield exc
+    if not background or not sys.platform.startswith("linux"):
+        yield _checked_inline(paths, known)
         return
-    # fork, not spawn: spawn would re-import the caller's main module, which a script calling
-    # api.ingest need not guard. The child inherits ``known`` and never touches the parent's
-    # database connection; it ends with os._exit, closing nothing of the parent's.
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
-    child = context.Process(target=_check_files, args=([str(p) for p in paths], known, sender),
+    child = context.Process(target=_check_files, args=([str(p) for p in paths], known, receiver, sender, os.getpid()),
                             name="accords-check", daemon=True)
-    child.start()
+    try:
+        child.start()
+    except (OSError, AssertionError):  # out of memory or processes, or the caller is itself a daemon process
+        receiver.close()
+        sender.close()
+        yield _checked_inline(paths, known)
+        return
     sender.close()
     try:
-        while True:
-            try:
-                kind, payload = receiver.recv()
-            except EOFError:
-                raise RuntimeError(f"the process checking the files stopped (exit code {child.exitcode})") from None
-            if kind == "done":
-                return
-            if kind == "error":
-                raise RuntimeError(f"checking the files failed in the background process:\n{payload}")
-            if kind == "plans":
-                yield payload
-            else:
-                yield ValidationError(payload)
+        yield _checked_by(child, receiver)
     finally:
-        receiver.close()
-        child.join(timeout=10)
+        receiver.close()  # a child still sending gets a broken pipe; one still checking is stopped here
         if child.is_alive():
             child.terminate()
-            child.join()
+        child.join()
 
 
 def _plan_document(path: Path, label: str, doc: Any, known: Known) -> Plan:
@@ -784,17 +802,21 @@ def _insert_many(conn: Connection, table_name: str, columns: list[str], rows: li
     engines take the dicts, which SQLAlchemy sends as multi-row INSERTs.
     """
     table = _table(table_name)
-    if conn.dialect.name != "sqlite":
+    compiled = insert(table).values({c: bindparam(c) for c in columns}).compile(dialect=conn.dialect)
+    names = list(compiled.positiontup or ()) if compiled.positional else []
+    # dicts for engines other than SQLite, and whenever the INSERT would fill a column left out
+    # (a Python-side default) that tuples could not carry
+    if conn.dialect.name != "sqlite" or set(names) != set(columns):
         for start in range(0, len(rows), BATCH):
             batch = rows[start:start + BATCH]
             conn.execute(insert(table), [dict(zip(columns, r, strict=True)) for r in batch])
             if progress:
                 progress(len(batch))
         return
-    compiled = insert(table).values({c: bindparam(c) for c in columns}).compile(dialect=conn.dialect)
-    sql, order = str(compiled), [columns.index(name) for name in compiled.positiontup or ()]
+    sql, order = str(compiled), [columns.index(name) for name in names]
+    # each column type's bind processor as this dialect implements it (SQLite's DATE writes ISO text)
     processors = [(i, proc) for i, c in enumerate(columns)
-                  if (proc := table.c[c].type.bind_processor(conn.dialect)) is not None]
+                  if (proc := table.c[c].type.dialect_impl(conn.dialect).bind_processor(conn.dialect)) is not None]
     for start in range(0, len(rows), BATCH):
         batch = rows[start:start + BATCH]
         if processors:

@@ -174,16 +174,17 @@ def test_ingest_is_quiet_when_piped(fresh_url):
     assert quiet.exit_code == 0 and quiet.output == ""
 
 
-def _big_source(path: Path, n: int) -> None:
-    sentences = [f"Actor {i} said thing number {i}." for i in range(n)]
+def _big_source(path: Path, n: int, slug: str = "big-test-source", prefix: str = "") -> None:
+    sentences = [f"Actor {prefix}{i} said thing number {i}." for i in range(n)]
     doc = {
         "format": 1,
-        "source": {"slug": "big-test-source", "title": "TEST DATA: generated", "kind": "other",
+        "source": {"slug": slug, "title": "TEST DATA: generated", "kind": "other",
                    "text": " ".join(sentences)},
-        "actors": [{"slug": f"actor-{i}", "name": f"Actor {i}", "kind": "person",
-                    "evidence": [f"Actor {i} said thing number {i}."]} for i in range(n)],
-        "statements": [{"slug": f"statement-{i}", "voice": "actor", "speaker": f"actor-{i}", "kind": "claim",
-                        "direct_quote": False, "content": f"said thing number {i}."} for i in range(n)],
+        "actors": [{"slug": f"actor-{prefix}{i}", "name": f"Actor {prefix}{i}", "kind": "person",
+                    "evidence": [f"Actor {prefix}{i} said thing number {i}."]} for i in range(n)],
+        "statements": [{"slug": f"statement-{prefix}{i}", "voice": "actor", "speaker": f"actor-{prefix}{i}",
+                        "kind": "claim", "direct_quote": False, "content": f"{prefix}{i} said thing number {i}."}
+                       for i in range(n)],
     }
     path.write_text(yaml.safe_dump(doc), encoding="utf-8")
 
@@ -274,3 +275,48 @@ def test_a_crash_of_the_background_checker_is_raised_with_its_traceback(fresh_ur
     with pytest.raises(RuntimeError, match="(?s)background process.*ZeroDivisionError: a bug in the checks"):
         api.ingest(fresh_url, [SECOND, SMALL], background=True)
     assert snapshot(fresh_url) == before
+
+
+def _running(pid: int) -> bool:
+    """Whether the process exists and has not exited (a zombie waiting to be reaped has)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return False
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="files are checked in a second process on Linux only")
+def test_the_checking_process_stops_when_the_loading_process_is_killed(tmp_path):
+    """The checker runs ahead of the writer; if the loading process dies (here SIGKILL while it
+    writes the first file), the checker, blocked on a full pipe, must not live on as an orphan."""
+    url = f"sqlite:///{tmp_path / 'accords.db'}"
+    api.upgrade(url)
+    files = []
+    for k in range(3):
+        files.append(tmp_path / f"big-{k}.yaml")
+        _big_source(files[-1], 1000, slug=f"big-test-source-{k}", prefix=f"b{k}-")
+    script = f"""
+import multiprocessing, time
+from db import api, seed
+
+def stuck(conn, plan, progress=None):
+    print(" ".join(str(c.pid) for c in multiprocessing.active_children()), flush=True)
+    time.sleep(600)
+
+seed.write = stuck
+api.ingest({url!r}, {[str(f) for f in files]!r}, background=True)
+"""
+    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    checker = int(proc.stdout.readline().split()[0])  # printed once the first file is being written
+    time.sleep(1)  # the checker sends the next files' plans, fills the pipe and blocks
+    assert _running(checker)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    proc.stdout.close()
+    deadline = time.monotonic() + 20
+    while _running(checker) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    orphaned = _running(checker)
+    if orphaned:
+        os.kill(checker, signal.SIGKILL)  # leave no process behind, then fail
+    assert not orphaned, "the checking process outlived the loading process"
