@@ -35,6 +35,7 @@ import datetime as dt
 import json
 import os
 import platform
+import re
 import resource
 import shlex
 import shutil
@@ -392,7 +393,12 @@ def bench_reports(res: Results, db: Path, sql_dir: Path, ex: Examples, budget_s:
                     f"<= {REPORT_RATIO}x", ok)
 
 
-def bench_parameterised(res: Results, url: str, ex: Examples, budget_s: float, runs: int = 15) -> None:
+#: the parameterised reports and the example each takes: (report, parameter, Examples field)
+PARAM_REPORTS = (("actor", "actor", "actor_alias"), ("evidence", "fact", "fact"), ("statements", "speaker", "actor_slug"))
+
+
+def bench_parameterised(res: Results, url: str, ex: Examples, budget_s: float, runs: int = 15,
+                        engine_label: str = "") -> None:
     """Query time (execute + fetch) of the parameterised reports, inside Python, read-only.
 
     The first run warms the page cache and is not counted, unless it alone
@@ -401,8 +407,7 @@ def bench_parameterised(res: Results, url: str, ex: Examples, budget_s: float, r
     from db import reports
     from db.engine import make_engine, read_only
 
-    cases = [("actor", [("actor", ex.actor_alias)]), ("evidence", [("fact", ex.fact)]),
-             ("statements", [("speaker", ex.actor_slug)])]
+    cases = [(name, [(param, getattr(ex, field))]) for name, param, field in PARAM_REPORTS]
     engine = make_engine(url)
     try:
         for name, params in cases:
@@ -421,7 +426,7 @@ def bench_parameterised(res: Results, url: str, ex: Examples, budget_s: float, r
                 if sum(times) >= budget_s:
                     break
             median = statistics.median(times)
-            label = f"query time: report {name} " + " ".join(f"-p {p} {v}" for p, v in params)
+            label = f"{engine_label}query time: report {name} " + " ".join(f"-p {p} {v}" for p, v in params)
             res.add(f"{label} ({n} rows; execute + fetch, median of {len(times)})", ms(median), "", "",
                     f"< {PARAM_MS:.0f} ms", median * 1000 < PARAM_MS)
     finally:
@@ -510,6 +515,8 @@ def bench_postgres(res: Results, admin_url: str, files: list[Path], work: Path, 
                 f"{rows / load['total_s']:,.0f} rows/s")
         res.add(f"PostgreSQL load: writing only (seed.write, {load['write_s']:.0f} s)",
                 f"{rows / load['write_s']:,.0f} rows/s")
+        bench_parameterised(res, url, ex, budget_s, engine_label="PostgreSQL ")
+        bench_postgres_plans(res, url, ex)
         psql = shutil.which("psql")
         if not psql:
             res.notes.append("psql is not installed: PostgreSQL report comparisons skipped")
@@ -542,6 +549,28 @@ def bench_postgres(res: Results, admin_url: str, files: list[Path], work: Path, 
             conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
         admin.dispose()
         log(f"PostgreSQL: dropped {name}")
+
+
+def bench_postgres_plans(res: Results, url: str, ex: Examples) -> None:
+    """EXPLAIN of the parameterised reports on the loaded PostgreSQL database: no Seq Scan of a large table."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.dialects import postgresql as pg_dialect
+
+    from db.reports import get_report
+
+    large = ("statements", "evidence", "statement_subjects", "actors", "agreement_parties", "project_participants",
+             "source_segments", "actor_aliases")
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            for name, param, field in PARAM_REPORTS:
+                sql = render_sql(get_report(name), [(param, getattr(ex, field))], pg_dialect.dialect())
+                plan = "\n".join(row[0] for row in conn.execute(text("EXPLAIN " + sql.replace("%%", "%"))))
+                scanned = sorted({t for t in large if re.search(rf"Seq Scan on {t}\b", plan)})
+                res.add(f"PostgreSQL plan: report {name} -p {param} (EXPLAIN: sequential scans of large tables)",
+                        ", ".join(scanned) or "none", "", "", "none", not scanned)
+    finally:
+        engine.dispose()
 
 
 # --- machine and report ------------------------------------------------------------------------------------
