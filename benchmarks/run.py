@@ -484,6 +484,15 @@ def bench_memory(res: Results, db: Path, rows: dict[str, int]) -> None:
     mb, seconds = peak_rss(cmd)
     res.add(f"peak RSS: accords sql streaming {what} to csv ({seconds:.1f} s)", f"{mb:,.0f} MB", "", "",
             f"< {STREAM_MB:.0f} MB", mb < STREAM_MB)
+    with sqlite3.connect(db) as conn:  # the statements report has a row per statement and subject
+        n = conn.execute("select count(*) from statements as st "
+                         "left join statement_subjects as su on su.statement_id = st.id").fetchone()[0]
+    if n >= STREAM_ROWS:
+        cmd = [accords_exe(), "--db", f"sqlite:///{db}", "report", "run", "statements", "-f", "csv", "-o", "/dev/null",
+               "--timeout", "86400"]
+        mb, seconds = peak_rss(cmd)
+        res.add(f"peak RSS: accords report run statements, {n:,} rows to csv ({seconds:.1f} s)", f"{mb:,.0f} MB",
+                "", "", f"< {STREAM_MB:.0f} MB", mb < STREAM_MB)
 
 
 # --- PostgreSQL (optional) ------------------------------------------------------------------------------
