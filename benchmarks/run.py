@@ -198,6 +198,9 @@ class Results:
             ok: bool | None = None) -> None:
         self.lines.append(Line(figure, accords, reference, ratio, target,
                                "" if ok is None else ("PASS" if ok else "MISS")))
+        line = self.lines[-1]
+        log(f"  {figure}: {accords}" + (f" | {reference}" if reference else "") + (f" | {ratio}" if ratio else "")
+            + (f" | {target} {line.result}" if target else ""))  # as it comes: an interrupted run keeps it
 
     def table(self, fmt: str) -> str:
         from tabulate import tabulate

@@ -320,3 +320,21 @@ api.ingest({url!r}, {[str(f) for f in files]!r}, background=True)
     if orphaned:
         os.kill(checker, signal.SIGKILL)  # leave no process behind, then fail
     assert not orphaned, "the checking process outlived the loading process"
+
+
+def test_postgresql_statistics_grow_with_a_load_inside_its_transaction(server_url, monkeypatch):
+    """Tables empty when a load began have no statistics, and PostgreSQL then plans the loader's
+    lookups as sequential scans; the load ANALYZEs as it grows, inside its transaction."""
+    monkeypatch.setattr(api, "ANALYZE_ROWS", 1)
+    seen, real_write = [], seed.write
+
+    def write_and_look(conn, plan, progress=None):
+        if conn.dialect.name == "postgresql":
+            seen.append(conn.exec_driver_sql("select reltuples from pg_class where relname = 'actors'").scalar())
+        return real_write(conn, plan, progress)
+
+    monkeypatch.setattr(seed, "write", write_and_look)
+    results = api.ingest(server_url, [SECOND, SMALL])
+    assert all(r.changed for r in results)
+    if server_url.startswith("postgresql"):
+        assert seen[0] < 1 <= seen[1], seen  # no statistics before the first file, the first file's after it
