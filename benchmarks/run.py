@@ -19,7 +19,8 @@ What it measures (benchmarks/README.md explains every line):
 * cold start of ``accords --help`` and ``accords report run agreements`` on
   the seeded article database, against a Python process that imports
   SQLAlchemy, connects and selects 1;
-* peak RSS of ``accords sql`` streaming about 1,000,000 rows to CSV;
+* peak RSS of ``accords sql`` streaming about 1,000,000 rows to CSV, and of
+  ``accords report run statements`` when it has a million rows or more;
 * optionally the load and the reports on PostgreSQL (ACCORDS_BENCH_POSTGRES_URL).
 
 Everything generated goes under --work (default /tmp/accords-bench); the

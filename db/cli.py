@@ -9,7 +9,9 @@ from __future__ import annotations
 import functools
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import click
@@ -65,9 +67,36 @@ def _open_output(path: str):
         raise click.ClickException(f"cannot write {path}: {exc.strerror}") from None
 
 
+@contextmanager
+def _output_file(path: str) -> Iterator[Any]:
+    """The output file to write; a regular file appears only once it is complete.
+
+    It is written under a temporary name beside it and renamed into place at
+    the end, so a query stopped by its time limit (or any error) leaves no
+    half-written file, and an earlier file of that name stays as it was.
+    Anything else (/dev/null, a pipe) is written directly.
+    """
+    target = Path(path)
+    if target.exists() and not target.is_file():
+        with _open_output(path) as out:
+            yield out
+        return
+    partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
+    try:
+        out = open(partial, "w", encoding="utf-8", newline="")
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {path}: {exc.strerror}") from None
+    try:
+        with out:
+            yield out
+        os.replace(partial, target)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
 def _emit(fmt: str, output: str | None, write: Callable[[Any, bool], int]) -> None:
     if output:
-        with _open_output(output) as out:
+        with _output_file(output) as out:
             write(out, False)
         return
     styled = fmt == "table" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
@@ -451,7 +480,7 @@ def export(ctx: click.Context, source: str | None, output: str | None) -> None:
     from . import api
 
     if output:
-        with _open_output(output) as out:
+        with _output_file(output) as out:
             api.export(_db_url(ctx), out, source)
     else:
         api.export(_db_url(ctx), sys.stdout, source)

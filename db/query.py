@@ -31,7 +31,7 @@ def describe_db_error(exc: SQLAlchemyError, url: str) -> str:
         message = f"the query tried to write, and reports and sql are read-only ({message})"
     elif any(s in lowered for s in ("interrupted", "statement timeout", "canceling statement",
                                     "max_statement_time", "query execution was interrupted")):
-        message = f"the query ran longer than the time limit and was stopped ({message})"
+        message = f"the query ran longer than the time limit and was stopped ({message}); --timeout SECONDS allows more"
     elif "unable to open database file" in lowered:
         message = f"{message}: {url.removeprefix('sqlite:///')}"
     elif lowered.startswith("no such table") or (lowered.startswith("relation") and "does not exist" in lowered) \

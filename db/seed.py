@@ -388,6 +388,22 @@ def plan_file(path: Path | str, known: Known | None = None) -> Plan:
     return plans[0]
 
 
+def _remember_declared(known: Known, doc: Any) -> None:
+    """Add the slugs a document declares to ``known``, although it failed its checks.
+
+    Nothing of a run with a problem is written, but without this every later
+    file that refers to the failed document's facts would report each such
+    reference as unknown: one mistake would bury itself under hundreds of lines.
+    """
+    if not isinstance(doc, dict):
+        return
+    for section in ("actors", "agreements", "projects", "events", "statements"):
+        items = doc.get(section)
+        for item in items if isinstance(items, list) else ():
+            if isinstance(item, dict) and isinstance(item.get("slug"), str):
+                known.slugs.setdefault(section, set()).add(item["slug"])
+
+
 def plan_documents(path: Path | str, known: Known | None = None) -> list[Plan]:
     """Read and check a file of one or more sources (YAML documents separated by ---)."""
     path = Path(path)
@@ -401,6 +417,7 @@ def plan_documents(path: Path | str, known: Known | None = None) -> list[Plan]:
             remember(known, plans[-1])
         except ValidationError as exc:
             problems += exc.problems
+            _remember_declared(known, doc)
     slugs = [p.source["slug"] for p in plans]
     problems += [f"{path}: source {s!r} appears more than once" for s in sorted({s for s in slugs if slugs.count(s) > 1})]
     if problems:

@@ -23,11 +23,15 @@ def _user_rows(url: str) -> None:
     """Rows a user might add by hand, beside the seed."""
     engine = make_engine(url)
     with engine.begin() as conn:
+        keys = "name_key" in {c["name"] for c in inspect(conn).get_columns("actors")}  # from revision 0003 on
         source_id = conn.execute(text("select id from sources")).scalar_one()
-        conn.execute(text("insert into actors (slug, name, is_named, kind, country) "
-                          "values ('my-actor', 'My actor', :t, 'organisation', 'FR')"), {"t": True})
+        conn.execute(text("insert into actors (slug, name, is_named, kind, country"
+                          + (", name_key) " if keys else ") ")
+                          + "values ('my-actor', 'My actor', :t, 'organisation', 'FR'"
+                          + (", 'my actor')" if keys else ")")), {"t": True})
         actor_id = conn.execute(text("select id from actors where slug = 'my-actor'")).scalar_one()
-        conn.execute(text("insert into actor_aliases (actor_id, alias) values (:a, 'Mine')"), {"a": actor_id})
+        conn.execute(text("insert into actor_aliases (actor_id, alias" + (", alias_key" if keys else "")
+                          + ") values (:a, 'Mine'" + (", 'mine'" if keys else "") + ")"), {"a": actor_id})
         conn.execute(text("insert into evidence (source_id, char_start, char_end, quote, actor_id) "
                           "values (:s, 0, 6, '21.5 C', :a)"), {"s": source_id, "a": actor_id})
     engine.dispose()

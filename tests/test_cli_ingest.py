@@ -338,3 +338,40 @@ def test_postgresql_statistics_grow_with_a_load_inside_its_transaction(server_ur
     assert all(r.changed for r in results)
     if server_url.startswith("postgresql"):
         assert seen[0] < 1 <= seen[1], seen  # no statistics before the first file, the first file's after it
+
+
+def test_a_source_longer_than_64_kb_loads_on_every_engine(fresh_url, tmp_path):
+    """MariaDB's TEXT stops at 65,535 bytes; sources.content is LONGTEXT there (migration 0004)."""
+    big = tmp_path / "long.yaml"
+    _big_source(big, 3000)
+    text_length = len(yaml.safe_load(big.read_text())["source"]["text"])
+    assert text_length > 65_535
+    assert api.ingest(fresh_url, [big])[0].changed
+    engine = create_engine(fresh_url)
+    with engine.connect() as conn:
+        stored = conn.execute(text("select content from sources where slug = 'big-test-source'")).scalar_one()
+    engine.dispose()
+    assert len(stored) == text_length
+
+
+def test_a_mistake_in_one_file_is_not_repeated_by_the_files_that_refer_to_it(fresh_url, tmp_path, snapshot):
+    """The second file names the first file's actors and agreement; the first file has one mistake:
+    that one line is reported, not a line for every reference of the second file."""
+    first = edited_small_source(tmp_path, "kind: contract", "kind: handshake", "first.yaml")
+    doc = yaml.safe_load(first.read_text())
+    refers = {"format": 1,
+              "source": {"slug": "refers-test-source", "title": "TEST DATA: refers", "kind": "other",
+                         "text": "The contract was praised."},
+              "statements": [{"slug": "refers-statement", "voice": "source", "kind": "claim",
+                              "direct_quote": False, "content": "The contract was praised.",
+                              "about": [{"agreement": doc["agreements"][0]["slug"], "role": "praised"},
+                                        {"actor": doc["actors"][0]["slug"], "role": "mentioned"}]}]}
+    second = tmp_path / "second.yaml"
+    second.write_text(yaml.safe_dump(refers), encoding="utf-8")
+    before = snapshot(fresh_url)
+    with pytest.raises(ValidationError) as caught:
+        api.ingest(fresh_url, [first, second])
+    assert caught.value.problems == [
+        f"{first}: agreements[0].kind: 'handshake' is not one of: contract, accord, diplomatic_exchange, "
+        "guarantee, memorandum, treaty, other"]
+    assert snapshot(fresh_url) == before

@@ -85,6 +85,20 @@ def test_timeout_stops_a_long_query(shared_seeded_url):
     assert "the query ran longer than the time limit and was stopped" in result.output
 
 
+def test_a_stopped_query_leaves_no_half_written_output_file(sqlite_seeded, tmp_path):
+    (tmp_path / "out").mkdir()
+    out = tmp_path / "out" / "rows.csv"
+    out.write_text("an earlier result\n")
+    result = CliRunner().invoke(cli, ["--db", sqlite_seeded, "sql", SLOW["sqlite"], "--timeout", "0.5",
+                                      "-f", "csv", "-o", str(out)])
+    assert result.exit_code == 1, result.output
+    assert "--timeout SECONDS allows more" in result.output
+    assert out.read_text() == "an earlier result\n"
+    assert [p.name for p in out.parent.iterdir()] == ["rows.csv"]  # no partial file left beside it
+    result = CliRunner().invoke(cli, ["--db", sqlite_seeded, "sql", "select 1 as one", "-f", "csv", "-o", str(out)])
+    assert result.exit_code == 0 and out.read_bytes() == b"one\r\n1\r\n"
+
+
 def test_report_timeout_is_configurable(sqlite_seeded):
     result = CliRunner().invoke(cli, ["--db", sqlite_seeded, "report", "run", "timeline", "--timeout", "0"])
     assert result.exit_code == 2

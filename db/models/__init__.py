@@ -36,6 +36,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy.dialects import mysql
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 NAMING_CONVENTION = {
@@ -175,7 +176,10 @@ class Source(Base):
     published_earliest, published_latest, published_precision, published_text = _date_columns(
         "published", "the publication date"
     )
-    content: Mapped[str] = mapped_column(Text, comment="Full text of the document, exactly as stored; evidence offsets index into it.")
+    content: Mapped[str] = mapped_column(
+        # MariaDB's TEXT holds 64 KB: a whole document needs LONGTEXT there (migration 0004)
+        Text().with_variant(mysql.LONGTEXT(), "mysql", "mariadb"),
+        comment="Full text of the document, exactly as stored; evidence offsets index into it.")
     sha256: Mapped[str] = mapped_column(String(64), comment="SHA-256 (hex) of content encoded as UTF-8.")
     loaded_digest: Mapped[str | None] = mapped_column(
         String(64), comment="SHA-256 of the data file the source's facts were last loaded from."
