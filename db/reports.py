@@ -141,17 +141,8 @@ def _parsed_header(where: str, header: str) -> Any:
 
 def report_headers() -> dict[str, str]:
     """Each shipped report's header text (its YAML), by report name."""
-    out = {}
-    for entry in sorted(reports_dir().iterdir(), key=lambda e: e.name):
-        if entry.name.endswith(".sql"):
-            lines = []
-            for line in entry.read_text(encoding="utf-8").splitlines():
-                m = _HEADER_LINE.match(line)
-                if not m:
-                    break
-                lines.append(m.group(1))
-            out[entry.name[:-4]] = "\n".join(lines)
-    return out
+    return {entry.name[:-4]: split_header(entry.read_text(encoding="utf-8"))[0]
+            for entry in sorted(reports_dir().iterdir(), key=lambda e: e.name) if entry.name.endswith(".sql")}
 
 
 def _json_exact(value: Any) -> bool:
@@ -173,20 +164,23 @@ def headers_json() -> str:
     }, indent=1, ensure_ascii=False, sort_keys=True) + "\n"
 
 
-def parse_report(name: str, text: str) -> Report:
-    """Parse a report file's text; raise ReportFormatError naming the file and field."""
-    where = f"reports/{name}.sql"
+def split_header(text: str) -> tuple[str, str]:
+    """A report file's header (its leading ``-- `` lines, without the marks) and the SQL after it."""
     lines = text.splitlines()
     header: list[str] = []
     for i, line in enumerate(lines):
         m = _HEADER_LINE.match(line)
         if not m:
-            body = "\n".join(lines[i:]).strip()
-            break
+            return "\n".join(header), "\n".join(lines[i:]).strip()
         header.append(m.group(1))
-    else:
-        body = ""
-    meta = _parsed_header(where, "\n".join(header))
+    return "\n".join(header), ""
+
+
+def parse_report(name: str, text: str) -> Report:
+    """Parse a report file's text; raise ReportFormatError naming the file and field."""
+    where = f"reports/{name}.sql"
+    header, body = split_header(text)
+    meta = _parsed_header(where, header)
     if not isinstance(meta, dict):
         raise ReportFormatError(f"{where}: header: expected key: value lines")
     for key in ("title", "grain", "description", "columns"):
