@@ -212,6 +212,11 @@ ANALYZE_ROWS = 10_000
 BACKGROUND_CHECK_BYTES = 8_000_000
 
 
+def _analyze(conn) -> None:
+    """Fresh PostgreSQL planner statistics for every table a load writes to."""
+    conn.exec_driver_sql("ANALYZE " + ", ".join(seed.WRITTEN_TABLES))
+
+
 class _GrowingStatistics:
     """ANALYZE on PostgreSQL as a load grows, inside its transaction (which sees its own rows).
 
@@ -229,7 +234,7 @@ class _GrowingStatistics:
     def written(self, conn, rows: int) -> None:
         self.rows += rows
         if conn.dialect.name == "postgresql" and self.rows >= self.next:
-            conn.exec_driver_sql("ANALYZE " + ", ".join(seed.WRITTEN_TABLES))
+            _analyze(conn)
             self.next = 2 * self.rows
 
 
@@ -320,7 +325,7 @@ def ingest(url: str | None, paths: Sequence[Path | str],
                 if conn.dialect.name == "postgresql" and written >= ANALYZE_ROWS:
                     # Fresh planner statistics after a large load: without them (autovacuum comes
                     # later) PostgreSQL can choose plans that run reports a hundred times slower.
-                    conn.exec_driver_sql("ANALYZE " + ", ".join(seed.WRITTEN_TABLES))
+                    _analyze(conn)
             return results
     finally:
         engine.dispose()

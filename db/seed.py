@@ -819,18 +819,19 @@ def _insert_many(conn: Connection, table_name: str, columns: list[str], rows: li
     engines take the dicts, which SQLAlchemy sends as multi-row INSERTs.
     """
     table = _table(table_name)
-    compiled = insert(table).values({c: bindparam(c) for c in columns}).compile(dialect=conn.dialect)
-    names = list(compiled.positiontup or ()) if compiled.positional else []
-    # dicts for engines other than SQLite, and whenever the INSERT would fill a column left out
-    # (a Python-side default) that tuples could not carry
-    if conn.dialect.name != "sqlite" or set(names) != set(columns):
+    compiled = None
+    if conn.dialect.name == "sqlite":
+        compiled = insert(table).values({c: bindparam(c) for c in columns}).compile(dialect=conn.dialect)
+        if set(compiled.positiontup or ()) != set(columns):
+            compiled = None  # the INSERT would fill a column left out (a Python-side default): tuples cannot
+    if compiled is None:
         for start in range(0, len(rows), BATCH):
             batch = rows[start:start + BATCH]
             conn.execute(insert(table), [dict(zip(columns, r, strict=True)) for r in batch])
             if progress:
                 progress(len(batch))
         return
-    sql, order = str(compiled), [columns.index(name) for name in names]
+    sql, order = str(compiled), [columns.index(name) for name in compiled.positiontup or ()]
     # each column type's bind processor as this dialect implements it (SQLite's DATE writes ISO text)
     processors = [(i, proc) for i, c in enumerate(columns)
                   if (proc := table.c[c].type.dialect_impl(conn.dialect).bind_processor(conn.dialect)) is not None]
