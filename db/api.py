@@ -7,14 +7,13 @@ functions directly.
 from __future__ import annotations
 
 import gc
-import shutil
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from sqlalchemy import inspect
+from sqlalchemy import Connection, Engine, inspect
 
 from . import migrate, seed, views
 from .engine import make_engine, read_only, resolve_url, safe_url, sqlite_path
@@ -42,6 +41,14 @@ def require_sqlite_file(url: str) -> None:
         raise AccordsError(f"no database at {path}: run `accords db upgrade` (or any report) to create it")
 
 
+def require_newest_schema(engine: Engine) -> None:
+    """Refuse to write rows into a schema other than the one this accords writes (older or newer)."""
+    revision, head = migrate.current_revision(engine), migrate.head_revision()  # unknown: one clear error
+    if revision != head:
+        raise AccordsError(f"the database is at revision {revision or 'base'}, older than this accords' schema "
+                           f"({head}): run `accords db upgrade` first")
+
+
 @contextmanager
 def alembic_errors():
     """Alembic's CommandError (an unknown revision, a bad range) is wrong use: one line, exit 2."""
@@ -59,15 +66,44 @@ class UpgradeResult:
     after: str | None
     backup: Path | None
     views: list[str]
+    #: MariaDB: statements of an interrupted earlier run that were already done, skipped this time
+    resumed: list[str] = field(default_factory=list)
+
+
+def _migrate(url: str, step: Callable[[Connection], object], rebuild_views: bool) -> tuple[str | None, list[str]]:
+    """Drop the report views, run ``step`` (the migrations), rebuild the views if asked and at head.
+
+    On SQLite and PostgreSQL all of it is one transaction on one connection:
+    killed or failing at any moment, it leaves the database as it was. On
+    MariaDB each DDL statement commits by itself; every part is written so
+    that running the command again finishes it (see db/migrate.py).
+    Returns the revision reached and the views built.
+    """
+    engine = migrate.migration_engine(url)
+    try:
+        with database_errors(url), engine.connect() as conn:
+            views.drop_views(conn)
+            if not migrate.transactional_ddl(conn):
+                conn.commit()  # MariaDB: Alembic commits each step with its version stamp
+            with alembic_errors():
+                step(conn)
+            after = migrate.current_revision(conn)
+            built = views.sync_views(conn) if rebuild_views and after == migrate.head_revision() else []
+            migrate.check_foreign_keys(conn)
+            conn.commit()
+            return after, built
+    finally:
+        engine.dispose()
 
 
 def upgrade(url: str | None = None, revision: str = "head", sql: bool = False,
             stdout: TextIO | None = None) -> UpgradeResult:
     """Upgrade the schema to REVISION and rebuild the report views.
 
-    On SQLite, an existing database file is first copied to a timestamped
-    backup beside it when there is anything to apply; if the upgrade fails,
-    the file is restored from that copy, so it is left exactly as it was.
+    On SQLite, an existing database file is first backed up beside itself
+    when there is anything to apply. The upgrade itself is one transaction on
+    SQLite and PostgreSQL (killed or failing, it changes nothing) and
+    resumable on MariaDB (running it again finishes an interrupted step).
     With ``sql=True`` nothing is changed: the DDL is written to ``stdout``.
     """
     url = resolve_url(url)
@@ -80,36 +116,31 @@ def upgrade(url: str | None = None, revision: str = "head", sql: bool = False,
     engine = make_engine(url)
     try:
         with database_errors(url):
-            before = migrate.current_revision(engine)
+            before = migrate.current_revision(engine)  # a revision accords does not know stops here
             backup = migrate.backup_sqlite(url) if migrate.pending(engine) else None
-            try:
-                with engine.begin() as conn:
-                    views.drop_views(conn)
-                with alembic_errors():
-                    migrate.upgrade(url, revision)
-            except BaseException:
-                engine.dispose()
-                if created and path is not None:
-                    path.unlink(missing_ok=True)  # leave no empty file behind
-                elif backup is not None and path is not None:
-                    shutil.copy2(backup, path)
-                raise
-            after = migrate.current_revision(engine)
-            built: list[str] = []
-            if after == migrate.head_revision():
-                with engine.begin() as conn:
-                    built = views.sync_views(conn)
-            return UpgradeResult(before, after, backup, built)
     finally:
         engine.dispose()
+    resumed: list[str] = []
+
+    def step(conn: Connection) -> None:
+        resumed.extend(migrate.upgrade(url, revision, connection=conn))
+
+    try:
+        after, built = _migrate(url, step, rebuild_views=True)
+    except BaseException:
+        if created and path is not None:
+            path.unlink(missing_ok=True)  # leave no empty file behind
+        raise
+    return UpgradeResult(before, after, backup, built, resumed)
 
 
 def downgrade(url: str | None = None, revision: str = "-1", sql: bool = False,
               stdout: TextIO | None = None) -> Path | None:
     """Downgrade the schema; the report views are dropped first (rebuilt by the next upgrade).
 
-    On SQLite the file is first copied to a timestamped backup beside it, whose
-    path is returned. With ``sql=True`` the SQL is printed for a FROM:TO range.
+    On SQLite the file is first backed up beside itself, and that path is
+    returned. Like an upgrade, one transaction on SQLite and PostgreSQL and
+    resumable on MariaDB. With ``sql=True`` the SQL is printed for a FROM:TO range.
     """
     url = resolve_url(url)
     if sql:
@@ -119,15 +150,14 @@ def downgrade(url: str | None = None, revision: str = "-1", sql: bool = False,
             migrate.downgrade(url, revision, sql=True, stdout=stdout)
         return None
     require_sqlite_file(url)
-    backup = migrate.backup_sqlite(url)
     engine = make_engine(url)
     try:
-        with database_errors(url), engine.begin() as conn:
-            views.drop_views(conn)
+        with database_errors(url):
+            migrate.current_revision(engine)  # a revision accords does not know stops here
     finally:
         engine.dispose()
-    with database_errors(url), alembic_errors():
-        migrate.downgrade(url, revision)
+    backup = migrate.backup_sqlite(url)
+    _migrate(url, lambda conn: migrate.downgrade(url, revision, connection=conn), rebuild_views=False)
     return backup
 
 
@@ -291,6 +321,7 @@ def ingest(url: str | None, paths: Sequence[Path | str],
         with database_errors(url):
             if not inspect(engine).has_table("sources"):
                 raise AccordsError(f"{safe_url(url)} has no accords tables yet: run `accords db upgrade` first")
+            require_newest_schema(engine)
             problems: list[str] = []
             results: list[seed.SeedResult] = []
             # One transaction for the whole run: each file is written as soon as it is checked (so a

@@ -37,12 +37,19 @@ def has_registry(conn: Connection) -> bool:
 
 
 def drop_views(conn: Connection) -> list[str]:
-    """Drop every registered report view; return their names."""
+    """Drop every registered report view; return their names.
+
+    Views named for a current report are dropped too (IF EXISTS) even when
+    unregistered: on MariaDB, where each CREATE VIEW commits by itself, a
+    rebuild that was killed half way leaves views its registry rows never
+    recorded, and the next rebuild must not trip over them.
+    """
     if not has_registry(conn):
         return []
     names = list(conn.execute(select(REGISTRY.c.name).order_by(REGISTRY.c.name)).scalars())
+    expected = {r.view_name for r in all_reports().values() if r.view_name}
     quote = conn.dialect.identifier_preparer.quote
-    for name in names:
+    for name in sorted(set(names) | expected):
         conn.exec_driver_sql(f"DROP VIEW IF EXISTS {quote(name)}")
     conn.execute(delete(REGISTRY))
     return names

@@ -10,8 +10,10 @@ from logging.config import fileConfig
 
 from alembic import context
 from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import DBAPIError
 
-from db.engine import make_engine, resolve_url
+from db.engine import resolve_url
+from db.migrate import check_foreign_keys, migration_engine, transactional_ddl
 from db.models import metadata
 
 config = context.config
@@ -47,37 +49,64 @@ def run_migrations_offline() -> None:
         context.run_migrations()
 
 
-def _run(connection: Connection) -> None:
-    """Run the migrations; on SQLite with foreign keys off while tables are rebuilt.
+#: MariaDB errors meaning that an earlier, interrupted run already did this statement: the table,
+#: column, key or foreign key exists (1050, 1060, 1061, 1826), or what it drops is gone (1051, 1091)
+ALREADY_DONE = {1050: "exists", 1060: "exists", 1061: "exists", 1826: "exists", 1051: "is gone", 1091: "is gone"}
 
-    Batch migrations rebuild an SQLite table by copying it and dropping the
-    old one; with foreign keys enforced, that DROP would cascade and delete
-    the rows of every table referring to it. So enforcement is off during the
-    migration, and the foreign keys are checked before it ends.
+
+def _resumable_on_mariadb() -> None:
+    """On MariaDB, skip a migration statement that an interrupted earlier run already did.
+
+    MariaDB commits each DDL statement implicitly, so a run killed in the middle
+    of a step leaves that step half done while alembic_version still names the
+    step before. Running again replays the step; its statements that were done
+    fail only with "already exists" (or, dropping, "does not exist"): those are
+    skipped, and listed in ``config.attributes["skipped"]``. A migration is
+    resumable this way when every statement is either one of those or
+    harmless to repeat (UPDATE, MODIFY COLUMN); the kill tests check each step.
     """
-    sqlite = connection.dialect.name == "sqlite"
-    if sqlite:
-        connection.exec_driver_sql("PRAGMA foreign_keys = OFF")
-        connection.commit()  # end the implicit transaction, so Alembic's own commits
-    try:
-        _configure(connection=connection)
-        with context.begin_transaction():
-            context.run_migrations()
-            if sqlite:
-                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
-                if broken:
-                    raise RuntimeError(f"the migration left {len(broken)} broken foreign keys, e.g. {broken[0]}")
-    finally:
-        if sqlite:
-            connection.exec_driver_sql("PRAGMA foreign_keys = ON")
-            connection.commit()
+    migration = context.get_context()
+    if migration.as_sql or migration.dialect.name not in ("mysql", "mariadb"):
+        return
+    impl = migration.impl
+    run = impl._exec
+    skipped: list[str] = config.attributes.setdefault("skipped", [])
+
+    def resumable(construct, *args, **kwargs):
+        try:
+            return run(construct, *args, **kwargs)
+        except DBAPIError as exc:
+            code = getattr(exc.orig, "args", (None,))[0]
+            if code not in ALREADY_DONE:
+                raise
+            statement = " ".join(str(exc.statement or construct).split())[:120]
+            skipped.append(f"{statement} (already done: it {ALREADY_DONE[code]})")
+            return None
+
+    impl._exec = resumable  # type: ignore[method-assign]
 
 
 def _run_inside(connection: Connection) -> None:
-    """Run inside a transaction the caller owns (tests that roll the migration back)."""
+    """Run the migrations on this connection (inside its transaction, if it is in one)."""
     _configure(connection=connection)
+    _resumable_on_mariadb()
     with context.begin_transaction():
         context.run_migrations()
+
+
+def _run_alone(engine: Engine) -> None:
+    """Run every step in one transaction where DDL is transactional (SQLite, PostgreSQL).
+
+    Used by ``alembic upgrade`` from the repository root; ``accords db
+    upgrade`` hands over its own connection, whose one transaction also drops
+    and rebuilds the report views.
+    """
+    with engine.connect() as connection:
+        if transactional_ddl(connection):
+            connection.begin()
+        _run_inside(connection)
+        check_foreign_keys(connection)
+        connection.commit()
 
 
 def run_migrations_online() -> None:
@@ -89,11 +118,13 @@ def run_migrations_online() -> None:
     elif given is not None and not isinstance(given, Engine):
         with given.connect() as connection:
             _run_inside(connection)
+    elif isinstance(given, Engine):
+        _run_alone(given)
     else:
-        engine = given if isinstance(given, Engine) else make_engine(_url())
-        with engine.connect() as connection:
-            _run(connection)
-        if given is None:
+        engine = migration_engine(_url())
+        try:
+            _run_alone(engine)
+        finally:
             engine.dispose()
 
 

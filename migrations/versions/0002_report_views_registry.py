@@ -32,9 +32,10 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    if not op.get_context().as_sql:  # offline (--sql) the registry cannot be read: drop the views first
+    bind = None if op.get_context().as_sql else op.get_bind()
+    # offline (--sql) the registry cannot be read; on MariaDB a downgrade killed after dropping it is resumed
+    if bind is not None and sa.inspect(bind).has_table('report_views'):
         registry = sa.table('report_views', sa.column('name', sa.String))
-        bind = op.get_bind()
         for (name,) in bind.execute(sa.select(registry.c.name)).all():
             op.execute(f"DROP VIEW IF EXISTS {bind.dialect.identifier_preparer.quote(name)}")
     op.drop_table('report_views')
