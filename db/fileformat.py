@@ -66,10 +66,18 @@ DATE: dict[str, Any] = _obj({
 
 ROLE_REF = {"actor": _SLUG, "evidence": {"$ref": "#/$defs/evidence"}}
 
+#: The amounts every engine stores exactly (NUMERIC(20, 2): 18 digits before the point, 2 after).
+AMOUNT_VALUE: dict[str, Any] = {
+    "oneOf": [{"type": "integer", "minimum": 0, "maximum": int(m.AMOUNT_MAX)},
+              {"type": "string", "maxLength": 100,
+               "pattern": rf"^0*[0-9]{{1,{m.AMOUNT_INTEGER_DIGITS}}}(\.[0-9]{{1,{m.AMOUNT_SCALE}}})?$"}],
+    "description": f"An exact decimal amount in currency units, from 0 to {m.AMOUNT_MAX} (at most "
+                   f"{m.AMOUNT_INTEGER_DIGITS} digits before the point and {m.AMOUNT_SCALE} after it): "
+                   "an integer or a string such as \"1.50\" (never a float).",
+}
+
 AMOUNT = _obj({
-    "amount": {"oneOf": [{"type": "integer", "minimum": 0},
-                         {"type": "string", "pattern": r"^\d+(\.\d{1,2})?$"}],
-               "description": "An exact decimal amount in currency units: an integer or a string such as \"1.50\" (never a float)."},
+    "amount": AMOUNT_VALUE,
     "currency": {"type": "string", "pattern": "^[A-Z]{3}$", "description": "ISO 4217 code."},
     "qualifier": _enum(m.AMOUNT_QUALIFIERS, "How the source qualifies the amount."),
     "stage": _enum(m.AMOUNT_STAGES, "What the amount is: contracted, planned, ..."),

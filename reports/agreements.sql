@@ -74,6 +74,8 @@ order by
     case when am.currency is null then 0 else 1 end,
     am.currency,
     case when am.amount is null then 0 else 1 end,
+    -- fewer digits first: SQLite stores amounts as text, compared character by character
+    length(cast(am.amount as char(24))),
     am.amount,
     case when am.amount_text is null then 0 else 1 end,
     lower(am.amount_text),

@@ -14,7 +14,10 @@
 --   attributed actors, roles or evidence rows.
 --   Totals add amounts as stated, whatever their qualifier (an "over $540
 --   million" counts as 540 million). Amounts in different currencies or
---   stages are never added together.
+--   stages are never added together. Totals are exact on every engine:
+--   SQLite has no decimal type, so each amount's digits are added as three
+--   integers (whole units above and below 10^9, and cents) and the total is
+--   written back as decimal text.
 -- parameters:
 --   - name: actor
 --     type: text
@@ -62,11 +65,34 @@ actor_amounts as (
     select distinct att.amount_id, att.actor_id
     from attributions as att
 ),
-actor_totals as (
-    select aa.actor_id, am.currency, am.stage, sum(am.amount) as total, count(*) as n_amounts
+amount_digits as (
+    -- the amount as decimal text, '150000000.00' (SQLite stores it so; the servers' NUMERIC casts to it)
+    select am.id as amount_id, am.currency, am.stage, cast(am.amount as char(24)) as digits
+    from amounts as am
+),
+amount_parts as (
+    -- its digits as three integers no engine can overflow: whole units above and below 10^9, and cents
+    select
+        d.amount_id,
+        d.currency,
+        d.stage,
+        case when length(d.digits) > 12
+            then cast(substr(d.digits, 1, length(d.digits) - 12) as integer)
+            else 0 end as units_high,
+        case when length(d.digits) > 12
+            then cast(substr(d.digits, length(d.digits) - 11, 9) as integer)
+            else cast(substr(d.digits, 1, length(d.digits) - 3) as integer) end as units_low,
+        cast(substr(d.digits, length(d.digits) - 1, 2) as integer) as cents
+    from amount_digits as d
+),
+actor_sums as (
+    select
+        aa.actor_id, ap.currency, ap.stage,
+        sum(ap.units_high) as units_high, sum(ap.units_low) as units_low, sum(ap.cents) as cents,
+        count(*) as n_amounts
     from actor_amounts as aa
-    join amounts as am on am.id = aa.amount_id
-    group by aa.actor_id, am.currency, am.stage
+    join amount_parts as ap on ap.amount_id = aa.amount_id
+    group by aa.actor_id, ap.currency, ap.stage
 ),
 country_amounts as (
     select distinct att.amount_id, a.country
@@ -74,11 +100,62 @@ country_amounts as (
     join actors as a on a.id = att.actor_id
     where a.country is not null
 ),
-country_totals as (
-    select ca.country, am.currency, am.stage, sum(am.amount) as total, count(*) as n_amounts
+country_sums as (
+    select
+        ca.country, ap.currency, ap.stage,
+        sum(ap.units_high) as units_high, sum(ap.units_low) as units_low, sum(ap.cents) as cents,
+        count(*) as n_amounts
     from country_amounts as ca
-    join amounts as am on am.id = ca.amount_id
-    group by ca.country, am.currency, am.stage
+    join amount_parts as ap on ap.amount_id = ca.amount_id
+    group by ca.country, ap.currency, ap.stage
+),
+all_sums as (
+    select 'actor' as scope, s.actor_id, null as country, s.currency, s.stage,
+           s.units_high, s.units_low, s.cents, s.n_amounts
+    from actor_sums as s
+    union all
+    select 'country', null, s.country, s.currency, s.stage, s.units_high, s.units_low, s.cents, s.n_amounts
+    from country_sums as s
+),
+carried_cents as (
+    -- whole units out of the cents (every division here is exact: no engine rounds)
+    select
+        s.scope, s.actor_id, s.country, s.currency, s.stage, s.n_amounts, s.units_high,
+        cast(s.units_low + (s.cents - s.cents % 100) / 100 as decimal(30, 0)) as units_low,
+        cast(s.cents % 100 as decimal(30, 0)) as cents
+    from all_sums as s
+),
+carried_units as (
+    select
+        c.scope, c.actor_id, c.country, c.currency, c.stage, c.n_amounts, c.cents,
+        cast(c.units_high + (c.units_low - c.units_low % 1000000000) / 1000000000 as decimal(30, 0)) as units_high,
+        cast(c.units_low % 1000000000 as decimal(30, 0)) as units_low
+    from carried_cents as c
+),
+totals as (
+    -- the total as decimal text, put together with replace() (no concatenation operator is portable)
+    select
+        c.scope, c.actor_id, c.country, c.currency, c.stage, c.n_amounts,
+        case when c.units_high = 0
+            then replace(replace('L.C',
+                'L', cast(c.units_low as char(40))),
+                'C', substr(cast(c.cents + 100 as char(40)), 2))
+            else replace(replace(replace('HL.C',
+                'H', cast(c.units_high as char(40))),
+                'L', substr(cast(c.units_low + 1000000000 as char(40)), 2)),
+                'C', substr(cast(c.cents + 100 as char(40)), 2))
+        end as total
+    from carried_units as c
+),
+actor_totals as (
+    select t.actor_id, t.currency, t.stage, t.total, t.n_amounts
+    from totals as t
+    where t.scope = 'actor'
+),
+country_totals as (
+    select t.country, t.currency, t.stage, t.total, t.n_amounts
+    from totals as t
+    where t.scope = 'country'
 ),
 evidence_counts as (
     select ev.amount_id, count(*) as n_evidence
@@ -129,6 +206,8 @@ order by
     o.owner,
     am.stage,
     am.currency,
+    -- fewer digits first: SQLite stores amounts as text, compared character by character
+    length(cast(am.amount as char(24))),
     am.amount,
     lower(am.amount_text),
     am.amount_text,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -37,6 +38,11 @@ def _user_rows(url: str) -> None:
     engine.dispose()
 
 
+def _decimal(value) -> Decimal:
+    """An amount as a decimal: SQLite stored it as a number before revision 0005, as canonical text since."""
+    return Decimal(str(value)).quantize(Decimal("0.01"))
+
+
 def _rows(url: str, columns: dict[str, list[str]] | None = None) -> dict[str, list]:
     """Every row of every table (or of the given columns only), as sorted reprs."""
     engine = create_engine(url)
@@ -46,7 +52,9 @@ def _rows(url: str, columns: dict[str, list[str]] | None = None) -> dict[str, li
             if table != "alembic_version":
                 cols = (columns or {}).get(table)
                 listed = ", ".join(cols) if cols else "*"
-                out[table] = sorted(map(repr, conn.execute(text(f"select {listed} from {table}"))))
+                out[table] = sorted(repr(tuple(_decimal(v) if (table, k) == ("amounts", "amount") else v
+                                               for k, v in r._mapping.items()))
+                                    for r in conn.execute(text(f"select {listed} from {table}")))
     engine.dispose()
     return out
 

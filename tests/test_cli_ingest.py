@@ -40,7 +40,8 @@ CASES = [
      "agreements[0].signed: latest date 2023-01-01 is before earliest date 2023-12-31"),
     ("amount: 150000000", "amount: a lot",
      "agreements[0].amounts[0].amount: 'a lot' is not valid: expected an exact decimal amount in currency "
-     'units: an integer or a string such as "1.50" (never a float).'),
+     "units, from 0 to 999999999999999999.99 (at most 18 digits before the point and 2 after it): "
+     'an integer or a string such as "1.50" (never a float).'),
     ("kind: contract", "kind: handshake",
      "agreements[0].kind: 'handshake' is not one of: contract, accord, diplomatic_exchange, guarantee, "
      "memorandum, treaty, other"),

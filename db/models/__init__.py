@@ -13,7 +13,11 @@ Conventions
   pin it down), ``<name>_precision`` (see ``DATE_PRECISIONS``) and
   ``<name>_text`` (the source's own words). Order by ``<name>_earliest``.
 * Money lives in ``amounts``: exact decimals, an ISO 4217 currency and a
-  qualifier.
+  qualifier. An amount has at most 18 digits before the decimal point and 2
+  after it (0.00 to 999999999999999999.99, ``AMOUNT_MAX``): NUMERIC(20, 2) on
+  PostgreSQL and MariaDB; on SQLite, which has no decimal type, canonical
+  decimal text ('150000000.00': no exponent, no leading zeros, exactly two
+  decimals) that a CHECK constraint guards (see ``Money``).
 * Every fact row is backed by at least one ``evidence`` row: a verbatim span
   of a stored source. Values that can only be inferred live in
   ``inferences``, never in the fact row itself.
@@ -22,7 +26,8 @@ Conventions
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
 
 from sqlalchemy import (
     CheckConstraint,
@@ -34,10 +39,13 @@ from sqlalchemy import (
     Numeric,
     String,
     Text,
+    TypeDecorator,
     UniqueConstraint,
 )
 from sqlalchemy.dialects import mysql
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeEngine
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -108,6 +116,80 @@ AMOUNT_QUALIFIERS = ("exact", "about", "at_least", "more_than", "at_most", "less
 AMOUNT_STAGES = ("contracted", "planned", "pledged", "disbursed", "reported")
 SEGMENT_KINDS = ("headline", "body", "chrome", "weather", "footer")
 INFERENCE_FIELDS = ("date", "said", "published", "value")
+
+
+# --- money ---------------------------------------------------------------------
+
+#: Digits an amount may have before and after the decimal point: NUMERIC(20, 2).
+AMOUNT_INTEGER_DIGITS = 18
+AMOUNT_SCALE = 2
+#: The largest amount every engine stores exactly.
+AMOUNT_MAX = Decimal("9" * AMOUNT_INTEGER_DIGITS + "." + "9" * AMOUNT_SCALE)
+_CENT = Decimal(1).scaleb(-AMOUNT_SCALE)
+
+#: On SQLite an amount is TEXT in canonical form: digits, one point, exactly two decimals, no
+#: leading zero (but in 0.xx), at most 18 digits before the point. GLOB is SQLite's own.
+SQLITE_AMOUNT_CHECK = (
+    "typeof(amount) = 'text'"
+    f" and length(amount) between {AMOUNT_SCALE + 2} and {AMOUNT_INTEGER_DIGITS + AMOUNT_SCALE + 1}"
+    " and amount glob '*[0-9].[0-9][0-9]'"
+    " and amount not glob '*[^0-9.]*'"
+    " and amount not glob '*.*.*'"
+    " and amount not glob '0[0-9]*'"
+)
+
+
+def amount_text(value: Any) -> str:
+    """An amount in canonical form ('1500.00'); ValueError if it is not one accords can store.
+
+    Takes a Decimal, an int or a decimal string (never a float, which is not exact).
+    More than two decimals round half away from zero, as NUMERIC(20, 2) does.
+    """
+    if isinstance(value, (float, bool)):
+        raise ValueError(f"an amount must be exact (a Decimal, int or string), not {type(value).__name__}")
+    try:
+        number = value if isinstance(value, Decimal) else Decimal(str(value).strip())
+        if not number.is_finite() or number.adjusted() >= AMOUNT_INTEGER_DIGITS:
+            raise InvalidOperation
+        number = number.quantize(_CENT, rounding=ROUND_HALF_UP)
+    except (InvalidOperation, ValueError):
+        raise ValueError(f"not an amount from 0.00 to {AMOUNT_MAX}: {str(value)[:40]!r}") from None
+    if number < 0 or number > AMOUNT_MAX:
+        raise ValueError(f"not an amount from 0.00 to {AMOUNT_MAX}: {str(value)[:40]!r}")
+    return f"{number + 0:f}"  # + 0 turns -0.00 into 0.00
+
+
+class Money(TypeDecorator[Decimal]):
+    """An exact amount of money: NUMERIC(20, 2), stored on SQLite as canonical decimal text.
+
+    SQLite has no decimal type: a NUMERIC column there holds a float, which
+    loses digits beyond the 15th and turns 1e40 into 1e+40. TEXT holds the
+    digits as given, and ``SQLITE_AMOUNT_CHECK`` keeps them canonical, so
+    ``select amount from amounts`` reads 150000000.00 in any SQLite client
+    and equal amounts have equal text. Values come back as Decimal everywhere.
+    """
+
+    impl = Numeric(AMOUNT_INTEGER_DIGITS + AMOUNT_SCALE, AMOUNT_SCALE)
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(Text())
+        return dialect.type_descriptor(Numeric(AMOUNT_INTEGER_DIGITS + AMOUNT_SCALE, AMOUNT_SCALE))
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
+        if value is None or dialect.name != "sqlite":
+            return value
+        return amount_text(value)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
+        if value is None or dialect.name != "sqlite":
+            return value
+        return Decimal(value) if isinstance(value, str) else Decimal(str(value)).quantize(_CENT)
+
+    @property
+    def python_type(self) -> type:
+        return Decimal
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:
@@ -352,6 +434,8 @@ class Amount(Base):
         _enum_check("stage", AMOUNT_STAGES),
         CheckConstraint("length(currency) = 3", name="currency_alpha3"),
         CheckConstraint("amount >= 0", name="amount_not_negative"),
+        # SQLite only: there amount is TEXT, kept canonical (PostgreSQL and MariaDB have NUMERIC)
+        CheckConstraint(SQLITE_AMOUNT_CHECK, name="amount_canonical").ddl_if(dialect="sqlite"),
         CheckConstraint(
             "(case when agreement_id is null then 0 else 1 end)"
             " + (case when project_id is null then 0 else 1 end) = 1",
@@ -363,7 +447,11 @@ class Amount(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, comment="Surrogate key.")
     agreement_id: Mapped[int | None] = mapped_column(ForeignKey("agreements.id", ondelete="CASCADE"), index=True, comment="The agreement the amount belongs to.")
     project_id: Mapped[int | None] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True, comment="The project the amount belongs to.")
-    amount: Mapped[Decimal] = mapped_column(Numeric(20, 2), comment="The amount as an exact decimal, in currency units.")
+    amount: Mapped[Decimal] = mapped_column(
+        Money(),
+        comment="The amount as an exact decimal, in currency units: 0.00 to 999999999999999999.99 "
+                "(18 digits before the point, 2 after). NUMERIC(20, 2); on SQLite canonical decimal text "
+                "such as '150000000.00' (add up amounts with a report, not with sum(), which gives a float there).")
     currency: Mapped[str] = mapped_column(String(3), comment="ISO 4217 currency code.")
     qualifier: Mapped[str] = mapped_column(String(20), comment="exact, about, at_least, more_than, at_most or less_than.")
     stage: Mapped[str] = mapped_column(String(20), comment="contracted, planned, pledged, disbursed or reported.")
