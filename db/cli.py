@@ -19,7 +19,7 @@ import click
 from . import __version__
 
 FORMATS = ("table", "csv", "json", "jsonl", "markdown")
-EXIT_FAILURE, EXIT_USAGE = 1, 2
+EXIT_FAILURE, EXIT_USAGE, EXIT_INTERRUPTED = 1, 2, 130
 
 
 def _fail_cleanly(func: Callable) -> Callable:
@@ -27,10 +27,15 @@ def _fail_cleanly(func: Callable) -> Callable:
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from .errors import AccordsError, UsageError, ValidationError
+        from .errors import AccordsError, Interrupted, UsageError, ValidationError
 
         try:
             return func(*args, **kwargs)
+        except BrokenPipeError:
+            _quiet_stdout()  # the reader went away (`| head -1`): stop quietly, exit 0
+            return None
+        except Interrupted:
+            raise KeyboardInterrupt from None
         except ValidationError as exc:
             for line in exc.problems:
                 click.echo(f"Error: {line}", err=True)
@@ -41,6 +46,13 @@ def _fail_cleanly(func: Callable) -> Callable:
             raise click.ClickException(str(exc)) from None
 
     return wrapper
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null, so that Python's final flush finds nowhere to fail."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
 
 
 def output_options(func: Callable) -> Callable:
@@ -107,10 +119,22 @@ def _db_url(ctx: click.Context) -> str | None:
     return ctx.find_root().obj.get("db") if ctx.find_root().obj else None
 
 
+def _read_url(ctx: click.Context) -> str | None:
+    """The URL for queries: --read-url / $ACCORDS_READ_URL, else the database URL."""
+    obj = ctx.find_root().obj or {}
+    return obj.get("read_url") or obj.get("db")
+
+
+def _warn(message: str) -> None:
+    click.echo(f"accords: {message}", err=True)
+
+
 def _ensure(ctx: click.Context) -> None:
     """Create the default SQLite database on first use (and say so); otherwise do nothing."""
     from .engine import resolve_url, sqlite_path
 
+    if (ctx.find_root().obj or {}).get("read_url"):
+        return  # a reader login never creates anything
     path = sqlite_path(resolve_url(_db_url(ctx)))
     if path is None or path.exists():
         return
@@ -156,9 +180,11 @@ def _complete_param(ctx: click.Context, param: click.Parameter, incomplete: str)
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="accords")
 @click.option("--db", "db", metavar="URL", envvar="ACCORDS_DATABASE_URL", show_envvar=True,
-              help="Database URL (default: sqlite:///accords.db in the current folder).")
+              help="Database URL or SQLite file (default: accords.db in the current folder).")
+@click.option("--read-url", "read_url", metavar="URL", envvar="ACCORDS_READ_URL", show_envvar=True,
+              help="URL that `sql` and `report run` use instead (a reader login: see `db create-reader`).")
 @click.pass_context
-def cli(ctx: click.Context, db: str | None) -> None:
+def cli(ctx: click.Context, db: str | None, read_url: str | None) -> None:
     """accords: who does what in geopolitics, with the evidence behind every fact.
 
     \b
@@ -167,6 +193,7 @@ def cli(ctx: click.Context, db: str | None) -> None:
     """
     ctx.ensure_object(dict)
     ctx.obj["db"] = db
+    ctx.obj["read_url"] = read_url
 
 
 # --- db ------------------------------------------------------------------------
@@ -294,6 +321,33 @@ def check(ctx: click.Context) -> None:
     click.echo("database, migrations and models agree; report views are current")
 
 
+@db.command("create-reader")
+@click.option("--name", default="accords_reader", show_default=True, help="Name of the login to create or reset.")
+@click.option("--timeout", type=click.FloatRange(min=1), default=30.0, show_default=True, metavar="SECONDS",
+              help="The login's statement time limit.")
+@click.pass_context
+@_fail_cleanly
+def create_reader(ctx: click.Context, name: str, timeout: float) -> None:
+    """Create a login that can only read accords' tables, and print its URL (PostgreSQL, MariaDB).
+
+    Run it as an administrator or the owner of the tables. The login gets
+    SELECT and nothing else: no writes, no server files or programs, no
+    server settings, a statement time limit. Running it again resets its
+    privileges and password. Give the URL to `sql` and `report run` with
+    --read-url or ACCORDS_READ_URL.
+
+    \b
+    Example:
+        export ACCORDS_READ_URL=$(accords --db postgresql+psycopg://postgres@localhost/accords db create-reader)
+    """
+    from .reader import create_reader as create
+
+    reader = create(_db_url(ctx), name, timeout)
+    click.echo(reader.url)
+    click.echo(f"accords: login {reader.name} can only read; use the URL above with --read-url or "
+               "ACCORDS_READ_URL", err=True)
+
+
 @db.command()
 @click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False))
 @click.pass_context
@@ -398,7 +452,8 @@ def report_run(ctx: click.Context, name: str, params: tuple[tuple[str, str], ...
 
     bind_parameters(get_report(name), params)  # wrong use fails before any database work
     _ensure(ctx)
-    _emit(fmt, output, lambda out, styled: query.run_report(_db_url(ctx), name, params, fmt, out, timeout, styled))
+    _emit(fmt, output, lambda out, styled: query.run_report(_read_url(ctx), name, params, fmt, out, timeout, styled,
+                                                            warn=_warn))
 
 
 @cli.command()
@@ -409,9 +464,11 @@ def report_run(ctx: click.Context, name: str, params: tuple[tuple[str, str], ...
 @_fail_cleanly
 def sql(ctx: click.Context, query: str, params: tuple[tuple[str, str], ...], fmt: str,
         output: str | None, timeout: float) -> None:
-    """Run one read-only SQL query and print its rows.
+    """Run one read-only SQL statement and print its rows.
 
-    Any attempt to write fails and changes nothing.
+    The database itself refuses any write and a second statement: SQLite is
+    opened read-only, servers run it in a read-only transaction (use a
+    reader login from `accords db create-reader` for least privilege).
 
     \b
     Example:
@@ -420,7 +477,8 @@ def sql(ctx: click.Context, query: str, params: tuple[tuple[str, str], ...], fmt
     from .query import run_sql
 
     _ensure(ctx)
-    _emit(fmt, output, lambda out, styled: run_sql(_db_url(ctx), query, params, fmt, out, timeout, styled))
+    _emit(fmt, output, lambda out, styled: run_sql(_read_url(ctx), query, params, fmt, out, timeout, styled,
+                                                   warn=_warn))
 
 
 @cli.command()
@@ -499,5 +557,36 @@ def schema() -> None:
     click.echo(schema_json())
 
 
+def _argv_problem(argv: list[str]) -> str | None:
+    """Arguments that are not valid UTF-8 reach Python with surrogate escapes: name the first."""
+    for i, arg in enumerate(argv, start=1):
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError:
+            return f"argument {i} is not valid UTF-8 text"
+    return None
+
+
 def main() -> None:
-    cli(prog_name="accords")
+    """The console entry point: one line and an exit code for interrupts, closed pipes and bad bytes."""
+    problem = _argv_problem(sys.argv[1:])
+    if problem:
+        click.echo(f"Usage: accords [OPTIONS] COMMAND [ARGS]...\nTry 'accords -h' for help.\n\nError: {problem}",
+                   err=True)
+        sys.exit(EXIT_USAGE)
+    try:
+        cli(prog_name="accords", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("interrupted", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        click.echo("interrupted", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+    except BrokenPipeError:
+        _quiet_stdout()
+        sys.exit(0)

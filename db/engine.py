@@ -1,46 +1,92 @@
-"""Database URLs, engines and read-only connections for every backend."""
+"""Database URLs, engines, read-only connections and one-line database errors for every backend."""
 
 from __future__ import annotations
 
 import os
-import time
-from collections.abc import Iterator
+import re
+import sqlite3
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy import Connection, Engine, create_engine, event
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 
-from .errors import AccordsError, UsageError
+from .errors import AccordsError, Interrupted, UsageError
 
 ENV_URL = "ACCORDS_DATABASE_URL"
+ENV_READ_URL = "ACCORDS_READ_URL"
 DEFAULT_URL = "sqlite:///accords.db"
 DEFAULT_TIMEOUT_S = 30.0
 
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*://")
+#: query-string keys whose values are secrets (masked in every message)
+_SECRET_KEY = re.compile(r"pass|pwd|secret|token|key", re.I)
+
 
 def resolve_url(url: str | None = None) -> str:
-    """The URL to use: the explicit one, else $ACCORDS_DATABASE_URL, else ./accords.db."""
-    return url or os.environ.get(ENV_URL) or DEFAULT_URL
+    """The URL to use: the explicit one, else $ACCORDS_DATABASE_URL, else ./accords.db.
+
+    A plain file path (no ``scheme://``) is an SQLite file. A URL that cannot
+    be parsed (a port that is not a number, say) is wrong use: one line.
+    """
+    chosen = url or os.environ.get(ENV_URL) or DEFAULT_URL
+    if not _SCHEME.match(chosen):
+        if "\x00" in chosen:
+            raise UsageError("invalid database path: it contains a NUL character")
+        return "sqlite:///" + chosen
+    try:
+        make_url(chosen)
+    except (ArgumentError, ValueError) as exc:
+        raise UsageError(f"invalid database URL {safe_url(chosen)!r}: {_first_line(exc)}") from None
+    return chosen
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def _secrets(url: str) -> list[str]:
+    """The secrets in a URL: its password and secret-looking query values, raw and URL-encoded."""
+    found: list[str] = []
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError):
+        parsed = None
+    if parsed is not None:
+        if parsed.password:
+            found.append(str(parsed.password))
+        for key, value in parsed.query.items():
+            if _SECRET_KEY.search(key):
+                found += [value] if isinstance(value, str) else list(value)
+    # what the parser could not take apart: user:password@ and key=value pairs in the text itself
+    m = re.match(r"^[^:/]+://[^:/@]*:([^@/]*)@", url)
+    if m:
+        found.append(m.group(1))
+    found += [v for k, v in re.findall(r"[?&]([^=&#]+)=([^&#]*)", url) if _SECRET_KEY.search(k)]
+    out: set[str] = set()
+    for secret in found:
+        if secret:
+            out |= {secret, quote(secret, safe=""), quote(secret)}
+    return sorted(out, key=len, reverse=True)
 
 
 def safe_url(url: str) -> str:
-    """The URL with any password masked, for messages."""
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
-        return "<unparseable URL>"
+    """The URL with its password and secret query values masked, for messages."""
+    masked = url
+    for secret in _secrets(url):
+        masked = masked.replace(secret, "***")
+    return masked
 
 
 def scrub(message: str, url: str) -> str:
-    """Remove the URL's password from a message (driver errors may echo it)."""
-    try:
-        password = make_url(url).password
-    except ArgumentError:
-        return message
-    if password:
-        message = message.replace(str(password), "***")
+    """Remove the URL's secrets from a message (driver errors may echo them)."""
+    for secret in _secrets(url):
+        message = message.replace(secret, "***")
     return message
 
 
@@ -64,13 +110,21 @@ def _sqlite_on_connect(dbapi_connection, _record) -> None:
     cursor.close()
 
 
-def make_engine(url: str | None = None, **kwargs) -> Engine:
-    """An engine for the URL; on SQLite, foreign keys are enforced on every connection."""
+def make_engine(url: str | None = None, *, reading: bool = False, **kwargs) -> Engine:
+    """An engine for the URL; on SQLite, foreign keys are enforced on every connection.
+
+    With ``reading=True`` an SQLite file is opened read-only (``mode=ro``):
+    the engine cannot write to it whatever the SQL says.
+    """
     url = resolve_url(url)
+    path = sqlite_path(url) if reading else None
+    if path is not None:
+        uri = f"file:{quote(str(path.absolute()))}?mode=ro"
+        kwargs.setdefault("creator", lambda: sqlite3.connect(uri, uri=True, check_same_thread=False))
     try:
         engine = create_engine(url, **kwargs)
-    except ArgumentError as exc:
-        raise UsageError(f"invalid database URL {safe_url(url)!r}: {exc}") from None
+    except (ArgumentError, ValueError) as exc:
+        raise UsageError(f"invalid database URL {safe_url(url)!r}: {_first_line(exc)}") from None
     except ModuleNotFoundError as exc:
         extra = {"postgresql": "postgres", "mysql": "mysql"}.get(backend(url), "")
         hint = f"; install it with: pip install 'accords[{extra}]'" if extra else ""
@@ -80,45 +134,206 @@ def make_engine(url: str | None = None, **kwargs) -> Engine:
     return engine
 
 
+# --- read-only connections -----------------------------------------------------------
+
+
+def _canceller(engine: Engine, conn: Connection) -> Callable[[], None]:
+    """A function that stops the query running on ``conn``, callable from another thread."""
+    raw: Any = conn.connection.dbapi_connection
+    name = engine.dialect.name
+    if name == "sqlite":
+        return raw.interrupt
+    if name == "postgresql":
+        return getattr(raw, "cancel_safe", raw.cancel)
+    thread_id = int(raw.thread_id())
+
+    def kill() -> None:
+        with engine.connect() as other:
+            other.exec_driver_sql(f"KILL QUERY {thread_id}")
+
+    return kill
+
+
 @contextmanager
 def read_only(engine: Engine, timeout_s: float | None = DEFAULT_TIMEOUT_S) -> Iterator[Connection]:
-    """A connection inside a read-only transaction that is always rolled back.
+    """A connection on which nothing can be changed, inside a transaction always rolled back.
 
-    Writes fail in the database itself, not by inspecting the SQL:
-    SQLite uses ``PRAGMA query_only``, PostgreSQL ``SET TRANSACTION READ ONLY``
-    and MariaDB ``START TRANSACTION READ ONLY``. ``timeout_s`` stops a query
-    that runs too long (SQLite: a progress handler; PostgreSQL:
-    ``statement_timeout``; MariaDB: ``max_statement_time``).
+    Writes fail in the database itself, never by inspecting the SQL (see
+    :mod:`db.guard`): SQLite opens read-only with an authorizer and limits,
+    PostgreSQL sends every statement prepared (one command each) in a
+    ``READ ONLY`` transaction, MariaDB runs a ``READ ONLY`` transaction and
+    (in :func:`execute`) one prepared statement. ``timeout_s`` is enforced by
+    the server's own limit and by a watchdog that cancels the query at the
+    deadline; Ctrl-C cancels it too (raising :class:`Interrupted`).
     """
+    from .guard import SqliteGuard, Watchdog
+
     name = engine.dialect.name
     if name not in ("sqlite", "postgresql", "mysql", "mariadb"):  # pragma: no cover
         raise AccordsError(f"unsupported database backend: {name}")
     with engine.connect() as conn:
         raw: Any = conn.connection.dbapi_connection
+        guard: SqliteGuard | None = None
+        threshold = None
         if name == "sqlite":
-            conn.exec_driver_sql("PRAGMA query_only = ON")
-            if timeout_s:
-                deadline = time.monotonic() + timeout_s
-                raw.set_progress_handler(lambda: int(time.monotonic() > deadline), 10_000)
-            conn.commit()
+            guard = SqliteGuard(raw)
         elif name == "postgresql":
+            threshold = raw.prepare_threshold
+            raw.prepare_threshold = 0  # every statement prepared: the server refuses a second command
             conn.exec_driver_sql("SET TRANSACTION READ ONLY")
             if timeout_s:
                 conn.exec_driver_sql(f"SET LOCAL statement_timeout = {int(timeout_s * 1000)}")
         else:
-            if timeout_s:
-                conn.exec_driver_sql(f"SET SESSION max_statement_time = {float(timeout_s)}")
+            conn.exec_driver_sql(f"SET SESSION max_statement_time = {float(timeout_s or 0)}")
             conn.exec_driver_sql("SET SESSION TRANSACTION READ ONLY")
             conn.commit()
+            conn.exec_driver_sql("START TRANSACTION READ ONLY")
+        watchdog = Watchdog(_canceller(engine, conn), timeout_s)
+        conn.info["watchdog"] = watchdog
+        failure: BaseException | None = None
         try:
-            yield conn
-        finally:
+            with watchdog:
+                yield conn
+        except BaseException as exc:
+            failure = exc
+        conn.info.pop("watchdog", None)
+        if failure is not None and (isinstance(failure, KeyboardInterrupt) or watchdog.fired):
+            conn.invalidate()  # a cancelled or interrupted connection is never reused
+        else:
             conn.rollback()
-            if name == "sqlite":
-                raw.set_progress_handler(None, 0)
-                conn.exec_driver_sql("PRAGMA query_only = OFF")
-                conn.commit()
-            elif name != "postgresql":
+            if guard is not None:
+                guard.undo()
+            if threshold is not None:
+                raw.prepare_threshold = threshold
+            if name in ("mysql", "mariadb"):
                 conn.exec_driver_sql("SET SESSION TRANSACTION READ WRITE")
                 conn.exec_driver_sql("SET SESSION max_statement_time = 0")
                 conn.commit()
+        if failure is None:
+            return
+        is_db_error = isinstance(failure, DBAPIError | sqlite3.Error)
+        if watchdog.reason == "interrupt" or isinstance(failure, KeyboardInterrupt):
+            raise Interrupted() from None
+        if guard is not None and guard.authorizer.denied and is_db_error:
+            raise AccordsError(f"{REFUSED} (SQLite refused {guard.authorizer.denied})") from None
+        if watchdog.reason == "timeout" and is_db_error:
+            raise AccordsError(_TIME_LIMIT.format(detail=_driver_message(failure))) from None
+        raise failure
+
+
+def execute(conn: Connection, sql: str, values: dict[str, Any], binds: list[Any] | None = None):
+    """Run one read-only statement with bound values; the result streams its rows.
+
+    On MariaDB through PREPARE/EXECUTE (see :func:`db.guard.mysql_prepared`);
+    elsewhere through the driver's own binding (sqlite3's, PostgreSQL's
+    extended protocol). ``binds`` are typed ``bindparam`` objects for ``text()``.
+    """
+    from sqlalchemy import text
+
+    if conn.dialect.name in ("mysql", "mariadb"):
+        from .guard import mysql_prepared
+
+        return mysql_prepared(conn, sql, values)
+    statement = text(sql).bindparams(*binds) if binds else text(sql)
+    return conn.execution_options(stream_results=True, max_row_buffer=1000).execute(statement, values)
+
+
+def check_watchdog(conn: Connection) -> None:
+    """Raise if the watchdog fired (the time limit passed, or Ctrl-C) though the query went on."""
+    watchdog = conn.info.get("watchdog")
+    if watchdog is not None and watchdog.reason == "interrupt":
+        raise Interrupted()
+    if watchdog is not None and watchdog.reason == "timeout":
+        raise AccordsError(_TIME_LIMIT.format(detail="stopped by accords"))
+
+
+# --- one-line database errors ------------------------------------------------------------
+
+REFUSED = "refused: `accords sql` and reports only read"
+_TIME_LIMIT = "the query ran longer than the time limit and was stopped ({detail}); --timeout SECONDS allows more"
+
+# Kinds of failure, by driver error code (SQLite primary result codes, PostgreSQL SQLSTATEs,
+# MariaDB error numbers): never by the text of the message.
+_SQLITE_KINDS = {8: "readonly", 23: "denied", 9: "cancelled", 18: "toobig", 7: "toobig", 14: "cantopen", 5: "busy"}
+_PG_KINDS = {"42601": "syntax", "25006": "readonly", "42501": "denied", "57014": "cancelled", "42P01": "notable",
+             "54000": "toobig", "53200": "toobig", "55P03": "busy", "40P01": "busy"}
+_MYSQL_KINDS = {1792: "readonly", 1290: "readonly", 1036: "readonly", 1142: "denied", 1143: "denied",
+                1044: "denied", 1045: "denied", 1227: "denied", 1370: "denied", 1410: "denied",
+                1969: "cancelled", 1317: "cancelled", 3024: "cancelled", 1146: "notable",
+                1301: "toobig", 1205: "busy"}
+
+
+def error_code(exc: BaseException) -> tuple[str, Any]:
+    """(backend, code) of a driver error: SQLite's primary result code, a SQLSTATE or a MariaDB number."""
+    orig = getattr(exc, "orig", exc)
+    if isinstance(orig, sqlite3.Error):
+        code = getattr(orig, "sqlite_errorcode", None)
+        return "sqlite", None if code is None else code & 0xFF
+    module = type(orig).__module__
+    args = tuple(getattr(orig, "args", ()))
+    if module.startswith(("pymysql", "MySQLdb", "mariadb")) and args and isinstance(args[0], int):
+        return "mysql", args[0]
+    if module.startswith("psycopg"):
+        return "postgresql", getattr(orig, "sqlstate", None)
+    return "", None
+
+
+def error_kind(exc: BaseException) -> str | None:
+    backend_name, code = error_code(exc)
+    tables: dict[str, dict[Any, str]] = {"sqlite": _SQLITE_KINDS, "postgresql": _PG_KINDS, "mysql": _MYSQL_KINDS}
+    return tables.get(backend_name, {}).get(code)
+
+
+def _driver_message(exc: BaseException) -> str:
+    """The driver's own message, on one line, without the SQL SQLAlchemy adds."""
+    orig = getattr(exc, "orig", None)
+    args: tuple = tuple(getattr(orig, "args", ()))
+    if len(args) == 2 and isinstance(args[0], int):  # PyMySQL: (code, message)
+        text = f"{args[1]} (MariaDB error {args[0]})"
+    else:
+        text = str(orig if orig is not None else exc).strip()
+    return " ".join(text.splitlines()[0].split()) if text else type(exc).__name__
+
+
+def describe_db_error(exc: BaseException, url: str, reading: bool = False) -> str:
+    """One line for a database error: the driver's message (no SQL, no secret) and what it means."""
+    message = _driver_message(exc)
+    kind = error_kind(exc)
+    if kind in ("readonly", "denied") and reading:
+        message = f"{REFUSED} ({message})"
+    elif kind == "readonly":
+        path = sqlite_path(url)
+        where = str(path) if path is not None else safe_url(url)
+        message = f"cannot write to {where}: the database is read-only for this user or file ({message})"
+    elif kind == "denied":
+        message = f"permission denied ({message})"
+    elif kind == "cancelled":
+        message = _TIME_LIMIT.format(detail=message)
+    elif kind == "toobig":
+        message = f"the query needs more memory or a longer value than accords allows ({message})"
+    elif kind == "cantopen":
+        path = sqlite_path(url)
+        message = f"{message}: {path}" if path is not None else message
+    elif kind == "busy":
+        message = f"the database is locked by another connection; try again ({message})"
+    elif kind == "syntax" and reading:
+        message = f"{message} (on PostgreSQL `accords sql` runs one query: SELECT, VALUES or WITH ... SELECT)"
+    elif kind == "notable":
+        message = f"{message} (if accords' tables are missing, run `accords db upgrade` and `accords db seed`)"
+    return scrub(message, url)
+
+
+@contextmanager
+def database_errors(url: str, reading: bool = False):
+    """Turn database errors into AccordsError with one clear line."""
+    try:
+        yield
+    except (DBAPIError, sqlite3.Error) as exc:
+        raise AccordsError(describe_db_error(exc, url, reading)) from None
+    except SQLAlchemyError as exc:
+        raise AccordsError(scrub(f"{type(exc).__name__}: {_first_line(exc)}", url)) from None
+
+
+__all__ = ["URL", "DEFAULT_TIMEOUT_S", "ENV_READ_URL", "ENV_URL", "backend", "check_watchdog", "database_errors",
+           "describe_db_error", "error_code", "error_kind", "execute", "make_engine", "read_only", "resolve_url",
+           "safe_url", "scrub", "sqlite_path"]

@@ -17,3 +17,10 @@ class ValidationError(AccordsError):
     def __init__(self, problems: list[str]):
         self.problems = problems
         super().__init__("\n".join(problems))
+
+
+class Interrupted(AccordsError):
+    """Ctrl-C: the query was cancelled (on the server too); the CLI prints ``interrupted``, exit 130."""
+
+    def __init__(self) -> None:
+        super().__init__("interrupted")

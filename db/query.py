@@ -2,90 +2,174 @@
 
 Kept apart from ``db.api`` so that ``accords report run`` and ``accords sql``
 import only what a query needs (no Alembic, no ORM models, no JSON Schema).
+What keeps these read-only is the engine, never the SQL text: see
+:mod:`db.guard` and :func:`db.engine.read_only`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from contextlib import contextmanager
-from typing import TextIO
-
-from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, TextIO
 
 from . import output, reports
-from .engine import DEFAULT_TIMEOUT_S, make_engine, read_only, resolve_url, scrub
+from .engine import (  # noqa: F401
+    DEFAULT_TIMEOUT_S,
+    ENV_READ_URL,
+    check_watchdog,
+    database_errors,
+    describe_db_error,
+    execute,
+    make_engine,
+    read_only,
+    resolve_url,
+)
 from .errors import AccordsError, UsageError
 
+#: report parameters that name an actor (by slug, name or alias), a source or an agreement
+_ACTOR_PARAMS = ("actor", "speaker", "target")
+_LOOKUPS = {
+    **{p: ("actor", "select a.id from actors as a where a.slug = lower(:v) "
+                    "union select a.id from actors as a where a.name_key = lower(:v) "
+                    "union select x.actor_id from actor_aliases as x where x.alias_key = lower(:v)")
+       for p in _ACTOR_PARAMS},
+    "source": ("source", "select s.id from sources as s where s.slug = :v"),
+    "agreement": ("agreement", "select g.id from agreements as g where g.slug = :v"),
+}
 
-def describe_db_error(exc: SQLAlchemyError, url: str) -> str:
-    """One line for a database error: the driver's message, without SQL or password."""
-    orig = getattr(exc, "orig", None)
-    args: tuple = tuple(getattr(orig, "args", ()))
-    if len(args) == 2 and isinstance(args[0], int):  # PyMySQL: (code, message)
-        text = f"{args[1]} (MariaDB error {args[0]})"
-    else:
-        text = str(orig if orig is not None else exc).strip()
-    message = text.splitlines()[0] if text else type(exc).__name__
-    lowered = message.lower()
-    if any(s in lowered for s in ("readonly", "read-only", "read only", "attempt to write")):
-        message = f"the query tried to write, and reports and sql are read-only ({message})"
-    elif any(s in lowered for s in ("interrupted", "statement timeout", "canceling statement",
-                                    "max_statement_time", "query execution was interrupted")):
-        message = f"the query ran longer than the time limit and was stopped ({message}); --timeout SECONDS allows more"
-    elif "unable to open database file" in lowered:
-        message = f"{message}: {url.removeprefix('sqlite:///')}"
-    elif lowered.startswith("no such table") or (lowered.startswith("relation") and "does not exist" in lowered) \
-            or ("table" in lowered and "doesn't exist" in lowered):
-        message = f"{message} (if accords' tables are missing, run `accords db upgrade` and `accords db seed`)"
-    return scrub(message, url)
+Warn = Callable[[str], None]
 
 
-@contextmanager
-def database_errors(url: str):
-    """Turn database errors into AccordsError with one clear line."""
+def read_url(url: str | None, read: str | None = None) -> str:
+    """The URL queries run on: --read-url or $ACCORDS_READ_URL when given, else the database URL."""
+    import os
+
+    return resolve_url(read or os.environ.get(ENV_READ_URL) or url)
+
+
+def _rows(conn, result, convert: Callable[[list], Any] | None = None) -> Iterator[tuple]:
+    """The result's rows in batches, stopping if the watchdog fired between batches."""
+    while True:
+        batch = result.fetchmany(1000)
+        check_watchdog(conn)
+        if not batch:
+            return
+        yield from (convert(batch) if convert else (tuple(row) for row in batch))
+
+
+def _privilege_warning(conn) -> str | None:
+    """A warning when the login could write (a superuser, or allowed to change accords' tables)."""
+    name = conn.dialect.name
     try:
-        yield
-    except DBAPIError as exc:
-        raise AccordsError(describe_db_error(exc, url)) from None
-    except SQLAlchemyError as exc:
-        raise AccordsError(scrub(f"{type(exc).__name__}: {str(exc).splitlines()[0]}", url)) from None
+        if name == "postgresql":
+            row = conn.exec_driver_sql(
+                "select current_user, current_setting('is_superuser') = 'on', "
+                "to_regclass('sources') is not null and has_table_privilege('sources', 'INSERT, UPDATE, DELETE, TRUNCATE')"
+            ).one()
+        elif name in ("mysql", "mariadb"):
+            row = conn.exec_driver_sql(
+                "select current_user(), "
+                "exists(select 1 from information_schema.user_privileges where grantee = "
+                "  concat('''', substring_index(current_user(), '@', 1), '''@''', substring_index(current_user(), '@', -1), '''') "
+                "  and privilege_type in ('SUPER', 'FILE', 'INSERT', 'DELETE', 'DROP', 'ALTER', 'CREATE', 'UPDATE')), "
+                "exists(select 1 from information_schema.schema_privileges where table_schema = database() and grantee = "
+                "  concat('''', substring_index(current_user(), '@', 1), '''@''', substring_index(current_user(), '@', -1), '''') "
+                "  and privilege_type in ('INSERT', 'DELETE', 'DROP', 'ALTER', 'CREATE', 'UPDATE'))"
+            ).one()
+        else:
+            return None
+    except Exception:  # noqa: BLE001 - the warning is advice; never fail a query over it
+        return None
+    user, superuser, writer = row[0], bool(row[1]), bool(row[2])
+    if not (superuser or writer):
+        return None
+    what = "a superuser" if superuser else "a user that can change accords' tables"
+    return (f"warning: running as {user}, {what}; a read-only transaction cannot stop all such a login can do "
+            f"(server files, DDL on MariaDB): `accords db create-reader` makes a login that can only read, "
+            f"for --read-url or ${ENV_READ_URL}")
+
+
+def _explain_empty(conn, report: reports.Report, values: dict[str, Any]) -> str:
+    """Why a report has no rows, where a parameter names something that does not exist."""
+    for param in report.parameters:
+        lookup = _LOOKUPS.get(param.name)
+        value = values.get(param.name)
+        if lookup is None or value in (None, ""):
+            continue
+        what, sql = lookup
+        found = execute(conn, sql, {"v": value}).fetchall()
+        if not found:
+            return f"no rows; no {what} matches {value!r}"
+    return "no rows"
 
 
 def run_report(url: str | None, name: str, params: Sequence[tuple[str, str]], fmt: str, out: TextIO,
-               timeout_s: float | None = DEFAULT_TIMEOUT_S, styled: bool = False) -> int:
-    """Run a saved report read-only and write its rows; return the row count."""
+               timeout_s: float | None = DEFAULT_TIMEOUT_S, styled: bool = False,
+               warn: Warn | None = None) -> int:
+    """Run a saved report read-only and write its rows; return the row count.
+
+    ``warn`` receives one-line notes for stderr: an empty result and why, or
+    a login that could write (use a reader role, see ``db.reader``).
+    """
     report = reports.get_report(name)
     values = reports.bind_parameters(report, params)
     url = resolve_url(url)
-    engine = make_engine(url)
+    engine = make_engine(url, reading=True)
     try:
-        with database_errors(url), read_only(engine, timeout_s) as conn:
-            result = reports.run_report(conn, report, values)
-            return output.write_rows(out, fmt, result.columns, result.rows, styled=styled, types=result.types)
+        with database_errors(url, reading=True), read_only(engine, timeout_s) as conn:
+            if warn and (note := _privilege_warning(conn)):
+                warn(note)
+            result = execute(conn, report.sql, values, reports.binds(report))
+            names = list(result.keys())
+            declared = {c.name: c.type for c in report.columns}
+            types = [declared.get(n, "text") for n in names]
+            rows = _rows(conn, result, lambda batch: reports.normalise_batch(types, batch))
+            count = output.write_rows(out, fmt, names, rows, styled=styled, types=types)
+            if count == 0 and warn:
+                warn(_explain_empty(conn, report, values))
+            return count
     finally:
         engine.dispose()
 
 
-def run_sql(url: str | None, sql: str, params: Sequence[tuple[str, str]], fmt: str, out: TextIO,
-            timeout_s: float | None = DEFAULT_TIMEOUT_S, styled: bool = False) -> int:
-    """Run one ad hoc SQL query read-only, with ``:name`` parameters bound from ``params``."""
-    from sqlalchemy import text
-
-    if not reports.is_single_statement(sql):
-        raise UsageError("give exactly one SQL statement (none given, or ';' between statements)")
-    values = dict(params)
-    missing = [n for n in reports.bind_names(sql) if n not in values]
+def sql_values(sql: str, params: Sequence[tuple[str, str]]) -> dict[str, str]:
+    """The ``-p NAME VALUE`` pairs for a query: each used by it, none given twice, none missing."""
+    used = reports.bind_names(sql)
+    values: dict[str, str] = {}
+    for name, value in params:
+        if name in values:
+            raise UsageError(f"parameter {name!r} given more than once")
+        if name not in used:
+            raise UsageError(f"parameter {name!r} is not used by the query (it uses: "
+                             f"{', '.join(':' + n for n in used) or 'no parameters'})")
+        values[name] = value
+    missing = [n for n in used if n not in values]
     if missing:
         raise UsageError(f"the query uses :{missing[0]} but no value was given: add -p {missing[0]} VALUE")
+    return values
+
+
+def run_sql(url: str | None, sql: str, params: Sequence[tuple[str, str]], fmt: str, out: TextIO,
+            timeout_s: float | None = DEFAULT_TIMEOUT_S, styled: bool = False,
+            warn: Warn | None = None) -> int:
+    """Run one ad hoc SQL statement read-only, with ``:name`` parameters bound from ``params``.
+
+    The database refuses a second statement and any write (see ``db.guard``).
+    """
+    if not sql.strip():
+        raise UsageError("give one SQL statement")
+    values = sql_values(sql, params)
     url = resolve_url(url)
-    engine = make_engine(url)
+    engine = make_engine(url, reading=True)
     try:
-        with database_errors(url), read_only(engine, timeout_s) as conn:
-            result = conn.execute(text(sql), values)
+        with database_errors(url, reading=True), read_only(engine, timeout_s) as conn:
+            if warn and (note := _privilege_warning(conn)):
+                warn(note)
+            result = execute(conn, sql, values)
             if not result.returns_rows:
                 raise AccordsError("the statement returned no rows; sql only runs read-only queries")
-            names = list(result.keys())
-            rows = (tuple(row) for batch in iter(lambda: result.fetchmany(1000), []) for row in batch)
-            return output.write_rows(out, fmt, names, rows, styled=styled)
+            count = output.write_rows(out, fmt, list(result.keys()), _rows(conn, result), styled=styled)
+            if count == 0 and warn:
+                warn("no rows")
+            return count
     finally:
         engine.dispose()

@@ -35,6 +35,8 @@ from typing import Any
 from .errors import AccordsError, UsageError
 from .resources import reports_dir
 
+#: the longest value a parameter may be given
+MAX_PARAMETER_LENGTH = 100_000
 PARAM_TYPES = ("text", "integer", "decimal", "date", "choice")
 COLUMN_TYPES = ("text", "integer", "decimal", "date", "boolean")
 
@@ -296,11 +298,16 @@ def convert(param: Parameter, raw: Any) -> Any:
     if raw is None:
         return None
     text = str(raw)
+    if len(text) > MAX_PARAMETER_LENGTH:
+        raise UsageError(f"parameter {param.name!r}: longer than {MAX_PARAMETER_LENGTH:,} characters")
     try:
         if param.type == "integer":
             return int(text)
         if param.type == "decimal":
-            return Decimal(text)
+            number = Decimal(text)
+            if not number.is_finite() or len(number.as_tuple().digits) > 40 or abs(int(number.as_tuple().exponent)) > 40:
+                raise ValueError(text)
+            return number
         if param.type == "date":
             return dt.date.fromisoformat(text)
     except (ValueError, InvalidOperation):
@@ -375,19 +382,27 @@ class Result:
     types: list[str]  # each column's report type: text, integer, decimal, boolean or date
 
 
-def statement(report: Report):
-    """The report's SQL as a SQLAlchemy text() with typed bind parameters."""
-    from sqlalchemy import Date, Integer, Numeric, String, bindparam, text
+def binds(report: Report) -> list[Any]:
+    """The report's parameters as typed SQLAlchemy bind parameters."""
+    from sqlalchemy import Date, Integer, Numeric, String, bindparam
 
     types: dict[str, Any] = {"text": String(), "choice": String(), "integer": Integer(), "decimal": Numeric(),
                              "date": Date()}
-    binds = [bindparam(p.name, type_=types[p.type]) for p in report.parameters]
-    return text(report.sql).bindparams(*binds)
+    return [bindparam(p.name, type_=types[p.type]) for p in report.parameters]
+
+
+def statement(report: Report):
+    """The report's SQL as a SQLAlchemy text() with typed bind parameters."""
+    from sqlalchemy import text
+
+    return text(report.sql).bindparams(*binds(report))
 
 
 def run_report(conn, report: Report, values: dict[str, Any]) -> Result:
     """Execute a report on a (read-only) connection; rows are streamed and normalised."""
-    result = conn.execute(statement(report), values)
+    from .engine import execute
+
+    result = execute(conn, report.sql, values, binds(report))
     names = list(result.keys())
     declared = {c.name: c.type for c in report.columns}
     types = [declared.get(n, "text") for n in names]

@@ -1,0 +1,119 @@
+"""Least privilege on servers: a login that can only read accords' tables and views.
+
+``accords db create-reader`` runs :func:`create_reader` as an administrator
+(or the owner of the tables) and prints the URL of the new login, for
+``--read-url`` or ``$ACCORDS_READ_URL``. What the login can do:
+
+* PostgreSQL: a role with LOGIN and nothing else (not a superuser, no
+  CREATEDB/CREATEROLE/REPLICATION/BYPASSRLS, no membership of
+  ``pg_read_server_files``, ``pg_write_server_files`` or
+  ``pg_execute_server_program``, so no ``COPY ... TO`` a file or program),
+  ``SELECT`` on the tables and views of the schema (also those that later
+  upgrades create), ``default_transaction_read_only`` on and a
+  ``statement_timeout``.
+* MariaDB: a user with ``SELECT`` on the database and nothing else (no FILE,
+  so no ``INTO OUTFILE``; no SUPER, so no ``SET GLOBAL``; no LOCK TABLES, no
+  CREATE TEMPORARY TABLES) and a ``MAX_STATEMENT_TIME``.
+
+Running it again resets the privileges and sets a new password.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass
+
+from .engine import backend, database_errors, make_engine, resolve_url, safe_url
+from .errors import UsageError
+
+DEFAULT_READER = "accords_reader"
+_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,31}$")
+
+
+@dataclass
+class Reader:
+    name: str
+    url: str  # with the password: the one place it is shown
+
+
+def _password() -> str:
+    return secrets.token_urlsafe(24)  # letters, digits, - and _: nothing to quote
+
+
+def create_reader(url: str | None = None, name: str = DEFAULT_READER, timeout_s: float = 30.0) -> Reader:
+    """Create (or reset) a login that can only SELECT from the database at URL; return its URL."""
+    from sqlalchemy.engine import make_url
+
+    url = resolve_url(url)
+    if not _NAME.match(name):
+        raise UsageError(f"invalid reader name {name!r}: lower-case letters, digits and _, at most 32")
+    kind = backend(url)
+    if kind == "sqlite":
+        raise UsageError("SQLite has no logins: `accords sql` and reports open the file read-only already")
+    password = _password()
+    engine = make_engine(url)
+    try:
+        with database_errors(url), engine.begin() as conn:
+            if kind == "postgresql":
+                _create_pg(conn, name, password, timeout_s)
+            else:
+                _create_mysql(conn, name, password, timeout_s)
+    finally:
+        engine.dispose()
+    reader_url = make_url(url).set(username=name, password=password)
+    return Reader(name, reader_url.render_as_string(hide_password=False))
+
+
+def _create_pg(conn, name: str, password: str, timeout_s: float) -> None:
+    exists = conn.exec_driver_sql("select 1 from pg_roles where rolname = %(n)s", {"n": name}).first()
+    attributes = ("LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS NOINHERIT "
+                  f"CONNECTION LIMIT 20 PASSWORD '{password}'")
+    conn.exec_driver_sql(f'{"ALTER" if exists else "CREATE"} ROLE "{name}" {attributes}')
+    # no membership of any role (pg_read_server_files, pg_execute_server_program, ...)
+    for (member_of,) in conn.exec_driver_sql(
+            "select r.rolname from pg_auth_members m join pg_roles r on r.oid = m.roleid "
+            "join pg_roles u on u.oid = m.member where u.rolname = %(n)s", {"n": name}).all():
+        conn.exec_driver_sql(f'REVOKE "{member_of}" FROM "{name}"')
+    database, schema = conn.exec_driver_sql("select current_database(), current_schema()").one()
+    conn.exec_driver_sql(f'ALTER ROLE "{name}" SET default_transaction_read_only = on')
+    conn.exec_driver_sql(f"ALTER ROLE \"{name}\" SET statement_timeout = '{int(timeout_s * 1000)}ms'")
+    conn.exec_driver_sql(f"ALTER ROLE \"{name}\" SET idle_in_transaction_session_timeout = '{int(timeout_s * 2000)}ms'")
+    conn.exec_driver_sql(f'REVOKE ALL ON ALL TABLES IN SCHEMA "{schema}" FROM "{name}"')
+    conn.exec_driver_sql(f'GRANT CONNECT ON DATABASE "{database}" TO "{name}"')
+    conn.exec_driver_sql(f'GRANT USAGE ON SCHEMA "{schema}" TO "{name}"')
+    conn.exec_driver_sql(f'GRANT SELECT ON ALL TABLES IN SCHEMA "{schema}" TO "{name}"')
+    # tables and views that later upgrades create (by this same owner) are readable too
+    conn.exec_driver_sql(f'ALTER DEFAULT PRIVILEGES IN SCHEMA "{schema}" GRANT SELECT ON TABLES TO "{name}"')
+
+
+def _create_mysql(conn, name: str, password: str, timeout_s: float) -> None:
+    database = conn.exec_driver_sql("select database()").scalar()
+    if not database:
+        raise UsageError("the URL names no database: add /DATABASE to it")
+    user = f"'{name}'@'%%'"  # % doubled: PyMySQL formats the statement
+    limit = f"MAX_STATEMENT_TIME {float(timeout_s)}"
+    conn.exec_driver_sql(f"CREATE USER IF NOT EXISTS {user} IDENTIFIED BY '{password}' WITH {limit}")
+    conn.exec_driver_sql(f"ALTER USER {user} IDENTIFIED BY '{password}' WITH {limit}")
+    conn.exec_driver_sql(f"REVOKE ALL PRIVILEGES, GRANT OPTION FROM {user}")
+    conn.exec_driver_sql(f"GRANT SELECT ON `{database}`.* TO {user}")
+
+
+def drop_reader(url: str | None = None, name: str = DEFAULT_READER) -> None:
+    """Remove a reader login made by :func:`create_reader` (its grants on this database first)."""
+    url = resolve_url(url)
+    if not _NAME.match(name):
+        raise UsageError(f"invalid reader name {name!r}")
+    engine = make_engine(url)
+    try:
+        with database_errors(url), engine.begin() as conn:
+            if backend(url) == "postgresql":
+                if conn.exec_driver_sql("select 1 from pg_roles where rolname = %(n)s", {"n": name}).first():
+                    conn.exec_driver_sql(f'DROP OWNED BY "{name}"')
+                    conn.exec_driver_sql(f'DROP ROLE "{name}"')
+            elif backend(url) == "mysql":
+                conn.exec_driver_sql(f"DROP USER IF EXISTS '{name}'@'%%'")
+            else:
+                raise UsageError(f"{safe_url(url)}: SQLite has no logins")
+    finally:
+        engine.dispose()
