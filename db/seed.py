@@ -25,6 +25,7 @@ import json
 import multiprocessing
 import os
 import re
+import stat
 import sys
 import traceback
 from calendar import monthrange
@@ -32,7 +33,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from importlib.resources import files
-from pathlib import Path
+from pathlib import Path, PureWindowsPath
 from typing import Any
 
 import jsonschema_rs
@@ -54,15 +55,151 @@ def seed_path() -> Path:
 
 # --- reading ------------------------------------------------------------------
 
+# Limits on every input. A real corpus stays far below them (the shipped seed
+# is 30 KB with a 9 KB text; a benchmark source 0.7 MB); a file beyond one is
+# refused with one line naming it, before anything is written.
+
+#: the largest source file (YAML or JSON) read, in bytes
+MAX_FILE_BYTES = 64 * 1024 * 1024
+#: the largest text a source's ``text_file`` may name, in bytes
+MAX_TEXT_BYTES = 16 * 1024 * 1024
+#: the deepest nesting of mappings and lists in a document (the format itself needs 6)
+MAX_DEPTH = 32
+#: the longest text value other than the source's text, in UTF-8 bytes (a TEXT column on MariaDB)
+MAX_STRING_BYTES = 65_535
+#: the most digits an integer may have
+MAX_INT_DIGITS = 30
+#: how much YAML aliases may add to a document, counted in values plus characters, beyond
+#: twice the file's size (what its own bytes could hold written out): reusing a list of
+#: evidence or a date a few times is fine; a "billion laughs" file is refused
+MAX_ALIAS_GROWTH = 1024 * 1024
+#: the most characters of quotes the evidence of one document may write (facts inherit
+#: their owner's evidence, so a small file could otherwise write gigabytes)
+MAX_EVIDENCE_CHARS = 64 * 1024 * 1024
+
+_INT_LIMIT = 10 ** MAX_INT_DIGITS
+_FILE_KINDS = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO (named pipe)"),
+               (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+               (stat.S_ISSOCK, "a socket"))
+
+
+def _mib(n: int) -> str:
+    return f"{n // (1024 * 1024)} MiB"
+
+
+def read_limited(path: Path, limit: int) -> bytes:
+    """The bytes of a regular file of at most ``limit`` bytes; ``OSError``/``ValueError`` say why not.
+
+    Never blocks: the kind of file is checked before it is opened, and it is
+    opened without waiting (a FIFO swapped in meanwhile is refused, not read).
+    """
+    def refuse_kind(mode: int) -> None:
+        for test, kind in _FILE_KINDS:
+            if test(mode):
+                raise ValueError(f"not a regular file but {kind}")
+        if not stat.S_ISREG(mode):
+            raise ValueError("not a regular file")
+
+    refuse_kind(os.stat(path).st_mode)
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+                 | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0))
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(fd)
+        refuse_kind(info.st_mode)
+        if info.st_size > limit:
+            raise ValueError(f"the file is {info.st_size:,} bytes, more than the limit of {_mib(limit)}")
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        raise ValueError(f"the file has grown to more than the limit of {_mib(limit)}")
+    return data
+
+
+def _decode(data: bytes) -> str:
+    """UTF-8 text without NUL characters, or ``ValueError`` saying where it is not."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise ValueError(f"line {line}: not UTF-8 text (byte {exc.start})") from None
+    nul = text.find("\x00")
+    if nul >= 0:
+        raise ValueError(f"line {text.count(chr(10), 0, nul) + 1}: a NUL character (text files have none)")
+    return text
+
+
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+
 
 class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
-    """SafeLoader (libyaml's when available) that keeps dates as strings: the schema and the loader parse them."""
+    """SafeLoader (libyaml's when available) for the JSON data model only.
+
+    Dates stay strings (the schema and the loader parse them); explicit tags
+    that build other types (timestamp, binary, set, omap, pairs) and merge
+    keys (``<<``, which can multiply a mapping's keys) are refused; keys must
+    be text. A duplicate key is recorded in ``duplicates`` (mapping id ->
+    (key, line)), so that the caller can name its path.
+    """
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.duplicates: dict[int, tuple[str, int]] = {}
+
+    def construct_yaml_map(self, node: yaml.MappingNode) -> Iterator[dict]:
+        data: dict[str, Any] = {}
+        yield data
+        for key_node, value_node in node.value:
+            if key_node.tag == _MERGE_TAG:
+                raise yaml.constructor.ConstructorError(None, None, "merge keys ('<<') are not supported",
+                                                        key_node.start_mark)
+            key = self.construct_object(key_node)
+            if type(key) is not str:
+                raise yaml.constructor.ConstructorError(None, None, f"a key must be text, not {_kind(key)}",
+                                                        key_node.start_mark)
+            if key in data and id(data) not in self.duplicates:
+                self.duplicates[id(data)] = (key, key_node.start_mark.line + 1)
+            data[key] = self.construct_object(value_node)
 
 
 _Loader.yaml_implicit_resolvers = {
     key: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
     for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
+_Loader.yaml_constructors = {
+    tag: constructor for tag, constructor in yaml.SafeLoader.yaml_constructors.items()
+    if tag is None or tag.rpartition(":")[2] in ("null", "bool", "int", "float", "str", "seq")
+}
+_Loader.add_constructor("tag:yaml.org,2002:map", _Loader.construct_yaml_map)
+
+
+class _DuplicateKeys(dict):
+    """A JSON object that repeats a key (json keeps the last silently)."""
+
+    duplicate = ""
+
+
+def _json_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    obj = dict(pairs)
+    if len(obj) == len(pairs):
+        return obj
+    marked = _DuplicateKeys(obj)
+    seen: set[str] = set()
+    marked.duplicate = next(k for k, _ in pairs if k in seen or seen.add(k))  # type: ignore[func-returns-value]
+    return marked
+
+
+def _kind(value: Any) -> str:
+    return {dict: "a mapping", list: "a list", str: "text", bool: "a boolean", type(None): "null",
+            int: "an integer", float: "a number"}.get(type(value), type(value).__name__)
+
+
+def _short(value: Any, width: int = 60) -> str:
+    """repr of a value, cut to ``width`` characters (a hostile file's values can be megabytes)."""
+    if isinstance(value, str):
+        return repr(value if len(value) <= width else value[:width - 3] + "...")
+    if isinstance(value, (dict, list)):
+        return _kind(value)
+    text = repr(value)
+    return text if len(text) <= width else text[:width - 3] + "..."
 
 
 def _path_str(parts) -> str:
@@ -72,32 +209,261 @@ def _path_str(parts) -> str:
     return out or "(top level)"
 
 
-def read_documents(path: Path) -> tuple[list[Any], bytes]:
-    """Parse a YAML/JSON file of one or more documents; one line on a syntax error."""
+def _tree_problem(doc: Any, duplicates: dict[int, tuple[str, int]], surrogates: bool,
+                  keys_in_file: int | None = None) -> tuple[str, str] | None:
+    """(path, reason) of the first value of a parsed document beyond a limit, or None.
+
+    One pass over every value, without paths (fast); only when it finds a
+    problem is the walk repeated with paths, to name where. The walk counts a
+    value shared through YAML aliases each time it is reached: that is the
+    document's expanded size, and the walk stops once it passes the limit.
+    """
+    if not duplicates and not surrogates:
+        suspect = _suspect(doc, keys_in_file)
+        if suspect == "keys":
+            return ("", "keys")
+        if suspect is not True:
+            return ("", "floats") if suspect == "floats" else None
+    return _walk(doc, duplicates, surrogates, [])
+
+
+def _suspect(doc: Any, keys_in_file: int | None) -> bool | str:
+    """Whether a document may break a limit (True), holds floats ("floats"), or neither (False).
+
+    ``keys_in_file``: for JSON, how many keys the text may hold at most; when the
+    document has fewer, json kept only the last of some repeated key ("keys").
+
+    The fast pass of ``_tree_problem``: one level of the document at a time,
+    sorting its values by type in one loop and checking each group at once;
+    the depth is the level's number.
+    """
+    text = doc.get("source", {}).get("text") if type(doc) is dict and type(doc.get("source")) is dict else None
+    floats = False
+    level, depth, keys = [doc], 0, 0
+    while level:
+        depth += 1
+        containers: list[Any] = []
+        strings: list[str] = []
+        ints: list[int] = []
+        for value in level:
+            kind = type(value)
+            if kind is str:
+                strings.append(value)
+            elif kind is dict or kind is list:
+                containers.append(value)
+            elif kind is int:
+                ints.append(value)
+            elif kind is float:
+                floats = True
+            elif kind is not bool and value is not None:
+                return True  # a duplicate key, or a type the format has not
+        if containers and depth > MAX_DEPTH:
+            return True
+        if strings and (max(map(len, strings)) > MAX_STRING_BYTES // 4 and
+                        any(len(x) > MAX_STRING_BYTES // 4 for x in strings if x is not text)
+                        or "\x00" in "".join(strings)):
+            return True
+        if ints and (max(ints) >= _INT_LIMIT or min(ints) <= -_INT_LIMIT):
+            return True
+        level = []
+        for value in containers:
+            if type(value) is dict:
+                keys += len(value)
+                level.extend(value.values())
+            else:
+                level.extend(value)
+    if keys_in_file is not None and keys != keys_in_file:
+        return "keys"
+    return "floats" if floats else False
+
+
+def _expanded_size(doc: Any, limit: int) -> tuple[str, str] | None:
+    """(path, reason) if YAML aliases make ``doc`` larger than ``limit`` values plus characters, else None.
+
+    Sizes are computed once per distinct list or mapping (a value reached
+    through an alias is counted each time, without walking it again), so a
+    "billion laughs" document is measured in the time its file takes to read.
+    """
+    sizes: dict[int, int] = {}
+    stack: list[tuple[Any, bool]] = [(doc, False)]
+    while stack:
+        value, done = stack.pop()
+        if id(value) in sizes:
+            continue
+        children = list(value.values()) if isinstance(value, dict) else value
+        if done:
+            sizes[id(value)] = 1 + sum(map(len, value)) if isinstance(value, dict) else 1
+            sizes[id(value)] += sum(sizes[id(c)] if isinstance(c, (dict, list)) else
+                                    1 + (len(c) if isinstance(c, str) else 0) for c in children)
+            continue
+        stack.append((value, True))
+        stack.extend((c, False) for c in children if isinstance(c, (dict, list)) and id(c) not in sizes)
+    if sizes.get(id(doc), 0) <= limit:
+        return None
+    path: list[Any] = []
+    node = doc
+    while True:  # down to the smallest part that is too large by itself
+        items = list(node.items()) if isinstance(node, dict) else list(enumerate(node))
+        big = [(k, v) for k, v in items if isinstance(v, (dict, list)) and sizes[id(v)] > limit]
+        if not big:
+            break
+        path.append(big[0][0])
+        node = big[0][1]
+    return (_path_str(path), f"YAML aliases expand this to {sizes[id(node)]:,} values and characters, "
+                             f"more than the limit of {limit:,} for this file")
+
+
+def _float_problem(doc: Any) -> tuple[str, str] | None:
+    """(path, reason) of the first float in a document that the schema passed (it takes 2.0 as an integer)."""
+    return _walk(doc, {}, False, [], find_float=True)
+
+
+def _walk(doc: Any, duplicates: dict[int, tuple[str, int]], surrogates: bool,
+          path: list[Any] | None, find_float: bool = False) -> tuple[str, str] | None:
+    text = doc.get("source", {}).get("text") if type(doc) is dict and type(doc.get("source")) is dict else None
+    floats = False
+    # (value, depth, key) triples; with paths, a None marks leaving a container
+    stack: list[Any] = [(doc, 1, None)]
+    while stack:
+        item = stack.pop()
+        if item is None:
+            path.pop()  # type: ignore[union-attr]
+            continue
+        value, depth, key = item
+        if path is not None and key is not None:
+            path.append(key)
+            stack.append(None)
+        kind = type(value)
+        if kind is str:
+            if len(value) > MAX_STRING_BYTES // 4 and value is not text:
+                try:
+                    encoded = len(value.encode("utf-8"))
+                except UnicodeEncodeError:
+                    encoded = 0
+                if encoded > MAX_STRING_BYTES:
+                    return _where(path, f"text of {encoded:,} bytes, more than the limit of {MAX_STRING_BYTES:,}")
+            if "\x00" in value:
+                return _where(path, "a NUL character (text holds none)")
+            if surrogates:
+                try:
+                    value.encode("utf-8")
+                except UnicodeEncodeError:
+                    return _where(path, "an unpaired surrogate escape (\\ud800-\\udfff): not Unicode text")
+        elif kind is dict or kind is list or kind is _DuplicateKeys:
+            if depth > MAX_DEPTH:
+                return _where(path, f"nested more than {MAX_DEPTH} levels deep")
+            if kind is list:
+                stack.extend([(v, depth + 1, i) for i, v in reversed(list(enumerate(value)))] if path is not None
+                             else [(v, depth + 1, None) for v in value])
+            else:
+                if kind is _DuplicateKeys:
+                    return _where(path, f"duplicate key {_short(value.duplicate)}")
+                if duplicates and id(value) in duplicates:
+                    key_, line = duplicates[id(value)]
+                    return _where(path, f"duplicate key {_short(key_)} (line {line})")
+                stack.extend([(v, depth + 1, k) for k, v in reversed(value.items())] if path is not None
+                             else [(v, depth + 1, None) for v in value.values()])
+        elif kind is int:
+            if not -_INT_LIMIT < value < _INT_LIMIT:
+                return _where(path, f"a number of more than {MAX_INT_DIGITS} digits")
+        elif kind is float:
+            floats = True
+            if find_float and path is not None:
+                return _where(path, f"must be an integer, not a number ({_short(value)})")
+        elif kind is not bool and value is not None:
+            return _where(path, f"unsupported value {_short(value)}")
+    return ("", "floats") if floats and not find_float else None
+
+
+def _where(path: list[Any] | None, reason: str) -> tuple[str, str]:
+    return (_path_str(path) if path is not None else "", reason)
+
+
+def _big_number(text: str) -> str:
+    """Where the first integer too long for Python to read is (line, column)."""
+    found = re.search(r"\d{%d,}" % sys.get_int_max_str_digits(), text)  # noqa: UP031
+    if not found:
+        return "a number too long to read"
+    line = text.count("\n", 0, found.start()) + 1
+    column = found.start() - text.rfind("\n", 0, found.start())
+    return f"line {line}, column {column}: a number of {len(found.group()):,} digits (the limit is {MAX_INT_DIGITS})"
+
+
+def _read(path: Path) -> tuple[list[Any], bytes, set[int]]:
+    """Parse a YAML/JSON file of one or more documents (and which hold floats); one line on any problem.
+
+    The file must be a regular file of at most MAX_FILE_BYTES, UTF-8 text
+    without NUL characters; each document is checked against the limits
+    above (nesting, text length, integer digits, alias expansion) and for
+    duplicate keys.
+    """
     try:
-        raw = path.read_bytes()
+        raw = read_limited(path, MAX_FILE_BYTES)
+        text = _decode(raw)
     except OSError as exc:
         raise ValidationError([f"{path}: cannot read the file: {exc.strerror}"]) from None
+    except ValueError as exc:
+        raise ValidationError([f"{path}: {exc}"]) from None
+    duplicates: list[dict[int, tuple[str, int]]] = []
     try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ValidationError([f"{path}: not UTF-8 text (byte {exc.start})"]) from None
-    if path.suffix.lower() == ".json":
-        try:
-            return [json.loads(text)], raw
-        except json.JSONDecodeError as exc:
-            raise ValidationError([f"{path}: line {exc.lineno}, column {exc.colno}: invalid JSON: {exc.msg}"]) from None
-    try:
-        docs = list(yaml.load_all(text, Loader=_Loader))
+        if path.suffix.lower() == ".json":
+            docs = [json.loads(text)]
+            duplicates.append({})
+        else:
+            docs = []
+            loader = _Loader(text)
+            try:
+                while loader.check_data():
+                    docs.append(loader.get_data())
+                    duplicates.append(loader.duplicates)
+                    loader.duplicates = {}
+            finally:
+                loader.dispose()
+    except json.JSONDecodeError as exc:
+        raise ValidationError([f"{path}: line {exc.lineno}, column {exc.colno}: invalid JSON: {exc.msg}"]) from None
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
+        mark = exc.problem_mark or exc.context_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown position"
         raise ValidationError([f"{path}: {where}: invalid YAML: {' '.join(str(exc.problem).split())}"]) from None
     except yaml.YAMLError as exc:
         raise ValidationError([f"{path}: invalid YAML: {' '.join(str(exc).split())}"]) from None
-    docs = [d for d in docs if d is not None]
-    if not docs:
+    except RecursionError:
+        raise ValidationError([f"{path}: nested more than {MAX_DEPTH} levels deep"]) from None
+    except ValueError:  # an integer of more digits than Python reads (sys.get_int_max_str_digits)
+        raise ValidationError([f"{path}: {_big_number(text)}"]) from None
+    kept = [(doc, dups) for doc, dups in zip(docs, duplicates, strict=True) if doc is not None]
+    if not kept:
         raise ValidationError([f"{path}: the file holds no source"])
+    # JSON escapes can make lone surrogates, which no database stores: looked for only if such an escape occurs
+    surrogates = re.search(rb"\\u[dD][89abcdefABCDEF]", raw) is not None
+    problems, with_floats = [], set()
+    aliases = b"*" in raw and not path.suffix.lower() == ".json"  # an alias starts with *
+    # JSON keeps the last of a repeated key silently: a key ends with '"' and ':', so when the document
+    # holds another number of keys than the text has such pairs, it is read again, noting repeats
+    keys_in_file = None
+    if path.suffix.lower() == ".json":
+        keys_in_file = raw.translate(None, b" \t\r\n").count(b'":')  # JSON allows blanks before the colon
+    for i, (doc, dups) in enumerate(kept):
+        if keys_in_file is not None and surrogates:  # the slow walk counts no keys: read repeats now
+            doc = json.loads(text, object_pairs_hook=_json_object)
+        found = aliases and _expanded_size(doc, 2 * len(raw) + MAX_ALIAS_GROWTH) or \
+            _tree_problem(doc, dups, surrogates, keys_in_file)
+        if found == ("", "keys"):
+            doc = json.loads(text, object_pairs_hook=_json_object)
+            found = _tree_problem(doc, dups, surrogates)
+        if found == ("", "floats"):
+            with_floats.add(i)
+        elif found:
+            label = f"{path}: document {i + 1}" if len(kept) > 1 else str(path)
+            problems.append(f"{label}: {found[0]}: {found[1]}")
+    if problems:
+        raise ValidationError(problems)
+    return [doc for doc, _ in kept], raw, with_floats
+
+
+def read_documents(path: Path) -> tuple[list[Any], bytes]:
+    """Parse a YAML/JSON file of one or more documents; one line on any problem (see ``_read``)."""
+    docs, raw, _ = _read(path)
     return docs, raw
 
 
@@ -120,7 +486,7 @@ def _schema_problems(doc: Any) -> list[tuple[str, str]]:
         where = _path_str(error.absolute_path)
         if error.validator == "additionalProperties":
             extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
-            message = f"unknown field(s): {', '.join(map(repr, extra))}"
+            message = f"unknown field(s): {', '.join(map(_short, extra[:10]))}{', ...' if len(extra) > 10 else ''}"
         elif error.validator == "required":
             message = error.message.replace("is a required property", "is required")
         elif error.validator == "type":
@@ -129,12 +495,15 @@ def _schema_problems(doc: Any) -> list[tuple[str, str]]:
                    int: "an integer", float: "a number"}.get(type(error.instance), type(error.instance).__name__)
             message = f"must be {expected}, not {got}"
         elif error.validator == "enum":
-            message = f"{error.instance!r} is not one of: {', '.join(error.validator_value)}"
+            message = f"{_short(error.instance)} is not one of: {', '.join(error.validator_value)}"
         elif error.validator == "oneOf" and error.schema.get("description"):
-            message = f"{error.instance!r} is not valid: expected {error.schema['description'][0].lower()}{error.schema['description'][1:]}"
+            message = f"{_short(error.instance)} is not valid: expected {error.schema['description'][0].lower()}{error.schema['description'][1:]}"
+        elif isinstance(error.instance, (str, int)) and len(error.message) > 200:
+            # jsonschema's own words quote the whole value: a hostile file's can be megabytes long
+            message = error.message.replace(repr(error.instance), _short(error.instance))
         else:
             message = error.message
-        problems.append((where, message))
+        problems.append((where, message if len(message) <= 300 else message[:297] + "..."))
     return problems
 
 
@@ -233,7 +602,7 @@ class _Checker:
             return out
         text = spec.get("text")
         if text and not self.contains(text):
-            self.fail(f"{where}.text", f"date words {text!r} do not occur in the source text")
+            self.fail(f"{where}.text", f"date words {_short(text)} do not occur in the source text")
         out[f"{prefix}_text"] = text
         earliest = latest = None
         precision = spec.get("precision")
@@ -242,8 +611,8 @@ class _Checker:
             earliest, latest, precision = dt.date(year, 1, 1), dt.date(year, 12, 31), precision or "year"
         elif "month" in spec:
             year, month = map(int, spec["month"].split("-"))
-            if not 1 <= month <= 12:
-                self.fail(f"{where}.month", f"{spec['month']!r} is not a valid month")
+            if not (1 <= month <= 12 and dt.MINYEAR <= year <= dt.MAXYEAR):
+                self.fail(f"{where}.month", f"{spec['month']!r} is not a valid month (YYYY-MM)")
                 return out
             earliest = dt.date(year, month, 1)
             latest = dt.date(year, month, monthrange(year, month)[1])
@@ -408,12 +777,12 @@ def plan_documents(path: Path | str, known: Known | None = None) -> list[Plan]:
     """Read and check a file of one or more sources (YAML documents separated by ---)."""
     path = Path(path)
     known = known if known is not None else Known()
-    docs, _raw = read_documents(path)
+    docs, _raw, with_floats = _read(path)
     plans, problems = [], []
     for i, doc in enumerate(docs):
         label = f"{path}: document {i + 1}" if len(docs) > 1 else str(path)
         try:
-            plans.append(_plan_document(path, label, doc, known))
+            plans.append(_plan_document(path, label, doc, known, i in with_floats))
             remember(known, plans[-1])
         except ValidationError as exc:
             problems += exc.problems
@@ -509,22 +878,45 @@ def checking(paths: Sequence[Path | str], known: Known,
         child.join()
 
 
-def _plan_document(path: Path, label: str, doc: Any, known: Known) -> Plan:
+def read_text_file(path: Path, name: str) -> str:
+    """The text a source file's ``text_file`` names: a regular file in the same folder (or below it).
+
+    ``ValueError`` (or ``OSError``) says why not: an absolute path, a path
+    that leaves the folder (``..``, or a symbolic link pointing outside), not
+    a regular file, larger than MAX_TEXT_BYTES, not UTF-8, a NUL character.
+    """
+    if Path(name).is_absolute() or PureWindowsPath(name).is_absolute() or PureWindowsPath(name).drive:
+        raise ValueError("must be a path relative to this file's folder, not an absolute path")
+    folder = path.absolute().parent.resolve()
+    target = (folder / name).resolve()
+    if not target.is_relative_to(folder):
+        raise ValueError("leads outside this file's folder (text files must be in it or below it)")
+    return _decode(read_limited(target, MAX_TEXT_BYTES))
+
+
+def _plan_document(path: Path, label: str, doc: Any, known: Known, has_floats: bool = False) -> Plan:
     schema_problems = _schema_problems(doc)
     if schema_problems:
         raise ValidationError([f"{label}: {where}: {message}" for where, message in schema_problems])
+    found = _float_problem(doc) if has_floats else None
+    if found:
+        raise ValidationError([f"{label}: {found[0]}: {found[1]}"])
 
     src = doc["source"]
     if "text" in src and "text_file" in src:
         raise ValidationError([f"{label}: source: give either text or text_file, not both"])
     if "text" in src:
         text = src["text"]
+        if len(text) > MAX_TEXT_BYTES // 4 and len(text.encode("utf-8")) > MAX_TEXT_BYTES:
+            raise ValidationError([f"{label}: source.text: more than the limit of {_mib(MAX_TEXT_BYTES)}"])
     elif "text_file" in src:
-        text_path = path.parent / src["text_file"]
         try:
-            text = text_path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ValidationError([f"{label}: source.text_file: cannot read {text_path}: {exc}"]) from None
+            text = read_text_file(path, src["text_file"])
+        except OSError as exc:
+            raise ValidationError([f"{label}: source.text_file: cannot read {_short(src['text_file'])}: "
+                                   f"{exc.strerror}"]) from None
+        except ValueError as exc:
+            raise ValidationError([f"{label}: source.text_file: {_short(src['text_file'])}: {exc}"]) from None
     else:
         raise ValidationError([f"{label}: source: text or text_file is required"])
     digest = hashlib.sha256(json.dumps(doc, sort_keys=True).encode("utf-8") + text.encode("utf-8")).hexdigest()
@@ -538,6 +930,11 @@ def _plan_document(path: Path, label: str, doc: Any, known: Known) -> Plan:
         "content": text, "sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
     }
     segments = _segments(check, src.get("segments"))
+    for seg in segments:  # each is stored as TEXT (at most MAX_STRING_BYTES on MariaDB)
+        if len(seg["text"]) > MAX_STRING_BYTES // 4 and len(seg["text"].encode("utf-8")) > MAX_STRING_BYTES:
+            check.fail("source.text", f"the sentence at character {seg['char_start']:,} is longer than "
+                                      f"{MAX_STRING_BYTES:,} bytes: split it, or mark it excluded")
+            break
     rows: list[Row] = []
     in_file: dict[str, set[str]] = {t: set() for t in ("actors", "agreements", "projects", "events", "statements")}
 
@@ -555,9 +952,16 @@ def _plan_document(path: Path, label: str, doc: Any, known: Known) -> Plan:
         if slug is not None and slug not in in_file[table] and slug not in known.slugs.get(table, set()):
             check.fail(where, f"unknown {table[:-1]} {slug!r}")
 
+    def fits(table: str, column: str, value: str | None, where: str) -> None:
+        """A value for a column of limited length (VARCHAR on the servers) must fit it."""
+        length = _table(table).c[column].type.length
+        if value is not None and max(len(value), len(value.lower())) > length:  # names are also stored lowered
+            check.fail(where, f"longer than {length} characters ({_short(value)})")
+
     # actors and their aliases
     for i, a in enumerate(doc.get("actors", [])):
         at = f"actors[{i}]"
+        fits("actors", "name_key", a["name"], f"{at}.name")
         ev = check.evidence(f"{at}.evidence", a["evidence"])
         need("actors", a.get("parent"), f"{at}.parent")
         if a.get("parent") == a["slug"]:
@@ -571,18 +975,19 @@ def _plan_document(path: Path, label: str, doc: Any, known: Known) -> Plan:
         for j, alias in enumerate(a.get("aliases", [])):
             aw = f"{at}.aliases[{j}]"
             name = alias if isinstance(alias, str) else alias["alias"]
+            fits("actor_aliases", "alias_key", name, aw)
             if name in seen_alias:
-                check.fail(aw, f"duplicate alias {name!r}")
+                check.fail(aw, f"duplicate alias {_short(name)}")
             seen_alias.add(name)
             if isinstance(alias, dict) and alias.get("evidence"):
                 aev = check.evidence(f"{aw}.evidence", alias["evidence"])
             else:
                 aev = [s for s in ev if name in s.quote]
                 if ev and not aev:
-                    check.fail(aw, f"alias {name!r} does not occur in the actor's evidence; give it evidence")
+                    check.fail(aw, f"alias {_short(name)} does not occur in the actor's evidence; give it evidence")
             for k, s in enumerate(aev):
                 if name not in s.quote:
-                    check.fail(f"{aw}.evidence[{k}]", f"alias {name!r} does not occur in the quote")
+                    check.fail(f"{aw}.evidence[{k}]", f"alias {_short(name)} does not occur in the quote")
             rows.append(Row("actor_aliases", {"alias": name, "alias_key": name.lower()}, aev, key=(a["slug"], name),
                             refs={"actor_id": ("actors", a["slug"])}))
     # parent cycles
@@ -614,7 +1019,7 @@ def _plan_document(path: Path, label: str, doc: Any, known: Known) -> Plan:
             aw = f"{at}.amounts[{j}]"
             ev = check.evidence(f"{aw}.evidence", am.get("evidence"), default)
             if ev and not any(am["text"] in s.quote for s in ev):
-                check.fail(f"{aw}.text", f"{am['text']!r} does not occur in the amount's evidence")
+                check.fail(f"{aw}.text", f"{_short(am['text'])} does not occur in the amount's evidence")
             rows.append(Row("amounts", {
                 "amount": Decimal(str(am["amount"])), "currency": am["currency"],
                 "qualifier": am["qualifier"], "stage": am["stage"], "amount_text": am["text"],
@@ -652,9 +1057,11 @@ def _plan_document(path: Path, label: str, doc: Any, known: Known) -> Plan:
         at = f"projects[{i}]"
         ev = check.evidence(f"{at}.evidence", pr["evidence"])
         need("agreements", pr.get("agreement"), f"{at}.agreement")
+        fits("projects", "sector", pr.get("sector"), f"{at}.sector")
+        fits("projects", "resource", pr.get("resource"), f"{at}.resource")
         location = pr.get("location")
         if location and not check.contains(location):
-            check.fail(f"{at}.location", f"location words {location!r} do not occur in the source text")
+            check.fail(f"{at}.location", f"location words {_short(location)} do not occur in the source text")
         rows.append(Row("projects", {
             "slug": pr["slug"], "title": pr["title"], "sector": pr.get("sector"), "resource": pr.get("resource"),
             "location_text": location, "status": pr["status"], "description": pr.get("description"),
@@ -669,7 +1076,7 @@ def _plan_document(path: Path, label: str, doc: Any, known: Known) -> Plan:
         ev = check.evidence(f"{at}.evidence", evn["evidence"])
         location = evn.get("location")
         if location and not check.contains(location):
-            check.fail(f"{at}.location", f"location words {location!r} do not occur in the source text")
+            check.fail(f"{at}.location", f"location words {_short(location)} do not occur in the source text")
         rows.append(Row("events", {
             "slug": evn["slug"], "title": evn["title"], "kind": evn["kind"], "location_text": location,
             "description": evn.get("description"), **check.date(f"{at}.occurred", "occurred", evn.get("occurred")),
@@ -732,6 +1139,10 @@ def _plan_document(path: Path, label: str, doc: Any, known: Known) -> Plan:
         }, [], key=(target, slug, inf["field"]),
             refs={} if target == "source" else {f"{target}_id": (f"{target}s", slug)}))
 
+    quoted = sum([s.end - s.start for row in rows for s in row.evidence])
+    if quoted > MAX_EVIDENCE_CHARS:
+        check.fail("(top level)", f"its evidence would write {quoted:,} characters of quotes, more than the limit "
+                                  f"of {MAX_EVIDENCE_CHARS:,} (facts repeat the evidence of the fact they belong to)")
     if check.problems:
         raise ValidationError(check.problems)
     return Plan(path, digest, source, segments, rows, inferences)

@@ -16,6 +16,7 @@ server tests skip, saying how to enable them; with ACCORDS_REQUIRE_SERVERS=1
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -166,12 +167,10 @@ SMALL_SOURCE = Path(__file__).parent / "data" / "oil-contract.yaml"
 
 
 def edited_small_source(tmp_path: Path, old: str, new: str, name: str = "edited.yaml") -> Path:
-    """A copy of tests/data/oil-contract.yaml with one edit (its text file path made absolute)."""
-    from db import seed
-
-    article = seed.seed_path().parent / "beijing-and-taliban-build-an-alliance.txt"
-    content = SMALL_SOURCE.read_text(encoding="utf-8").replace(
-        "../../db/data/beijing-and-taliban-build-an-alliance.txt", str(article))
+    """A copy of tests/data/oil-contract.yaml with one edit (and its text file beside it)."""
+    article = SMALL_SOURCE.with_name("beijing-and-taliban-build-an-alliance.txt")
+    shutil.copyfile(article, tmp_path / article.name)
+    content = SMALL_SOURCE.read_text(encoding="utf-8")
     assert old in content, f"test setup: {old!r} not in {SMALL_SOURCE.name}"
     path = tmp_path / name
     path.write_text(content.replace(old, new, 1), encoding="utf-8")
