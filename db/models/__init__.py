@@ -185,7 +185,10 @@ class Money(TypeDecorator[Decimal]):
     def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
         if value is None or dialect.name != "sqlite":
             return value
-        return Decimal(value) if isinstance(value, str) else Decimal(str(value)).quantize(_CENT)
+        if isinstance(value, str):
+            return Decimal(value)
+        number = Decimal(str(value))  # a number SQLite stored before revision 0005 (the database is older)
+        return number.quantize(_CENT) if number.is_finite() and number.adjusted() < AMOUNT_INTEGER_DIGITS else number
 
     @property
     def python_type(self) -> type:

@@ -26,8 +26,9 @@ from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from typing import Sequence, Union
 
 from alembic import op
-from alembic.util import CommandError
 import sqlalchemy as sa
+
+from db.errors import AccordsError  # an expected failure: one line, exit 1 (not the models)
 
 
 # revision identifiers, used by Alembic.
@@ -95,7 +96,7 @@ def upgrade() -> None:
                 bad.append((row_id, value))
         if bad:
             row_id, value = bad[0]
-            raise CommandError(
+            raise AccordsError(
                 f"{len(bad)} amount(s) cannot be stored exactly (0.00 to {LARGEST}), e.g. amounts.id {row_id}: "
                 f"{str(value)[:40]}; correct or delete them, then upgrade again")
     # the float values were read above: the rebuild copies them as text, then each gets its canonical text
@@ -108,7 +109,7 @@ def upgrade() -> None:
             sa.update(amounts).where(amounts.c.id == sa.bindparam('row_id')).values(amount=sa.bindparam('text')),
             converted)
     with op.batch_alter_table('amounts', schema=None, recreate='always') as batch_op:
-        batch_op.create_check_constraint(CHECK_NAME, sa.text(CHECK))
+        batch_op.create_check_constraint(op.f(CHECK_NAME), sa.text(CHECK))
 
 
 def downgrade() -> None:
@@ -117,6 +118,6 @@ def downgrade() -> None:
                         existing_nullable=False, comment=OLD_COMMENT, existing_comment=NEW_COMMENT)
         return
     with op.batch_alter_table('amounts', schema=None, recreate='always') as batch_op:
-        batch_op.drop_constraint(CHECK_NAME, type_='check')
+        batch_op.drop_constraint(op.f(CHECK_NAME), type_='check')
         batch_op.alter_column('amount', existing_type=sa.Text(), type_=sa.Numeric(precision=20, scale=2),
                               existing_nullable=False)
