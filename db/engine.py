@@ -196,10 +196,12 @@ def read_only(engine: Engine, timeout_s: float | None = DEFAULT_TIMEOUT_S) -> It
                 yield conn
         except BaseException as exc:
             failure = exc
-        conn.info.pop("watchdog", None)
-        if failure is not None and (isinstance(failure, KeyboardInterrupt) or watchdog.fired):
+        if conn.invalidated:
+            pass  # SQLAlchemy invalidates a connection itself when KeyboardInterrupt hits a call
+        elif failure is not None and (isinstance(failure, KeyboardInterrupt) or watchdog.fired):
             conn.invalidate()  # a cancelled or interrupted connection is never reused
         else:
+            conn.info.pop("watchdog", None)
             conn.rollback()
             if guard is not None:
                 guard.undo()

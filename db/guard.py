@@ -81,6 +81,11 @@ class SqliteAuthorizer:
     def __call__(self, action: int, arg1: str | None, arg2: str | None, _db: str | None, _source: str | None) -> int:
         if action in (sqlite3.SQLITE_SELECT, sqlite3.SQLITE_READ, sqlite3.SQLITE_RECURSIVE):
             return sqlite3.SQLITE_OK
+        if action == sqlite3.SQLITE_UPDATE and arg1 in ("sqlite_master", "sqlite_temp_master"):
+            # SQLite asks this while it reads the schema for a table-valued pragma
+            # (pragma_table_info('x')); a real change to the schema is refused by the
+            # statement's own action (ALTER, CREATE, ...), by mode=ro and by query_only
+            return sqlite3.SQLITE_OK
         if action == sqlite3.SQLITE_FUNCTION:
             if (arg2 or "").lower() not in _DENIED_FUNCTIONS:
                 return sqlite3.SQLITE_OK
