@@ -338,7 +338,7 @@ def create_reader(ctx: click.Context, name: str, timeout: float) -> None:
 
     \b
     Example:
-        export ACCORDS_READ_URL=$(accords --db postgresql+psycopg://postgres@localhost/accords db create-reader)
+        accords --db postgresql+psycopg://postgres@localhost/accords db create-reader
     """
     from .reader import create_reader as create
 
