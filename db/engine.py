@@ -223,6 +223,10 @@ def read_only(engine: Engine, timeout_s: float | None = DEFAULT_TIMEOUT_S) -> It
         raise failure
 
 
+#: per-statement options for streamed results (Connection.execution_options would change the connection)
+STREAM = {"stream_results": True, "max_row_buffer": 1000}
+
+
 def execute(conn: Connection, sql: str, values: dict[str, Any], binds: list[Any] | None = None):
     """Run one read-only statement with bound values; the result streams its rows.
 
@@ -237,7 +241,7 @@ def execute(conn: Connection, sql: str, values: dict[str, Any], binds: list[Any]
 
         return mysql_prepared(conn, sql, values)
     statement = text(sql).bindparams(*binds) if binds else text(sql)
-    return conn.execution_options(stream_results=True, max_row_buffer=1000).execute(statement, values)
+    return conn.execute(statement, values, execution_options=STREAM)
 
 
 def check_watchdog(conn: Connection) -> None:

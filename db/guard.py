@@ -264,4 +264,5 @@ def mysql_prepared(conn: Any, sql: str, values: dict[str, Any]):
         conn.exec_driver_sql(f"SET @accords_p{i} = {mysql_literal(values.get(name))}")
         variables.append(f"@accords_p{i}")
     using = f" USING {', '.join(variables)}" if variables else ""
-    return conn.execution_options(stream_results=True).exec_driver_sql(f"EXECUTE accords_query{using}")
+    return conn.exec_driver_sql(f"EXECUTE accords_query{using}",
+                                execution_options={"stream_results": True, "max_row_buffer": 1000})

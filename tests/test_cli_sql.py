@@ -57,7 +57,7 @@ def test_query_with_parameter_finds_rows(shared_seeded_url):
                                       "select slug, country from actors where slug = :slug", "-p", "slug", "china",
                                       "-f", "json"])
     assert result.exit_code == 0, result.output
-    assert result.output == '[\n {"slug": "china", "country": "CN"}\n]\n'
+    assert result.stdout == '[\n {"slug": "china", "country": "CN"}\n]\n'
 
 
 def test_missing_parameter_is_wrong_use(sqlite_seeded):
