@@ -36,6 +36,9 @@ def _fail_cleanly(func: Callable) -> Callable:
             return None
         except Interrupted:
             raise KeyboardInterrupt from None
+        except OSError as exc:  # writing the output or reading a file failed: disk full, a device, ...
+            where = f"{exc.filename}: " if exc.filename else ""
+            raise click.ClickException(f"{where}{exc.strerror or exc}") from None
         except ValidationError as exc:
             for line in exc.problems:
                 click.echo(f"Error: {line}", err=True)
@@ -55,10 +58,21 @@ def _quiet_stdout() -> None:
     os.close(devnull)
 
 
+#: the longest --timeout accepted (a day)
+MAX_TIMEOUT_S = 86_400.0
+
+
+def _finite(ctx: click.Context, param: click.Parameter, value: float) -> float:
+    if value != value:  # NaN passes every range check
+        raise click.BadParameter("must be a number of seconds, not NaN", ctx=ctx, param=param)
+    return value
+
+
 def output_options(func: Callable) -> Callable:
     """--format, -o/--output and --timeout, shared by every command that prints rows."""
-    func = click.option("--timeout", type=click.FloatRange(min=0.001), default=30.0, show_default=True,
-                        metavar="SECONDS", help="Stop a query that runs longer than this.")(func)
+    func = click.option("--timeout", type=click.FloatRange(min=0.001, max=MAX_TIMEOUT_S), default=30.0,
+                        show_default=True, metavar="SECONDS", callback=_finite,
+                        help="Stop a query that runs longer than this.")(func)
     func = click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
                         help="Write to this file instead of standard output.")(func)
     func = click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import sqlite3
+import stat
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -34,6 +35,10 @@ def resolve_url(url: str | None = None) -> str:
     be parsed (a port that is not a number, say) is wrong use: one line.
     """
     chosen = url or os.environ.get(ENV_URL) or DEFAULT_URL
+    try:
+        chosen.encode("utf-8")
+    except UnicodeEncodeError:
+        raise UsageError("the database URL or path is not valid UTF-8 text") from None
     if not _SCHEME.match(chosen):
         if "\x00" in chosen:
             raise UsageError("invalid database path: it contains a NUL character")
@@ -104,6 +109,28 @@ def sqlite_path(url: str) -> Path | None:
     return Path(parsed.database)
 
 
+def check_sqlite_file(url: str) -> None:
+    """An SQLite database must be a regular file (or not exist yet): never a FIFO, device or folder.
+
+    Opening a FIFO would block until something writes to it; a device or a
+    folder is not a database. One line names the path and what it is.
+    """
+    path = sqlite_path(url)
+    if path is None:
+        return
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise AccordsError(f"cannot open the database {path}: {exc.strerror}") from None
+    if not stat.S_ISREG(mode):
+        kind = ("a folder" if stat.S_ISDIR(mode) else "a FIFO" if stat.S_ISFIFO(mode)
+                else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "a socket" if stat.S_ISSOCK(mode)
+                else "not a regular file")
+        raise AccordsError(f"the database {path} is {kind}, not an SQLite file")
+
+
 def _sqlite_on_connect(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys = ON")
@@ -117,6 +144,7 @@ def make_engine(url: str | None = None, *, reading: bool = False, **kwargs) -> E
     the engine cannot write to it whatever the SQL says.
     """
     url = resolve_url(url)
+    check_sqlite_file(url)
     path = sqlite_path(url) if reading else None
     if path is not None:
         uri = f"file:{quote(str(path.absolute()))}?mode=ro"

@@ -6,9 +6,11 @@ written as they come, never fetched into memory first.
 
 from __future__ import annotations
 
+import base64
 import csv
 import datetime as dt
 import json
+import math
 from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 from typing import Any, TextIO
@@ -21,6 +23,10 @@ def _json_value(value: Any) -> Any:
         return str(value)  # exact: no float rounding
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)  # JSON has no infinity or NaN: "inf", "-inf", "nan"
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return {"$base64": True, "encoded": base64.b64encode(bytes(value)).decode("ascii")}  # as Datasette does
     return value
 
 
@@ -31,6 +37,8 @@ def _text(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return "x'" + bytes(value).hex() + "'"  # a blob as an SQL hex literal
     return str(value)
 
 

@@ -452,9 +452,6 @@ def test_a_closed_pipe_ends_quietly(target):
 
 
 def test_invalid_utf8_argument_is_wrong_use():
-    proc = subprocess.Popen([sys.executable, "-c", "from db.cli import main; main()", "sql", "x"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    proc.communicate()
     bad = subprocess.run([os.fsencode(sys.executable), b"-c", b"from db.cli import main; main()", b"sql",
                           b"select '\xff'"], capture_output=True)
     assert bad.returncode == 2
@@ -502,3 +499,60 @@ def test_reader_url_and_create_reader_on_sqlite(target):
     result = CliRunner().invoke(cli, ["--db", target.admin_url, "db", "create-reader"])
     assert result.exit_code == 2
     assert "SQLite has no logins" in result.output
+
+
+@pytest.mark.parametrize("kind", ["fifo", "device", "folder"])
+def test_an_sqlite_database_that_is_not_a_regular_file_is_one_line(tmp_path, kind):
+    path = {"fifo": tmp_path / "pipe.db", "device": Path("/dev/null"), "folder": tmp_path}[kind]
+    if kind == "fifo":
+        os.mkfifo(path)
+    words = {"fifo": "a FIFO", "device": "a device", "folder": "a folder"}[kind]
+    for args in (["sql", "select 1"], ["report", "run", "sources"], ["db", "upgrade"], ["db", "current"],
+                 ["ingest", str(Path(__file__).parent / "data" / "oil-contract.yaml")], ["export"]):
+        proc = _accords("--db", str(path), *args)
+        _, err = proc.communicate(timeout=30)  # a FIFO opened for reading would block forever
+        assert proc.returncode == 1, (args, err)
+        assert err.decode().splitlines() == [f"Error: the database {path} is {words}, not an SQLite file"], args
+
+
+@pytest.mark.parametrize("value, message", [
+    ("inf", "inf is not in the range 0.001<=x<=86400.0"),
+    ("nan", "must be a number of seconds, not NaN"),
+    ("-1", "-1.0 is not in the range"),
+])
+def test_timeout_must_be_a_finite_number_of_seconds(sqlite_seeded, value, message):
+    result = CliRunner().invoke(cli, ["--db", sqlite_seeded, "sql", "select 1", "--timeout", value])
+    assert result.exit_code == 2
+    assert message in result.output
+
+
+def test_blobs_and_infinities_print_in_every_format(sqlite_seeded):
+    sql = "select x'00ff' as b, 1e999 as big"
+    expected = {
+        "csv": "b,big\nx'00ff',inf\n",
+        "json": '[\n {"b": {"$base64": true, "encoded": "AP8="}, "big": "inf"}\n]\n',
+        "jsonl": '{"b": {"$base64": true, "encoded": "AP8="}, "big": "inf"}\n',
+    }
+    for fmt, text_out in expected.items():
+        result = CliRunner().invoke(cli, ["--db", sqlite_seeded, "sql", sql, "-f", fmt])
+        assert result.exit_code == 0, result.output
+        assert result.output == text_out, fmt
+
+
+def test_a_full_disk_is_one_line(sqlite_seeded):
+    if not Path("/dev/full").exists():
+        pytest.skip("no /dev/full here")
+    proc = _accords("--db", sqlite_seeded, "export", "-o", "/dev/full")
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 1
+    assert err.decode().splitlines() == ["Error: No space left on device"]
+
+
+def test_a_database_url_that_is_not_utf8_is_one_line(tmp_path):
+    env = {**os.environ, "ACCORDS_DATABASE_URL": os.fsdecode(b"bad\xffname.db")}
+    env.pop("ACCORDS_READ_URL", None)
+    proc = subprocess.run([sys.executable, "-c", "from db.cli import main; main()", "sql", "select 1"],
+                          env=env, cwd=tmp_path, capture_output=True)
+    assert proc.returncode == 2
+    assert proc.stderr.decode().splitlines()[-1] == "Error: the database URL or path is not valid UTF-8 text"
+    assert list(tmp_path.iterdir()) == []
