@@ -88,6 +88,43 @@ def _privilege_warning(conn) -> str | None:
             f"for --read-url or ${ENV_READ_URL}")
 
 
+def shipped_revisions() -> list[str]:
+    """The schema revisions this accords ships, oldest first, from the migration files' names.
+
+    (``NNNN_name.py``; a test checks they are Alembic's revisions.) Read
+    without Alembic, which ``report run`` does not import.
+    """
+    import re
+    from pathlib import Path
+
+    from .resources import migrations_dir
+
+    names = sorted(p.name for p in (Path(migrations_dir()) / "versions").iterdir())
+    return [m.group(1) for name in names if (m := re.match(r"^(\d{4})_\w+\.py$", name))]
+
+
+def _check_revision(conn) -> None:
+    """Reports are written for the newest schema: refuse a database at another revision, in one line."""
+    from sqlalchemy.exc import DBAPIError
+
+    from . import __version__
+
+    try:
+        stamped = [row[0] for row in execute(conn, "select version_num from alembic_version", {}).fetchall()]
+    except DBAPIError:
+        raise AccordsError("the database has no accords tables: run `accords db upgrade` and `accords db seed`") \
+            from None
+    shipped = shipped_revisions()
+    if len(stamped) == 1 and stamped[0] == shipped[-1]:
+        return
+    if len(stamped) != 1 or stamped[0] not in shipped:
+        raise AccordsError(f"the database is at revision {', '.join(map(repr, stamped)) or 'none'}, which "
+                           f"accords {__version__} does not know (written by a newer accords? then upgrade "
+                           "accords; otherwise its alembic_version table is damaged)")
+    raise AccordsError(f"the database is at revision {stamped[0]}, reports need {shipped[-1]}: "
+                       "run `accords db upgrade`")
+
+
 def _explain_empty(conn, report: reports.Report, values: dict[str, Any]) -> str:
     """Why a report has no rows, where a parameter names something that does not exist."""
     for param in report.parameters:
@@ -118,6 +155,7 @@ def run_report(url: str | None, name: str, params: Sequence[tuple[str, str]], fm
         with database_errors(url, reading=True), read_only(engine, timeout_s) as conn:
             if warn and (note := _privilege_warning(conn)):
                 warn(note)
+            _check_revision(conn)
             result = execute(conn, report.sql, values, reports.binds(report))
             names = list(result.keys())
             declared = {c.name: c.type for c in report.columns}

@@ -556,3 +556,30 @@ def test_a_database_url_that_is_not_utf8_is_one_line(tmp_path):
     assert proc.returncode == 2
     assert proc.stderr.decode().splitlines()[-1] == "Error: the database URL or path is not valid UTF-8 text"
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_shipped_revisions_are_alembics():
+    from db import migrate
+    from db.query import shipped_revisions
+
+    assert set(shipped_revisions()) == migrate.known_revisions()
+    assert shipped_revisions()[-1] == migrate.head_revision()
+
+
+@pytest.mark.parametrize("stamp, message", [
+    ("9999", "the database is at revision '9999', which accords"),
+    ("0004", "the database is at revision 0004, reports need"),
+])
+def test_report_run_refuses_a_revision_it_was_not_written_for(tmp_path, stamp, message):
+    url = f"sqlite:///{tmp_path / 'stamped.db'}"
+    api.upgrade(url)
+    api.seed_database(url)
+    eng = create_engine(url)
+    with eng.begin() as conn:
+        conn.execute(text("update alembic_version set version_num = :v"), {"v": stamp})
+    eng.dispose()
+    before = Path(make_url(url).database).read_bytes()
+    result = CliRunner().invoke(cli, ["--db", url, "report", "run", "sources"])
+    assert result.exit_code == 1
+    assert result.output.startswith(f"Error: {message}") and len(result.output.splitlines()) == 1, result.output
+    assert Path(make_url(url).database).read_bytes() == before
