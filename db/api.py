@@ -16,29 +16,29 @@ from typing import TextIO
 from sqlalchemy import Connection, Engine, inspect
 
 from . import migrate, seed, views
-from .engine import make_engine, read_only, resolve_url, safe_url, sqlite_path
+from .engine import (
+    Database,
+    NoDatabase,
+    database_errors,
+    open_database,
+    opened,
+    read_only,
+    resolve_url,
+    safe_url,
+    sqlite_path,
+)
 from .errors import AccordsError, UsageError, ValidationError
-from .query import database_errors, run_report, run_sql  # noqa: F401 - part of the library API
+from .query import run_report, run_sql  # noqa: F401 - part of the library API
+from .reader import create_reader, drop_reader  # noqa: F401 - part of the library API
 
 
-def database_exists(url: str) -> bool:
-    """Whether the database at URL has accords' tables (a missing SQLite file has none)."""
-    path = sqlite_path(url)
-    if path is not None and not path.exists():
-        return False
-    engine = make_engine(url)
+def database_exists(target: Database | str | None) -> bool:
+    """Whether the database has accords' tables (a missing SQLite file has none)."""
     try:
-        with database_errors(url):
-            return inspect(engine).has_table("sources")
-    finally:
-        engine.dispose()
-
-
-def require_sqlite_file(url: str) -> None:
-    """Fail (without creating it) when an SQLite URL names a file that does not exist."""
-    path = sqlite_path(url)
-    if path is not None and not path.exists():
-        raise AccordsError(f"no database at {path}: run `accords db upgrade` (or any report) to create it")
+        with opened(target) as db:
+            return inspect(db.engine).has_table("sources")
+    except NoDatabase:
+        return False
 
 
 def require_newest_schema(engine: Engine) -> None:
@@ -79,24 +79,20 @@ def _migrate(url: str, step: Callable[[Connection], object], rebuild_views: bool
     that running the command again finishes it (see db/migrate.py).
     Returns the revision reached and the views built.
     """
-    engine = migrate.migration_engine(url)
-    try:
-        with database_errors(url), engine.connect() as conn:
-            views.drop_views(conn)
-            if not migrate.transactional_ddl(conn):
-                conn.commit()  # MariaDB: Alembic commits each step with its version stamp
-            with alembic_errors():
-                step(conn)
-            after = migrate.current_revision(conn)
-            built = views.sync_views(conn) if rebuild_views and after == migrate.head_revision() else []
-            migrate.check_foreign_keys(conn)
-            conn.commit()
-            return after, built
-    finally:
-        engine.dispose()
+    with open_database(url, create=True, make=migrate.migration_engine) as db, db.engine.connect() as conn:
+        views.drop_views(conn)
+        if not migrate.transactional_ddl(conn):
+            conn.commit()  # MariaDB: Alembic commits each step with its version stamp
+        with alembic_errors():
+            step(conn)
+        after = migrate.current_revision(conn)
+        built = views.sync_views(conn) if rebuild_views and after == migrate.head_revision() else []
+        migrate.check_foreign_keys(conn)
+        conn.commit()
+        return after, built
 
 
-def upgrade(url: str | None = None, revision: str = "head", sql: bool = False,
+def upgrade(target: Database | str | None = None, revision: str = "head", sql: bool = False,
             stdout: TextIO | None = None) -> UpgradeResult:
     """Upgrade the schema to REVISION and rebuild the report views.
 
@@ -106,20 +102,16 @@ def upgrade(url: str | None = None, revision: str = "head", sql: bool = False,
     resumable on MariaDB (running it again finishes an interrupted step).
     With ``sql=True`` nothing is changed: the DDL is written to ``stdout``.
     """
-    url = resolve_url(url)
+    url = _url(target)
     if sql:
         with database_errors(url), alembic_errors():
             migrate.upgrade(url, revision, sql=True, stdout=stdout)
         return UpgradeResult(None, None, None, [])
     path = sqlite_path(url)
     created = path is not None and not path.exists()
-    engine = make_engine(url)
-    try:
-        with database_errors(url):
-            before = migrate.current_revision(engine)  # a revision accords does not know stops here
-            backup = migrate.backup_sqlite(url) if migrate.pending(engine) else None
-    finally:
-        engine.dispose()
+    with opened(target, create=True) as db:
+        before = migrate.current_revision(db.engine)  # a revision accords does not know stops here
+        backup = migrate.backup_sqlite(url) if migrate.pending(db.engine) else None
     resumed: list[str] = []
 
     def step(conn: Connection) -> None:
@@ -134,89 +126,89 @@ def upgrade(url: str | None = None, revision: str = "head", sql: bool = False,
     return UpgradeResult(before, after, backup, built, resumed)
 
 
-def downgrade(url: str | None = None, revision: str = "-1", sql: bool = False,
-              stdout: TextIO | None = None) -> Path | None:
+@dataclass
+class DowngradeResult:
+    backup: Path | None  # the SQLite backup written first
+    after: str | None  # the revision reached (None: base)
+
+
+def downgrade(target: Database | str | None = None, revision: str = "-1", sql: bool = False,
+              stdout: TextIO | None = None) -> DowngradeResult:
     """Downgrade the schema; the report views are dropped first (rebuilt by the next upgrade).
 
     On SQLite the file is first backed up beside itself, and that path is
     returned. Like an upgrade, one transaction on SQLite and PostgreSQL and
     resumable on MariaDB. With ``sql=True`` the SQL is printed for a FROM:TO range.
     """
-    url = resolve_url(url)
+    url = _url(target)
     if sql:
         if ":" not in revision:
             raise UsageError("downgrade --sql needs a range FROM:TO, e.g. 0002:base")
         with database_errors(url), alembic_errors():
             migrate.downgrade(url, revision, sql=True, stdout=stdout)
-        return None
-    require_sqlite_file(url)
-    engine = make_engine(url)
-    try:
-        with database_errors(url):
-            migrate.current_revision(engine)  # a revision accords does not know stops here
-    finally:
-        engine.dispose()
+        return DowngradeResult(None, None)
+    with opened(target) as db:
+        migrate.current_revision(db.engine)  # a revision accords does not know stops here
     backup = migrate.backup_sqlite(url)
-    _migrate(url, lambda conn: migrate.downgrade(url, revision, connection=conn), rebuild_views=False)
-    return backup
+    after, _ = _migrate(url, lambda conn: migrate.downgrade(url, revision, connection=conn), rebuild_views=False)
+    return DowngradeResult(backup, after)
 
 
-def check(url: str | None = None) -> list[str]:
+def check(target: Database | str | None = None) -> list[str]:
     """Differences between the models, the migrations and the database (empty: all agree)."""
     from alembic.autogenerate import compare_metadata
     from alembic.runtime.migration import MigrationContext
 
     from .models import metadata
 
-    url = resolve_url(url)
-    require_sqlite_file(url)
-    engine = make_engine(url)
     problems = []
-    try:
-        with database_errors(url), engine.connect() as conn:
-            rev, head = migrate.current_revision(engine), migrate.head_revision()
-            if rev != head:
-                return [f"the database is at {rev or 'base'}, not at the newest revision {head}: "
-                        "run `accords db upgrade`"]
-            context = MigrationContext.configure(conn, opts={"compare_type": True, "target_metadata": metadata})
-            problems += [f"schema differs from the models: {diff}" for diff in compare_metadata(context, metadata)]
-            problems += [f"view {p}: run `accords db upgrade` to rebuild it" for p in views.stale_views(conn)]
-    finally:
-        engine.dispose()
+    with opened(target) as db, db.engine.connect() as conn:
+        rev, head = migrate.current_revision(conn), migrate.head_revision()
+        if rev != head:
+            return [f"the database is at {rev or 'base'}, not at the newest revision {head}: "
+                    "run `accords db upgrade`"]
+        context = MigrationContext.configure(conn, opts={"compare_type": True, "target_metadata": metadata})
+        problems += [f"schema differs from the models: {diff}" for diff in compare_metadata(context, metadata)]
+        problems += [f"view {p}: run `accords db upgrade` to rebuild it" for p in views.stale_views(conn)]
     return problems
 
 
-def current(url: str | None = None) -> tuple[str | None, str | None]:
+@dataclass
+class Status:
+    revision: str | None  # None: base (empty, or no file yet)
+    head: str | None  # the newest revision accords ships
+    pending: list[str]  # what an upgrade would apply, oldest first ('rev: message')
+
+
+def status(target: Database | str | None = None) -> Status:
+    """The database's revision, the newest one, and what an upgrade would apply."""
+    head = migrate.head_revision()
+    try:
+        with opened(target) as db:
+            return Status(migrate.current_revision(db.engine), head, migrate.pending(db.engine))
+    except NoDatabase:
+        return Status(None, head, migrate.all_revisions())
+
+
+def current(target: Database | str | None = None) -> tuple[str | None, str | None]:
     """(the database's revision, the newest revision accords ships)."""
-    url = resolve_url(url)
-    path = sqlite_path(url)
-    if path is not None and not path.exists():
-        return None, migrate.head_revision()
-    engine = make_engine(url)
-    try:
-        with database_errors(url):
-            return migrate.current_revision(engine), migrate.head_revision()
-    finally:
-        engine.dispose()
+    found = status(target)
+    return found.revision, found.head
 
 
-def pending(url: str | None = None) -> list[str]:
+def pending(target: Database | str | None = None) -> list[str]:
     """Revisions an upgrade would apply, oldest first ('rev: message')."""
-    url = resolve_url(url)
-    path = sqlite_path(url)
-    if path is not None and not path.exists():
-        return migrate.all_revisions()
-    engine = make_engine(url)
-    try:
-        with database_errors(url):
-            return migrate.pending(engine)
-    finally:
-        engine.dispose()
+    return status(target).pending
 
 
-def seed_database(url: str | None = None, path: Path | str | None = None) -> seed.SeedResult:
+def seed_database(target: Database | str | None = None, path: Path | str | None = None) -> seed.SeedResult:
     """Load one source file (default: the shipped seed) into an upgraded database."""
-    return ingest(url, [path or seed.seed_path()])[0]
+    return ingest(target, [path or seed.seed_path()])[0]
+
+
+def seed_sources(target: Database | str | None, paths: Sequence[Path | str] = ()) -> list[seed.SeedResult]:
+    """``accords db seed``: load the given source files, or the shipped seed when none are given."""
+    return ingest(target, list(paths) or [seed.seed_path()])
 
 
 @contextmanager
@@ -299,7 +291,7 @@ def _size(path: Path | str) -> int:
         return 0
 
 
-def ingest(url: str | None, paths: Sequence[Path | str],
+def ingest(target: Database | str | None, paths: Sequence[Path | str],
            progress: Callable[[int, int], None] | None = None,
            background: bool | None = None) -> list[seed.SeedResult]:
     """Check source files and load them all in one transaction, or none of them.
@@ -312,63 +304,60 @@ def ingest(url: str | None, paths: Sequence[Path | str],
     check the files in a second process while the plans already checked are
     written (default: for two files or more, from BACKGROUND_CHECK_BYTES).
     """
-    url = resolve_url(url)
+    url = _url(target)
     path = sqlite_path(url)
     if path is not None and not path.exists():
         upgrade(url)  # zero set-up: a new SQLite file gets the schema first
-    engine = make_engine(url)
-    try:
-        with database_errors(url):
-            if not inspect(engine).has_table("sources"):
-                raise AccordsError(f"{safe_url(url)} has no accords tables yet: run `accords db upgrade` first")
-            require_newest_schema(engine)
-            problems: list[str] = []
-            results: list[seed.SeedResult] = []
-            # One transaction for the whole run: each file is written as soon as it is checked (so a
-            # large load never holds every file in memory), and committed only if every file passes.
-            # After a problem nothing more is written, the checks go on so that every problem is
-            # reported, and raising rolls back what was written.
-            sizes = [_size(p) for p in paths]
-            if background is None:
-                background = len(paths) > 1 and sum(sizes) >= BACKGROUND_CHECK_BYTES
-            with engine.connect() as conn:
-                known = seed.load_known(conn)
-            engine.dispose()  # no pooled connection for a checking process to inherit
-            meter = _Progress(progress, sum(sizes))
-            statistics = _GrowingStatistics()
-            with seed.checking(paths, known, background) as checked, engine.begin() as conn, \
-                    _no_cycle_collection():
-                for size, item in zip(sizes, checked, strict=True):
-                    if isinstance(item, ValidationError):
-                        problems += item.problems
-                    elif not problems:  # after a problem nothing more is written: it will all be rolled back
-                        step = meter.file(size, sum(len(plan.rows) for plan in item))
-                        loaded = [seed.write(conn, plan, step) for plan in item]
-                        results += loaded
-                        statistics.written(conn, sum(n for r in loaded for n in r.counts.values()))
-                    meter.finished(size)
-                if problems:
-                    raise ValidationError(problems)
-            with engine.begin() as conn:
-                if views.has_registry(conn) and (any(r.changed for r in results) or views.stale_views(conn)):
-                    views.sync_views(conn)
-                written = sum(n for r in results for n in r.counts.values())
-                if conn.dialect.name == "postgresql" and written >= ANALYZE_ROWS:
-                    # Fresh planner statistics after a large load: without them (autovacuum comes
-                    # later) PostgreSQL can choose plans that run reports a hundred times slower.
-                    _analyze(conn)
-            return results
-    finally:
-        engine.dispose()
+    with opened(target) as db:
+        engine = db.engine
+        if not inspect(engine).has_table("sources"):
+            raise AccordsError(f"{db.describe()} has no accords tables yet: run `accords db upgrade` first")
+        require_newest_schema(engine)
+        problems: list[str] = []
+        results: list[seed.SeedResult] = []
+        # One transaction for the whole run: each file is written as soon as it is checked (so a
+        # large load never holds every file in memory), and committed only if every file passes.
+        # After a problem nothing more is written, the checks go on so that every problem is
+        # reported, and raising rolls back what was written.
+        sizes = [_size(p) for p in paths]
+        if background is None:
+            background = len(paths) > 1 and sum(sizes) >= BACKGROUND_CHECK_BYTES
+        with engine.connect() as conn:
+            known = seed.load_known(conn)
+        engine.dispose()  # no pooled connection for a checking process to inherit
+        meter = _Progress(progress, sum(sizes))
+        statistics = _GrowingStatistics()
+        with seed.checking(paths, known, background) as checked, engine.begin() as conn, \
+                _no_cycle_collection():
+            for size, item in zip(sizes, checked, strict=True):
+                if isinstance(item, ValidationError):
+                    problems += item.problems
+                elif not problems:  # after a problem nothing more is written: it will all be rolled back
+                    step = meter.file(size, sum(len(plan.rows) for plan in item))
+                    loaded = [seed.write(conn, plan, step) for plan in item]
+                    results += loaded
+                    statistics.written(conn, sum(n for r in loaded for n in r.counts.values()))
+                meter.finished(size)
+            if problems:
+                raise ValidationError(problems)
+        with engine.begin() as conn:
+            if views.has_registry(conn) and (any(r.changed for r in results) or views.stale_views(conn)):
+                views.sync_views(conn)
+            written = sum(n for r in results for n in r.counts.values())
+            if conn.dialect.name == "postgresql" and written >= ANALYZE_ROWS:
+                # Fresh planner statistics after a large load: without them (autovacuum comes
+                # later) PostgreSQL can choose plans that run reports a hundred times slower.
+                _analyze(conn)
+        return results
 
 
-def ensure_database(url: str | None = None) -> str | None:
+def ensure_database(target: Database | str | None = None) -> str | None:
     """Create, upgrade and seed the default SQLite database if it does not exist yet.
 
     Returns a one-line note when it did so. Only an SQLite file that does not
     exist is created; any other missing database is an error.
     """
-    url = resolve_url(url)
+    url = _url(target)
     path = sqlite_path(url)
     if path is not None and not path.exists():
         upgrade(url)
@@ -379,19 +368,28 @@ def ensure_database(url: str | None = None) -> str | None:
     return None
 
 
-def export(url: str | None, out: TextIO, source: str | None = None) -> int:
+def export(target: Database | str | None, out: TextIO, source: str | None = None) -> int:
     """Write the database (or one source) as source files in YAML; return the number of sources."""
     from .export import export_documents, write_yaml
 
-    url = resolve_url(url)
-    require_sqlite_file(url)
-    engine = make_engine(url)
-    try:
-        with database_errors(url), read_only(engine, None) as conn:
+    with opened(target) as db:
+        with read_only(db.engine, None) as conn:
             documents = export_documents(conn, source)
         if source is not None and not documents:
             raise UsageError(f"no source with slug {source!r}")
         write_yaml(documents, out)
         return len(documents)
-    finally:
-        engine.dispose()
+
+
+def _url(target: Database | str | None) -> str:
+    return target.url if isinstance(target, Database) else resolve_url(target)
+
+
+def history(stdout: TextIO | None = None) -> None:
+    """Write every schema revision accords ships, newest first."""
+    migrate.history(stdout)
+
+
+def schema_json() -> str:
+    """The JSON Schema of the source file format."""
+    return seed.schema_json()

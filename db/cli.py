@@ -17,8 +17,8 @@ from typing import Any
 import click
 
 from . import __version__
+from .output import FORMATS  # standard library only: --help stays fast
 
-FORMATS = ("table", "csv", "json", "jsonl", "markdown")
 EXIT_FAILURE, EXIT_USAGE, EXIT_INTERRUPTED = 1, 2, 130
 
 
@@ -130,33 +130,22 @@ def _emit(fmt: str, output: str | None, write: Callable[[Any, bool], int]) -> No
 
 
 def _db_url(ctx: click.Context) -> str | None:
-    return ctx.find_root().obj.get("db") if ctx.find_root().obj else None
+    return (ctx.find_root().obj or {}).get("database_url")
 
 
 def _read_url(ctx: click.Context) -> str | None:
     """The URL for queries: --read-url / $ACCORDS_READ_URL, else the database URL."""
     obj = ctx.find_root().obj or {}
-    return obj.get("read_url") or obj.get("db")
+    return obj.get("read_url") or obj.get("database_url")
+
+
+def _creates(ctx: click.Context) -> bool:
+    """Whether a query may create the default SQLite database (never through a reader login)."""
+    return not (ctx.find_root().obj or {}).get("read_url")
 
 
 def _warn(message: str) -> None:
     click.echo(f"accords: {message}", err=True)
-
-
-def _ensure(ctx: click.Context) -> None:
-    """Create the default SQLite database on first use (and say so); otherwise do nothing."""
-    from .engine import resolve_url, sqlite_path
-
-    if (ctx.find_root().obj or {}).get("read_url"):
-        return  # a reader login never creates anything
-    path = sqlite_path(resolve_url(_db_url(ctx)))
-    if path is None or path.exists():
-        return
-    from . import api
-
-    note = api.ensure_database(_db_url(ctx))
-    if note:
-        click.echo(f"accords: {note}", err=True)
 
 
 def _print_loaded(results) -> None:
@@ -193,12 +182,12 @@ def _complete_param(ctx: click.Context, param: click.Parameter, incomplete: str)
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="accords")
-@click.option("--db", "db", metavar="URL", envvar="ACCORDS_DATABASE_URL", show_envvar=True,
+@click.option("--db", "database_url", metavar="URL", envvar="ACCORDS_DATABASE_URL", show_envvar=True,
               help="Database URL or SQLite file (default: accords.db in the current folder).")
 @click.option("--read-url", "read_url", metavar="URL", envvar="ACCORDS_READ_URL", show_envvar=True,
               help="URL that `sql` and `report run` use instead (a reader login: see `db create-reader`).")
 @click.pass_context
-def cli(ctx: click.Context, db: str | None, read_url: str | None) -> None:
+def cli(ctx: click.Context, database_url: str | None, read_url: str | None) -> None:
     """accords: who does what in geopolitics, with the evidence behind every fact.
 
     \b
@@ -206,15 +195,15 @@ def cli(ctx: click.Context, db: str | None, read_url: str | None) -> None:
         accords report run agreements
     """
     ctx.ensure_object(dict)
-    ctx.obj["db"] = db
+    ctx.obj["database_url"] = database_url
     ctx.obj["read_url"] = read_url
 
 
 # --- db ------------------------------------------------------------------------
 
 
-@cli.group()
-def db() -> None:
+@cli.group("db")
+def db_group() -> None:
     """Create, upgrade, inspect and seed the database.
 
     \b
@@ -223,7 +212,7 @@ def db() -> None:
     """
 
 
-@db.command()
+@db_group.command()
 @click.argument("revision", default="head")
 @click.option("--sql", is_flag=True, help="Print the DDL for the target engine instead of running it.")
 @click.pass_context
@@ -255,7 +244,7 @@ def upgrade(ctx: click.Context, revision: str, sql: bool) -> None:
         click.echo(f"rebuilt {len(result.views)} report views (report_*)", err=True)
 
 
-@db.command()
+@db_group.command()
 @click.argument("revision", default="-1")
 @click.option("--sql", is_flag=True, help="Print the SQL instead of running it.")
 @click.pass_context
@@ -272,15 +261,14 @@ def downgrade(ctx: click.Context, revision: str, sql: bool) -> None:
     """
     from . import api
 
-    backup = api.downgrade(_db_url(ctx), revision, sql=sql, stdout=sys.stdout if sql else None)
-    if backup:
-        click.echo(f"backed up the database to {backup}", err=True)
+    result = api.downgrade(_db_url(ctx), revision, sql=sql, stdout=sys.stdout if sql else None)
+    if result.backup:
+        click.echo(f"backed up the database to {result.backup}", err=True)
     if not sql:
-        current, _ = api.current(_db_url(ctx))
-        click.echo(f"database is at revision {current or 'base'}", err=True)
+        click.echo(f"database is at revision {result.after or 'base'}", err=True)
 
 
-@db.command()
+@db_group.command()
 @click.pass_context
 @_fail_cleanly
 def current(ctx: click.Context) -> None:
@@ -292,16 +280,16 @@ def current(ctx: click.Context) -> None:
     """
     from . import api
 
-    rev, head = api.current(_db_url(ctx))
-    if rev == head:
-        click.echo(f"{rev} (newest)")
+    found = api.status(_db_url(ctx))
+    if found.revision == found.head:
+        click.echo(f"{found.revision} (newest)")
         return
-    click.echo(f"{rev or 'base (empty)'}; `accords db upgrade` would apply:")
-    for line in api.pending(_db_url(ctx)):
+    click.echo(f"{found.revision or 'base (empty)'}; `accords db upgrade` would apply:")
+    for line in found.pending:
         click.echo(f"  {line}")
 
 
-@db.command()
+@db_group.command()
 @_fail_cleanly
 def history() -> None:
     """List every schema revision accords ships, newest first.
@@ -310,12 +298,12 @@ def history() -> None:
     Example:
         accords db history
     """
-    from . import migrate
+    from . import api
 
-    migrate.history(sys.stdout)
+    api.history(sys.stdout)
 
 
-@db.command()
+@db_group.command()
 @click.pass_context
 @_fail_cleanly
 def check(ctx: click.Context) -> None:
@@ -335,7 +323,7 @@ def check(ctx: click.Context) -> None:
     click.echo("database, migrations and models agree; report views are current")
 
 
-@db.command("create-reader")
+@db_group.command("create-reader")
 @click.option("--name", default="accords_reader", show_default=True, help="Name of the login to create or reset.")
 @click.option("--timeout", type=click.FloatRange(min=1), default=30.0, show_default=True, metavar="SECONDS",
               help="The login's statement time limit.")
@@ -354,15 +342,15 @@ def create_reader(ctx: click.Context, name: str, timeout: float) -> None:
     Example:
         accords --db postgresql+psycopg://postgres@localhost/accords db create-reader
     """
-    from .reader import create_reader as create
+    from . import api
 
-    reader = create(_db_url(ctx), name, timeout)
+    reader = api.create_reader(_db_url(ctx), name, timeout)
     click.echo(reader.url)
     click.echo(f"accords: login {reader.name} can only read; use the URL above with --read-url or "
                "ACCORDS_READ_URL", err=True)
 
 
-@db.command()
+@db_group.command()
 @click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False))
 @click.pass_context
 @_fail_cleanly
@@ -378,7 +366,7 @@ def seed(ctx: click.Context, files: tuple[str, ...]) -> None:
     """
     from . import api
 
-    results = api.ingest(_db_url(ctx), files or [api.seed.seed_path()])
+    results = api.seed_sources(_db_url(ctx), files)
     _print_loaded(results)
 
 
@@ -461,13 +449,10 @@ def report_run(ctx: click.Context, name: str, params: tuple[tuple[str, str], ...
     Example:
         accords report run actor -p actor Beijing --format markdown
     """
-    from . import query
-    from .reports import bind_parameters, get_report
+    from .query import run_report
 
-    bind_parameters(get_report(name), params)  # wrong use fails before any database work
-    _ensure(ctx)
-    _emit(fmt, output, lambda out, styled: query.run_report(_read_url(ctx), name, params, fmt, out, timeout, styled,
-                                                            warn=_warn))
+    _emit(fmt, output, lambda out, styled: run_report(_read_url(ctx), name, params, fmt, out, timeout, styled,
+                                                      warn=_warn, create=_creates(ctx)))
 
 
 @cli.command()
@@ -490,9 +475,8 @@ def sql(ctx: click.Context, query: str, params: tuple[tuple[str, str], ...], fmt
     """
     from .query import run_sql
 
-    _ensure(ctx)
     _emit(fmt, output, lambda out, styled: run_sql(_read_url(ctx), query, params, fmt, out, timeout, styled,
-                                                   warn=_warn))
+                                                   warn=_warn, create=_creates(ctx)))
 
 
 @cli.command()
@@ -566,9 +550,9 @@ def schema() -> None:
     Example:
         accords schema > accords-source.schema.json
     """
-    from .seed import schema_json
+    from . import api
 
-    click.echo(schema_json())
+    click.echo(api.schema_json())
 
 
 def _argv_problem(argv: list[str]) -> str | None:

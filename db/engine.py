@@ -8,6 +8,7 @@ import sqlite3
 import stat
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -160,6 +161,75 @@ def make_engine(url: str | None = None, *, reading: bool = False, **kwargs) -> E
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_on_connect)
     return engine
+
+
+# --- opening a database ---------------------------------------------------------------
+
+
+class NoDatabase(AccordsError):
+    """An SQLite URL names a file that does not exist (and the caller does not create one)."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        super().__init__(f"no database at {path}: run `accords db upgrade` (or any report) to create it")
+
+
+@dataclass
+class Database:
+    """An open database: its URL and engine (read-only on SQLite when ``reading``)."""
+
+    url: str
+    engine: Engine
+    reading: bool = False
+
+    @property
+    def backend(self) -> str:
+        return backend(self.url)
+
+    @property
+    def path(self) -> Path | None:
+        """The SQLite file, or None for servers and memory databases."""
+        return sqlite_path(self.url)
+
+    def describe(self) -> str:
+        """The URL for messages, secrets masked."""
+        return safe_url(self.url)
+
+
+@contextmanager
+def open_database(url: str | None = None, *, create: bool = False, reading: bool = False,
+                  make: Callable[[str], Engine] | None = None) -> Iterator[Database]:
+    """The one way to open a database: resolve the URL, make the engine, translate errors, dispose.
+
+    The one rule for a missing SQLite file: only a caller that creates the
+    database (``create=True``: ``db upgrade``, ``ingest``, the first report)
+    may open it; any other raises :class:`NoDatabase`, and no empty file is
+    left behind. Database errors inside the block become one-line
+    :class:`AccordsError`s (``reading`` words refusals for read-only queries).
+    ``make`` builds a special engine instead (migrations use one whose SQLite
+    connections run DDL inside transactions).
+    """
+    url = resolve_url(url)
+    path = sqlite_path(url)
+    if path is not None and not create and not path.exists():
+        raise NoDatabase(path)
+    engine = make(url) if make is not None else make_engine(url, reading=reading)
+    try:
+        with database_errors(url, reading):
+            yield Database(url, engine, reading)
+    finally:
+        engine.dispose()
+
+
+@contextmanager
+def opened(target: Database | str | None, *, create: bool = False, reading: bool = False) -> Iterator[Database]:
+    """``target`` when it is an open Database (of the right kind), else :func:`open_database` of the URL."""
+    if isinstance(target, Database) and (target.reading or not reading):
+        yield target
+        return
+    url = target.url if isinstance(target, Database) else target
+    with open_database(url, create=create, reading=reading) as db:
+        yield db
 
 
 # --- read-only connections -----------------------------------------------------------

@@ -12,16 +12,16 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TextIO
 
 from . import output, reports
-from .engine import (  # noqa: F401
+from .engine import (
     DEFAULT_TIMEOUT_S,
     ENV_READ_URL,
+    Database,
     check_watchdog,
-    database_errors,
-    describe_db_error,
     execute,
-    make_engine,
+    opened,
     read_only,
     resolve_url,
+    sqlite_path,
 )
 from .errors import AccordsError, UsageError
 
@@ -139,34 +139,46 @@ def _explain_empty(conn, report: reports.Report, values: dict[str, Any]) -> str:
     return "no rows"
 
 
-def run_report(url: str | None, name: str, params: Sequence[tuple[str, str]], fmt: str, out: TextIO,
+def _create_if_missing(target: Database | str | None, warn: Warn | None) -> None:
+    """Zero set-up: a missing SQLite file is created, upgraded and seeded first (and ``warn`` says so)."""
+    url = target.url if isinstance(target, Database) else resolve_url(target)
+    path = sqlite_path(url)
+    if path is None or path.exists():
+        return
+    from .api import ensure_database  # Alembic and the loader, only when there is something to create
+
+    note = ensure_database(url)
+    if note and warn:
+        warn(note)
+
+
+def run_report(target: Database | str | None, name: str, params: Sequence[tuple[str, str]], fmt: str, out: TextIO,
                timeout_s: float | None = DEFAULT_TIMEOUT_S, styled: bool = False,
-               warn: Warn | None = None) -> int:
+               warn: Warn | None = None, create: bool = False) -> int:
     """Run a saved report read-only and write its rows; return the row count.
 
-    ``warn`` receives one-line notes for stderr: an empty result and why, or
-    a login that could write (use a reader role, see ``db.reader``).
+    The parameters are checked and typed first (wrong use fails before any
+    database work). ``create``: a missing SQLite file is first created and
+    seeded. ``warn`` receives one-line notes for stderr: what was created,
+    an empty result and why, or a login that could write (see ``db.reader``).
     """
     report = reports.get_report(name)
     values = reports.bind_parameters(report, params)
-    url = resolve_url(url)
-    engine = make_engine(url, reading=True)
-    try:
-        with database_errors(url, reading=True), read_only(engine, timeout_s) as conn:
-            if warn and (note := _privilege_warning(conn)):
-                warn(note)
-            _check_revision(conn)
-            result = execute(conn, report.sql, values, reports.binds(report))
-            names = list(result.keys())
-            declared = {c.name: c.type for c in report.columns}
-            types = [declared.get(n, "text") for n in names]
-            rows = _rows(conn, result, lambda batch: reports.normalise_batch(types, batch))
-            count = output.write_rows(out, fmt, names, rows, styled=styled, types=types)
-            if count == 0 and warn:
-                warn(_explain_empty(conn, report, values))
-            return count
-    finally:
-        engine.dispose()
+    if create:
+        _create_if_missing(target, warn)
+    with opened(target, reading=True) as db, read_only(db.engine, timeout_s) as conn:
+        if warn and (note := _privilege_warning(conn)):
+            warn(note)
+        _check_revision(conn)
+        result = execute(conn, report.sql, values, reports.binds(report))
+        names = list(result.keys())
+        declared = {c.name: c.type for c in report.columns}
+        types = [declared.get(n, "text") for n in names]
+        rows = _rows(conn, result, lambda batch: reports.normalise_batch(types, batch))
+        count = output.write_rows(out, fmt, names, rows, styled=styled, types=types)
+        if count == 0 and warn:
+            warn(_explain_empty(conn, report, values))
+        return count
 
 
 def sql_values(sql: str, params: Sequence[tuple[str, str]]) -> dict[str, str]:
@@ -186,9 +198,9 @@ def sql_values(sql: str, params: Sequence[tuple[str, str]]) -> dict[str, str]:
     return values
 
 
-def run_sql(url: str | None, sql: str, params: Sequence[tuple[str, str]], fmt: str, out: TextIO,
+def run_sql(target: Database | str | None, sql: str, params: Sequence[tuple[str, str]], fmt: str, out: TextIO,
             timeout_s: float | None = DEFAULT_TIMEOUT_S, styled: bool = False,
-            warn: Warn | None = None) -> int:
+            warn: Warn | None = None, create: bool = False) -> int:
     """Run one ad hoc SQL statement read-only, with ``:name`` parameters bound from ``params``.
 
     The database refuses a second statement and any write (see ``db.guard``).
@@ -196,18 +208,15 @@ def run_sql(url: str | None, sql: str, params: Sequence[tuple[str, str]], fmt: s
     if not sql.strip():
         raise UsageError("give one SQL statement")
     values = sql_values(sql, params)
-    url = resolve_url(url)
-    engine = make_engine(url, reading=True)
-    try:
-        with database_errors(url, reading=True), read_only(engine, timeout_s) as conn:
-            if warn and (note := _privilege_warning(conn)):
-                warn(note)
-            result = execute(conn, sql, values)
-            if not result.returns_rows:
-                raise AccordsError("the statement returned no rows; sql only runs read-only queries")
-            count = output.write_rows(out, fmt, list(result.keys()), _rows(conn, result), styled=styled)
-            if count == 0 and warn:
-                warn("no rows")
-            return count
-    finally:
-        engine.dispose()
+    if create:
+        _create_if_missing(target, warn)
+    with opened(target, reading=True) as db, read_only(db.engine, timeout_s) as conn:
+        if warn and (note := _privilege_warning(conn)):
+            warn(note)
+        result = execute(conn, sql, values)
+        if not result.returns_rows:
+            raise AccordsError("the statement returned no rows; sql only runs read-only queries")
+        count = output.write_rows(out, fmt, list(result.keys()), _rows(conn, result), styled=styled)
+        if count == 0 and warn:
+            warn("no rows")
+        return count

@@ -24,7 +24,7 @@ import re
 import secrets
 from dataclasses import dataclass
 
-from .engine import backend, database_errors, make_engine, resolve_url, safe_url
+from .engine import backend, open_database, resolve_url, safe_url
 from .errors import UsageError
 
 DEFAULT_READER = "accords_reader"
@@ -52,15 +52,11 @@ def create_reader(url: str | None = None, name: str = DEFAULT_READER, timeout_s:
     if kind == "sqlite":
         raise UsageError("SQLite has no logins: `accords sql` and reports open the file read-only already")
     password = _password()
-    engine = make_engine(url)
-    try:
-        with database_errors(url), engine.begin() as conn:
-            if kind == "postgresql":
-                _create_pg(conn, name, password, timeout_s)
-            else:
-                _create_mysql(conn, name, password, timeout_s)
-    finally:
-        engine.dispose()
+    with open_database(url) as db, db.engine.begin() as conn:
+        if kind == "postgresql":
+            _create_pg(conn, name, password, timeout_s)
+        else:
+            _create_mysql(conn, name, password, timeout_s)
     reader_url = make_url(url).set(username=name, password=password)
     return Reader(name, reader_url.render_as_string(hide_password=False))
 
@@ -104,16 +100,12 @@ def drop_reader(url: str | None = None, name: str = DEFAULT_READER) -> None:
     url = resolve_url(url)
     if not _NAME.match(name):
         raise UsageError(f"invalid reader name {name!r}")
-    engine = make_engine(url)
-    try:
-        with database_errors(url), engine.begin() as conn:
-            if backend(url) == "postgresql":
-                if conn.exec_driver_sql("select 1 from pg_roles where rolname = %(n)s", {"n": name}).first():
-                    conn.exec_driver_sql(f'DROP OWNED BY "{name}"')
-                    conn.exec_driver_sql(f'DROP ROLE "{name}"')
-            elif backend(url) == "mysql":
-                conn.exec_driver_sql(f"DROP USER IF EXISTS '{name}'@'%%'")
-            else:
-                raise UsageError(f"{safe_url(url)}: SQLite has no logins")
-    finally:
-        engine.dispose()
+    if backend(url) == "sqlite":
+        raise UsageError(f"{safe_url(url)}: SQLite has no logins")
+    with open_database(url) as db, db.engine.begin() as conn:
+        if db.backend == "postgresql":
+            if conn.exec_driver_sql("select 1 from pg_roles where rolname = %(n)s", {"n": name}).first():
+                conn.exec_driver_sql(f'DROP OWNED BY "{name}"')
+                conn.exec_driver_sql(f'DROP ROLE "{name}"')
+        else:
+            conn.exec_driver_sql(f"DROP USER IF EXISTS '{name}'@'%%'")
