@@ -1,0 +1,362 @@
+"""Writing checked plans: each inside the caller's transaction, unchanged sources left alone, changed ones replaced.
+
+``accords ingest`` writes each file as soon as it is checked and commits only
+once every file has passed (all or nothing), so that a large load never holds
+every file's plan in memory. Loading the same file again changes nothing;
+loading a changed file replaces the facts that only this source supports.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, Engine, Table, and_, bindparam, delete, exists, func, insert, not_, select, update
+from sqlalchemy.sql.compiler import Compiled
+
+from .. import models as m
+from .check import Span
+from .plan import Plan, Row
+
+#: Fact tables in the order rows can be written (referenced tables first).
+WRITE_ORDER = ("actors", "actor_aliases", "actor_relations", "agreements", "agreement_parties",
+               "agreement_obligations", "projects", "project_participants", "amounts", "events",
+               "event_participants", "statements", "statement_subjects")
+#: every table a load writes to
+WRITTEN_TABLES = ("sources", "source_segments", *WRITE_ORDER, "evidence", "inferences")
+#: evidence column for each fact table
+EVIDENCE_COLUMN = {table: column for column, table in m.FACT_TARGETS.items()}
+#: natural-key columns used to find an existing row (besides resolved references)
+NATURAL_KEY = {
+    "actors": ("slug",), "agreements": ("slug",), "projects": ("slug",), "events": ("slug",),
+    "statements": ("slug",), "actor_aliases": ("actor_id", "alias"),
+    "actor_relations": ("subject_actor_id", "object_actor_id", "kind"),
+    "agreement_parties": ("agreement_id", "actor_id", "role"),
+    "agreement_obligations": ("agreement_id", "obligor_actor_id", "description"),
+    "project_participants": ("project_id", "actor_id", "role"),
+    "event_participants": ("event_id", "actor_id", "role"),
+    "amounts": ("agreement_id", "project_id", "amount_text", "stage"),
+    "statement_subjects": ("statement_id", "role", "actor_id", "agreement_id", "project_id", "event_id"),
+}
+BATCH = 5000  # rows per executemany
+
+#: called with a number of rows as they are written (or found already written)
+Progress = Callable[[int], None]
+
+
+@dataclass
+class LoadResult:
+    """What loading one source did: whether it changed anything, and how many rows it wrote per table."""
+
+    source_slug: str
+    changed: bool
+    counts: dict[str, int]
+
+
+class Writer:
+    """Writes checked plans; ``api.ingest(..., writer=...)`` takes one.
+
+    A subclass can watch or stand in for the writing (tests make one fail
+    midway; the benchmark times it) by overriding ``write``.
+    """
+
+    def write(self, conn: Connection, plan: Plan, progress: Progress | None = None) -> LoadResult:
+        """Write one checked plan on ``conn``, inside the caller's transaction."""
+        return write(conn, plan, progress)
+
+
+def table(name: str) -> Table:
+    return m.metadata.tables[name]
+
+
+def write_plan(engine: Engine, plan: Plan) -> LoadResult:
+    """Write one checked plan in one transaction; unchanged input changes nothing."""
+    return write_plans(engine, [plan])[0]
+
+
+def write_plans(engine: Engine, plans: list[Plan], progress: Progress | None = None) -> list[LoadResult]:
+    """Write checked plans in ONE transaction: all of them, or (on any error) none."""
+    with engine.begin() as conn:
+        return [write(conn, plan, progress) for plan in plans]
+
+
+def write(conn: Connection, plan: Plan, progress: Progress | None = None) -> LoadResult:
+    """Write one checked plan on ``conn``, inside the caller's transaction (which commits or rolls back)."""
+    sources = table("sources")
+    existing = conn.execute(
+        select(sources.c.id, sources.c.loaded_digest).where(sources.c.slug == plan.source["slug"])
+    ).first()
+    if existing is not None and existing.loaded_digest == plan.digest:
+        if progress:
+            progress(len(plan.rows))
+        return LoadResult(plan.source["slug"], False, {})
+    values = {**plan.source, "loaded_digest": plan.digest}
+    if existing is None:
+        source_id = conn.execute(insert(sources).values(values)).inserted_primary_key[0]  # type: ignore[index]
+    else:
+        source_id = existing.id
+        delete_source_facts(conn, source_id)
+        conn.execute(update(sources).where(sources.c.id == source_id).values(values))
+    return _PlanWriter(conn, plan, source_id, progress).write()
+
+
+def delete_source_facts(conn: Connection, source_id: int) -> None:
+    """Remove the facts only this source supports, then the source's evidence."""
+    ev = table("evidence")
+    for table_name in reversed(WRITE_ORDER):
+        facts, column = table(table_name), EVIDENCE_COLUMN[table_name]
+        own = select(ev.c[column]).where(ev.c.source_id == source_id, ev.c[column].is_not(None))
+        other = exists().where(ev.c[column] == facts.c.id, ev.c.source_id != source_id)
+        condition = and_(facts.c.id.in_(own), not_(other))
+        if table_name == "actors":
+            # an actor still referenced by another source's facts stays
+            for ref_table in m.metadata.sorted_tables:
+                for fk in ref_table.foreign_keys:
+                    if fk.column.table.name == "actors" and ref_table.name not in ("evidence", "inferences"):
+                        condition = and_(condition, not_(exists().where(fk.parent == facts.c.id)))
+            conn.execute(update(facts).where(facts.c.parent_id.in_(
+                select(facts.c.id).where(condition))).values(parent_id=None))
+        conn.execute(delete(facts).where(condition))
+    conn.execute(delete(ev).where(ev.c.source_id == source_id))
+    conn.execute(delete(table("inferences")).where(table("inferences").c.source_id == source_id))
+    conn.execute(delete(table("source_segments")).where(table("source_segments").c.source_id == source_id))
+
+
+class _PlanWriter:
+    """Writes the rows of one plan whose source row is ``source_id``, table by table, then their evidence."""
+
+    def __init__(self, conn: Connection, plan: Plan, source_id: int, progress: Progress | None):
+        self.conn = conn
+        self.plan = plan
+        self.source_id = source_id
+        self.progress = progress
+        self.sqlite = conn.dialect.name == "sqlite"
+        self.counts: dict[str, int] = {}
+        self.ids: dict[tuple[str, Any], int] = {}  # (table, natural key) -> id
+        self.parents: list[tuple[int, str]] = []  # (actor id, parent slug): set once all actors exist
+        self.evidence_rows: list[tuple[str, int, Span]] = []  # (evidence column, fact id, span)
+        self.preexisting: dict[str, set[int]] = {}  # table -> ids of rows found in the database, not written now
+
+    def write(self) -> LoadResult:
+        segment_columns = ["source_id", "seq", "kind", "char_start", "char_end", "text"]
+        insert_many(self.conn, "source_segments", segment_columns,
+                    [(self.source_id, *(seg[c] for c in segment_columns[1:])) for seg in self.plan.segments])
+        self._fetch_known_ids()
+        by_table: dict[str, list[Row]] = {}
+        for row in self.plan.rows:
+            by_table.setdefault(row.table, []).append(row)
+        for table_name in WRITE_ORDER:
+            self._write_table(table_name, by_table.get(table_name, []))
+        self._set_parents()
+        self._write_evidence()
+        self._write_inferences()
+        return LoadResult(self.plan.source["slug"], True, self.counts)
+
+    def resolve(self, table_name: str, slug: str) -> int:
+        """The id of a row this plan wrote, or of one already in the database."""
+        key = (table_name, (slug,))
+        if key not in self.ids:
+            slugged = table(table_name)
+            self.ids[key] = self.conn.execute(select(slugged.c.id).where(slugged.c.slug == slug)).scalar_one()
+        return self.ids[key]
+
+    def _fetch_known_ids(self) -> None:
+        """Fetch in bulk the ids of every row the plan refers to by slug and the database already holds
+        (actors of earlier sources, mostly), instead of one SELECT per slug in resolve()."""
+        wanted: dict[str, set[str]] = {}
+        for row in itertools.chain(self.plan.rows, self.plan.inferences):
+            for ref_table, ref_key in row.refs.values():
+                wanted.setdefault(ref_table, set()).add(ref_key)
+        for ref_table, slugs in wanted.items():
+            for slug, row_id in _ids_by_slug(self.conn, ref_table, sorted(slugs)):
+                self.ids[(ref_table, (slug,))] = row_id
+
+    def _write_table(self, table_name: str, rows: list[Row]) -> None:
+        """Insert the rows of one table that the database does not hold yet; note every row's id."""
+        resolve = self.resolve
+        prepared = []
+        for row in rows:
+            values = dict(row.values)
+            for column, (ref_table, ref_key) in row.refs.items():
+                if column != "parent_id":
+                    values[column] = resolve(ref_table, ref_key)
+            prepared.append(values)
+        keycols = NATURAL_KEY[table_name]
+        found = _existing_ids(self.conn, table_name, prepared, self.preexisting)
+        self.preexisting[table_name] = set(found.values())
+        keys = [tuple([values.get(c) for c in keycols]) for values in prepared]  # a list is faster than a generator
+        new: dict[tuple, dict[str, Any]] = {}
+        for key, values in zip(keys, prepared, strict=True):
+            if key not in found and key not in new:
+                new[key] = values
+        if new:
+            self._insert_new(table_name, new, found)
+            self.counts[table_name] = len(new)
+        if self.progress and len(rows) > len(new):
+            self.progress(len(rows) - len(new))
+        self._note_ids(table_name, rows, keys, found)
+
+    def _insert_new(self, table_name: str, new: dict[tuple, dict[str, Any]], found: dict[tuple, int]) -> None:
+        """Insert the new rows (natural key -> values), adding their ids to ``found``."""
+        facts = table(table_name)
+        present = {c for v in new.values() for c in v}
+        columns = [c.name for c in facts.c if c.name in present]  # table order: no reordering per row
+        if self.sqlite:
+            # SQLite has one writer and this transaction holds the write lock: give the rows their ids
+            # here and insert them with executemany; RETURNING in parameter order would make
+            # SQLAlchemy send one INSERT per row (SQLite has no insertmanyvalues sentinel).
+            next_id = (self.conn.execute(select(func.max(facts.c.id))).scalar() or 0) + 1
+            for row_id, key in enumerate(new, start=next_id):
+                found[key] = row_id
+            insert_many(self.conn, table_name, ["id", *columns],
+                        [tuple([row_id] + [v.get(c) for c in columns]) for row_id, v in enumerate(new.values(), next_id)],
+                        self.progress)
+            return
+        keycols = NATURAL_KEY[table_name]
+        new_rows = [{c: v.get(c) for c in columns} for v in new.values()]
+        for start in range(0, len(new_rows), BATCH):
+            batch = new_rows[start:start + BATCH]
+            inserted = self.conn.execute(insert(facts).returning(facts.c.id, sort_by_parameter_order=True), batch)
+            for values, new_id in zip(batch, inserted.scalars(), strict=True):
+                found[tuple([values.get(c) for c in keycols])] = new_id
+            if self.progress:
+                self.progress(len(batch))
+
+    def _note_ids(self, table_name: str, rows: list[Row], keys: list[tuple], found: dict[tuple, int]) -> None:
+        """Each row's id (for later references), its parent to set, and its evidence to write."""
+        ids, parents, evidence_rows = self.ids, self.parents, self.evidence_rows
+        column = EVIDENCE_COLUMN[table_name]
+        for row, key in zip(rows, keys, strict=True):
+            row_id = found[key]
+            ids[(table_name, row.key)] = row_id
+            if "parent_id" in row.refs:
+                parents.append((row_id, row.refs["parent_id"][1]))
+            evidence_rows.extend((column, row_id, s) for s in row.evidence)
+
+    def _set_parents(self) -> None:
+        actors = table("actors")
+        for actor_id, parent_slug in self.parents:
+            self.conn.execute(update(actors).where(actors.c.id == actor_id, actors.c.parent_id.is_(None))
+                              .values(parent_id=self.resolve("actors", parent_slug)))
+
+    def _write_evidence(self) -> None:
+        if not self.evidence_rows:
+            return
+        targets = list(m.FACT_TARGETS)
+        blank: tuple[int | None, ...] = (None,) * len(targets)
+        source_id = self.source_id
+
+        def evidence_row(column: str, row_id: int, s: Span) -> tuple:
+            fact = list(blank)
+            fact[targets.index(column)] = row_id
+            return (source_id, s.start, s.end, s.quote, *fact)
+
+        insert_many(self.conn, "evidence", ["source_id", "char_start", "char_end", "quote", *targets],
+                    [evidence_row(*r) for r in self.evidence_rows])
+        self.counts["evidence"] = len(self.evidence_rows)
+
+    def _write_inferences(self) -> None:
+        inference_rows = []
+        for row in self.plan.inferences:
+            values = {"source_id": None, **{c: None for c in m.FACT_TARGETS}, **row.values}
+            for column, (ref_table, ref_key) in row.refs.items():
+                values[column] = self.resolve(ref_table, ref_key)
+            if not row.refs:
+                values["source_id"] = self.source_id
+            inference_rows.append(values)
+        if inference_rows:
+            self.conn.execute(insert(table("inferences")), inference_rows)
+            self.counts["inferences"] = len(inference_rows)
+
+
+def insert_many(conn: Connection, table_name: str, columns: list[str], rows: list[tuple],
+                progress: Progress | None = None) -> None:
+    """INSERT rows (tuples in ``columns`` order), BATCH rows per executemany.
+
+    On SQLite the INSERT is compiled once by SQLAlchemy and each value goes
+    through its column type's bind processor, as ``conn.execute(insert(table),
+    dicts)`` would do, but without a parameter dict built and checked per row:
+    that per-row work had cost as much as the inserts themselves. Other
+    engines take the dicts, which SQLAlchemy sends as multi-row INSERTs.
+    """
+    target = table(table_name)
+    compiled = _tuple_insert(conn, target, columns) if conn.dialect.name == "sqlite" else None
+    if compiled is None:
+        for start in range(0, len(rows), BATCH):
+            batch = rows[start:start + BATCH]
+            conn.execute(insert(target), [dict(zip(columns, r, strict=True)) for r in batch])
+            if progress:
+                progress(len(batch))
+        return
+    sql, order = str(compiled), [columns.index(name) for name in compiled.positiontup or ()]  # type: ignore[attr-defined]
+    # each column type's bind processor as this dialect implements it (SQLite's DATE writes ISO text)
+    processors = [(i, proc) for i, c in enumerate(columns)
+                  if (proc := target.c[c].type.dialect_impl(conn.dialect).bind_processor(conn.dialect)) is not None]
+    reorder = order != list(range(len(columns)))
+    for start in range(0, len(rows), BATCH):
+        batch = rows[start:start + BATCH]
+        if processors:
+            batch = _processed(batch, processors)
+        if reorder:
+            batch = [tuple(r[i] for i in order) for r in batch]
+        conn.exec_driver_sql(sql, batch)
+        if progress:
+            progress(len(batch))
+
+
+def _tuple_insert(conn: Connection, target: Table, columns: list[str]) -> Compiled | None:
+    """The INSERT of ``columns`` compiled for positional tuples, or None if it would fill other columns too."""
+    compiled = insert(target).values({c: bindparam(c) for c in columns}).compile(dialect=conn.dialect)
+    if set(compiled.positiontup or ()) != set(columns):  # type: ignore[attr-defined]
+        return None  # the INSERT would fill a column left out (a Python-side default): tuples cannot
+    return compiled
+
+
+def _processed(batch: list[tuple], processors: Sequence[tuple[int, Callable[[Any], Any]]]) -> list[tuple]:
+    """The rows with each value converted by its column's bind processor."""
+    converted = []
+    for r in batch:
+        values = list(r)
+        for i, proc in processors:
+            values[i] = proc(values[i])
+        converted.append(tuple(values))
+    return converted
+
+
+def _ids_by_slug(conn: Connection, table_name: str, slugs: list[str]) -> list[tuple[str, int]]:
+    """(slug, id) of the rows of a slugged table that the database holds, looked up 500 slugs at a time."""
+    slugged = table(table_name)
+    out: list[tuple[str, int]] = []
+    for start in range(0, len(slugs), 500):
+        chunk = slugs[start:start + 500]
+        out += [(slug, row_id) for slug, row_id in
+                conn.execute(select(slugged.c.slug, slugged.c.id).where(slugged.c.slug.in_(chunk)))]
+    return out
+
+
+def _existing_ids(conn: Connection, table_name: str, prepared: list[dict[str, Any]],
+                  preexisting: dict[str, set[int]]) -> dict[tuple, int]:
+    """Natural key -> id of the rows among ``prepared`` that the database already holds.
+
+    Slugged rows are looked up by slug. A child row can only exist already if
+    a row it references existed before this load, so only those are fetched.
+    """
+    facts = table(table_name)
+    keycols = NATURAL_KEY[table_name]
+    found: dict[tuple, int] = {}
+    if keycols == ("slug",):
+        return {(slug,): row_id for slug, row_id in _ids_by_slug(conn, table_name, [v["slug"] for v in prepared])}
+    for column in keycols:
+        fks = list(facts.c[column].foreign_keys)
+        if not fks:
+            continue
+        old_parents = preexisting.get(fks[0].column.table.name, set())
+        wanted = sorted({v[column] for v in prepared if v.get(column) in old_parents})
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start:start + 500]
+            query = select(facts.c.id, *[facts.c[c] for c in keycols]).where(facts.c[column].in_(chunk))
+            for row_id, *key in conn.execute(query):
+                found[tuple(key)] = row_id
+    return found
