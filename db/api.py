@@ -15,7 +15,7 @@ from typing import TextIO
 
 from sqlalchemy import Connection, Engine, inspect
 
-from . import migrate, seed, views
+from . import load, migrate, views
 from .engine import (
     Database,
     NoDatabase,
@@ -201,14 +201,14 @@ def pending(target: Database | str | None = None) -> list[str]:
     return status(target).pending
 
 
-def seed_database(target: Database | str | None = None, path: Path | str | None = None) -> seed.SeedResult:
+def seed_database(target: Database | str | None = None, path: Path | str | None = None) -> load.LoadResult:
     """Load one source file (default: the shipped seed) into an upgraded database."""
-    return ingest(target, [path or seed.seed_path()])[0]
+    return ingest(target, [path or load.seed_path()])[0]
 
 
-def seed_sources(target: Database | str | None, paths: Sequence[Path | str] = ()) -> list[seed.SeedResult]:
+def seed_sources(target: Database | str | None, paths: Sequence[Path | str] = ()) -> list[load.LoadResult]:
     """``accords db seed``: load the given source files, or the shipped seed when none are given."""
-    return ingest(target, list(paths) or [seed.seed_path()])
+    return ingest(target, list(paths) or [load.seed_path()])
 
 
 @contextmanager
@@ -236,7 +236,7 @@ BACKGROUND_CHECK_BYTES = 8_000_000
 
 def _analyze(conn) -> None:
     """Fresh PostgreSQL planner statistics for every table a load writes to."""
-    conn.exec_driver_sql("ANALYZE " + ", ".join(seed.WRITTEN_TABLES))
+    conn.exec_driver_sql("ANALYZE " + ", ".join(load.WRITTEN_TABLES))
 
 
 class _GrowingStatistics:
@@ -293,7 +293,7 @@ def _size(path: Path | str) -> int:
 
 def ingest(target: Database | str | None, paths: Sequence[Path | str],
            progress: Callable[[int, int], None] | None = None,
-           background: bool | None = None) -> list[seed.SeedResult]:
+           background: bool | None = None, writer: load.Writer | None = None) -> list[load.LoadResult]:
     """Check source files and load them all in one transaction, or none of them.
 
     Every file is checked (against the database too: actors it names by slug
@@ -303,6 +303,7 @@ def ingest(target: Database | str | None, paths: Sequence[Path | str],
     are written, in bytes of the files: ``total`` is their size. ``background``:
     check the files in a second process while the plans already checked are
     written (default: for two files or more, from BACKGROUND_CHECK_BYTES).
+    ``writer`` writes each checked plan (default ``load.Writer()``).
     """
     url = _url(target)
     path = sqlite_path(url)
@@ -314,7 +315,7 @@ def ingest(target: Database | str | None, paths: Sequence[Path | str],
             raise AccordsError(f"{db.describe()} has no accords tables yet: run `accords db upgrade` first")
         require_newest_schema(engine)
         problems: list[str] = []
-        results: list[seed.SeedResult] = []
+        results: list[load.LoadResult] = []
         # One transaction for the whole run: each file is written as soon as it is checked (so a
         # large load never holds every file in memory), and committed only if every file passes.
         # After a problem nothing more is written, the checks go on so that every problem is
@@ -323,18 +324,19 @@ def ingest(target: Database | str | None, paths: Sequence[Path | str],
         if background is None:
             background = len(paths) > 1 and sum(sizes) >= BACKGROUND_CHECK_BYTES
         with engine.connect() as conn:
-            known = seed.load_known(conn)
+            known = load.load_known(conn)
         engine.dispose()  # no pooled connection for a checking process to inherit
+        writer = writer or load.Writer()
         meter = _Progress(progress, sum(sizes))
         statistics = _GrowingStatistics()
-        with seed.checking(paths, known, background) as checked, engine.begin() as conn, \
+        with load.checking(paths, known, background) as checked, engine.begin() as conn, \
                 _no_cycle_collection():
             for size, item in zip(sizes, checked, strict=True):
                 if isinstance(item, ValidationError):
                     problems += item.problems
                 elif not problems:  # after a problem nothing more is written: it will all be rolled back
                     step = meter.file(size, sum(len(plan.rows) for plan in item))
-                    loaded = [seed.write(conn, plan, step) for plan in item]
+                    loaded = [writer.write(conn, plan, step) for plan in item]
                     results += loaded
                     statistics.written(conn, sum(n for r in loaded for n in r.counts.values()))
                 meter.finished(size)
@@ -392,4 +394,4 @@ def history(stdout: TextIO | None = None) -> None:
 
 def schema_json() -> str:
     """The JSON Schema of the source file format."""
-    return seed.schema_json()
+    return load.schema_json()
