@@ -10,7 +10,7 @@ What it measures (benchmarks/README.md explains every line):
 * bulk load: ``api.ingest`` (what ``accords ingest`` runs) of a synthetic data
   set (benchmarks/generate.py) into a fresh SQLite file, end to end (read +
   validate + write) and the writing's share of it (time inside
-  ``seed.write``, which writes each file once it is checked), against ``sqlite3`` executemany of the very same rows
+  ``db.load.write``, which writes each file once it is checked), against ``sqlite3`` executemany of the very same rows
   into the same schema (made by ``accords db upgrade``) in one transaction;
 * every saved report, ``accords report run NAME -f csv -o /dev/null`` against
   the same SQL (parameters rendered as literals) run by the ``sqlite3`` shell;
@@ -225,21 +225,20 @@ def count_rows(db: Path) -> dict[str, int]:
 
 def internal_ingest(url: str, list_file: str, out_file: str, profile: str | None) -> None:
     """(child process) api.ingest of the files listed, timing the writer's work inside it."""
-    from db import api, seed
+    from db import api, load
 
     paths = [p for p in Path(list_file).read_text().splitlines() if p]
-    real_write = seed.write
     marks: dict[str, float] = {"write_s": 0.0}
 
-    def timed_write(*args, **kwargs):
-        started = time.perf_counter()
-        try:
-            return real_write(*args, **kwargs)
-        finally:
-            marks["written"] = time.perf_counter()
-            marks["write_s"] += marks["written"] - started
+    class TimedWriter(load.Writer):
+        def write(self, conn, plan, progress=None):
+            started = time.perf_counter()
+            try:
+                return super().write(conn, plan, progress)
+            finally:
+                marks["written"] = time.perf_counter()
+                marks["write_s"] += marks["written"] - started
 
-    seed.write = timed_write
     profiler = None
     if profile:
         import cProfile
@@ -247,7 +246,7 @@ def internal_ingest(url: str, list_file: str, out_file: str, profile: str | None
         profiler = cProfile.Profile()
         profiler.enable()
     started = time.perf_counter()
-    results = api.ingest(url, paths)
+    results = api.ingest(url, paths, writer=TimedWriter())
     ended = time.perf_counter()
     if profiler:
         profiler.disable()
@@ -526,7 +525,7 @@ def bench_postgres(res: Results, admin_url: str, files: list[Path], work: Path, 
         eng.dispose()
         res.add(f"PostgreSQL load: api.ingest end to end ({rows:,} rows in {load['total_s']:.0f} s)",
                 f"{rows / load['total_s']:,.0f} rows/s")
-        res.add(f"PostgreSQL load: writing only (seed.write, {load['write_s']:.0f} s)",
+        res.add(f"PostgreSQL load: writing only (load.write, {load['write_s']:.0f} s)",
                 f"{rows / load['write_s']:,.0f} rows/s")
         bench_parameterised(res, url, ex, budget_s, engine_label="PostgreSQL ")
         bench_postgres_plans(res, url, ex)
@@ -740,7 +739,7 @@ def main(argv: list[str] | None = None) -> None:
                 f"{load['total_s']:,.0f} s, of which writing {load['write_s']:,.0f} s)",
                 f"{e2e_rate:,.0f} rows/s", f"{base_rate:,.0f} rows/s sqlite3 executemany ({base_s:,.1f} s)",
                 f"{e2e_rate / base_rate:.2f}x", f">= {LOAD_RATIO}x", e2e_rate / base_rate >= LOAD_RATIO)
-        res.add(f"load: writing only: seed.write on the checked plans ({load['write_s']:,.0f} s)",
+        res.add(f"load: writing only: load.write on the checked plans ({load['write_s']:,.0f} s)",
                 f"{write_rate:,.0f} rows/s", f"{base_rate:,.0f} rows/s sqlite3 executemany",
                 f"{write_rate / base_rate:.2f}x", f">= {LOAD_RATIO}x", write_rate / base_rate >= LOAD_RATIO)
         checker = (f"the checking process: {load['checker_maxrss_kb'] / 1024:,.0f} MB" if load["checker_maxrss_kb"]

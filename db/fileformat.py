@@ -2,7 +2,7 @@
 
 One file holds one source and the facts taken from it (the shipped seed,
 ``db/data/seed.yaml``, is such a file). It is YAML or JSON. The schema below
-checks its structure; ``db.seed`` then checks what a schema cannot (that
+checks its structure; ``db.load`` then checks what a schema cannot (that
 quotes occur in the text, that actors exist, that dates are ordered).
 ``accords schema`` prints it, so editors can validate and complete files.
 """

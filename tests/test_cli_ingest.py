@@ -15,14 +15,14 @@ from click.testing import CliRunner
 from conftest import edited_small_source
 from sqlalchemy import create_engine, text
 
-from db import api, seed
+from db import api, load
 from db.cli import cli
 from db.errors import ValidationError
 
 DATA = Path(__file__).parent / "data"
 SMALL = DATA / "oil-contract.yaml"
 SECOND = DATA / "second-source.yaml"
-ARTICLE = seed.seed_path().parent / "beijing-and-taliban-build-an-alliance.txt"
+ARTICLE = load.seed_path().parent / "beijing-and-taliban-build-an-alliance.txt"
 
 
 def ingest(url, *paths):
@@ -77,7 +77,7 @@ def test_all_problems_of_all_files_are_reported_and_nothing_is_written(fresh_url
 
 def test_reingesting_the_seed_changes_nothing(seeded_url, snapshot):
     before = snapshot(seeded_url)
-    result = ingest(seeded_url, seed.seed_path())
+    result = ingest(seeded_url, load.seed_path())
     assert result.exit_code == 0
     assert result.stdout == "beijing-and-taliban-build-an-alliance is already loaded and unchanged\n"
     assert snapshot(seeded_url) == before
@@ -216,23 +216,23 @@ def test_killed_midway_leaves_nothing_half_written(tmp_path, snapshot):
 
 
 @pytest.mark.parametrize("background", [False, True], ids=["inline", "background"])
-def test_a_write_that_fails_midway_rolls_back_the_files_already_written(fresh_url, snapshot, monkeypatch,
-                                                                        background):
+def test_a_write_that_fails_midway_rolls_back_the_files_already_written(fresh_url, snapshot, background):
     """Each file is written once checked: an error writing the second file (here a stand-in for
     a database error) reaches the caller, the first file's rows are rolled back, and a background
     checking process is stopped."""
-    real_write, written = seed.write, []
+    written = []
 
-    def write_then_fail(conn, plan, progress=None):
-        if written:
-            raise RuntimeError("disk full")
-        written.append(plan.source["slug"])
-        return real_write(conn, plan, progress)
+    class WriteThenFail(load.Writer):
+        def write(self, conn, plan, progress=None):
+            if written:
+                raise RuntimeError("disk full")
+            written.append(plan.source["slug"])
+            return super().write(conn, plan, progress)
 
-    monkeypatch.setattr(seed, "write", write_then_fail)
     before = snapshot(fresh_url)
     with pytest.raises(RuntimeError, match="disk full"):
-        api.ingest(fresh_url, [SECOND, SMALL, SECOND.with_name("does-not-matter.yaml")], background=background)
+        api.ingest(fresh_url, [SECOND, SMALL, SECOND.with_name("does-not-matter.yaml")], background=background,
+                   writer=WriteThenFail())
     assert written == [yaml.safe_load(SECOND.read_text())["source"]["slug"]]
     assert snapshot(fresh_url) == before
     import multiprocessing
@@ -267,15 +267,16 @@ def test_checking_in_a_background_process_reports_every_problem_and_writes_nothi
     assert snapshot(fresh_url) == before
 
 
-def test_a_crash_of_the_background_checker_is_raised_with_its_traceback(fresh_url, snapshot, monkeypatch):
-    def broken(path, known=None):
+def test_a_crash_of_the_background_checker_is_raised_with_its_traceback():
+    def broken(path, known):
         raise ZeroDivisionError("a bug in the checks")
 
-    monkeypatch.setattr(seed, "plan_documents", broken)
-    before = snapshot(fresh_url)
-    with pytest.raises(RuntimeError, match="(?s)background process.*ZeroDivisionError: a bug in the checks"):
-        api.ingest(fresh_url, [SECOND, SMALL], background=True)
-    assert snapshot(fresh_url) == before
+    with load.checking([SECOND, SMALL], load.Known(), background=True, check=broken) as checked, \
+            pytest.raises(RuntimeError, match="(?s)background process.*ZeroDivisionError: a bug in the checks"):
+        next(checked)
+    import multiprocessing
+
+    assert not multiprocessing.active_children()
 
 
 def _running(pid: int) -> bool:
@@ -298,14 +299,14 @@ def test_the_checking_process_stops_when_the_loading_process_is_killed(tmp_path)
         _big_source(files[-1], 1000, slug=f"big-test-source-{k}", prefix=f"b{k}-")
     script = f"""
 import multiprocessing, time
-from db import api, seed
+from db import api, load
 
-def stuck(conn, plan, progress=None):
-    print(" ".join(str(c.pid) for c in multiprocessing.active_children()), flush=True)
-    time.sleep(600)
+class Stuck(load.Writer):
+    def write(self, conn, plan, progress=None):
+        print(" ".join(str(c.pid) for c in multiprocessing.active_children()), flush=True)
+        time.sleep(600)
 
-seed.write = stuck
-api.ingest({url!r}, {[str(f) for f in files]!r}, background=True)
+api.ingest({url!r}, {[str(f) for f in files]!r}, background=True, writer=Stuck())
 """
     proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
     checker = int(proc.stdout.readline().split()[0])  # printed once the first file is being written
@@ -327,15 +328,15 @@ def test_postgresql_statistics_grow_with_a_load_inside_its_transaction(server_ur
     """Tables empty when a load began have no statistics, and PostgreSQL then plans the loader's
     lookups as sequential scans; the load ANALYZEs as it grows, inside its transaction."""
     monkeypatch.setattr(api, "ANALYZE_ROWS", 1)
-    seen, real_write = [], seed.write
+    seen = []
 
-    def write_and_look(conn, plan, progress=None):
-        if conn.dialect.name == "postgresql":
-            seen.append(conn.exec_driver_sql("select reltuples from pg_class where relname = 'actors'").scalar())
-        return real_write(conn, plan, progress)
+    class WriteAndLook(load.Writer):
+        def write(self, conn, plan, progress=None):
+            if conn.dialect.name == "postgresql":
+                seen.append(conn.exec_driver_sql("select reltuples from pg_class where relname = 'actors'").scalar())
+            return super().write(conn, plan, progress)
 
-    monkeypatch.setattr(seed, "write", write_and_look)
-    results = api.ingest(server_url, [SECOND, SMALL])
+    results = api.ingest(server_url, [SECOND, SMALL], writer=WriteAndLook())
     assert all(r.changed for r in results)
     if server_url.startswith("postgresql"):
         assert seen[0] < 1 <= seen[1], seen  # no statistics before the first file, the first file's after it

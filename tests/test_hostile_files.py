@@ -12,8 +12,9 @@ import pytest
 from click.testing import CliRunner
 from conftest import ENGINES, new_database, take_snapshot
 
-from db import api, seed
+from db import api, load
 from db.cli import cli
+from db.errors import ValidationError
 
 DATA = Path(__file__).parent / "data"
 SMALL = DATA / "oil-contract.yaml"
@@ -100,17 +101,17 @@ CASES = [
     ("integer key", lambda t: written(t, "bad.yaml", "format: 1\n1: x\n"),
      "line 2, column 1: invalid YAML: a key must be text, not an integer"),
     ("deep json", lambda t: written(t, "bad.json", deep_json(50_000)),
-     f"nested more than {seed.MAX_DEPTH} levels deep"),
+     f"nested more than {load.MAX_DEPTH} levels deep"),
     ("deep json within the parser's reach", lambda t: written(t, "bad.json", deep_json(500)),
-     "x" + "[0]" * (seed.MAX_DEPTH - 1) + f": nested more than {seed.MAX_DEPTH} levels deep"),
+     "x" + "[0]" * (load.MAX_DEPTH - 1) + f": nested more than {load.MAX_DEPTH} levels deep"),
     ("deep yaml", lambda t: written(t, "bad.yaml", "format: 1\nx: " + "[" * 900 + "]" * 900 + "\n"),
-     "x" + "[0]" * (seed.MAX_DEPTH - 1) + f": nested more than {seed.MAX_DEPTH} levels deep"),
+     "x" + "[0]" * (load.MAX_DEPTH - 1) + f": nested more than {load.MAX_DEPTH} levels deep"),
     ("5000 digits yaml", lambda t: written(t, "bad.yaml", "format: 1\nx: " + "9" * 5000 + "\n"),
-     f"line 2, column 4: a number of 5,000 digits (the limit is {seed.MAX_INT_DIGITS})"),
+     f"line 2, column 4: a number of 5,000 digits (the limit is {load.MAX_INT_DIGITS})"),
     ("5000 digits json", lambda t: written(t, "bad.json", '{"format": 1,\n "x": ' + "9" * 5000 + "}"),
-     f"line 2, column 7: a number of 5,000 digits (the limit is {seed.MAX_INT_DIGITS})"),
+     f"line 2, column 7: a number of 5,000 digits (the limit is {load.MAX_INT_DIGITS})"),
     ("long hex", lambda t: written(t, "bad.yaml", "format: 1\nx: 0x" + "f" * 5000 + "\n"),
-     f"x: a number of more than {seed.MAX_INT_DIGITS} digits"),
+     f"x: a number of more than {load.MAX_INT_DIGITS} digits"),
     ("invalid utf-8", lambda t: written(t, "bad.yaml", b"format: 1\nx: \xff\n"), "line 2: not UTF-8 text (byte 13)"),
     ("nul byte", lambda t: written(t, "bad.yaml", b"format: 1\nx: a\x00b\n"),
      "line 2: a NUL character (text files have none)"),
@@ -123,12 +124,12 @@ CASES = [
     ("a list", lambda t: written(t, "bad.yaml", "- a\n- b\n"), "(top level): must be object, not a list"),
     ("a scalar", lambda t: written(t, "bad.json", '"x"'), "(top level): must be object, not text"),
     ("huge string", lambda t: small(t, "kind: contract", "kind: " + "x" * 1_000_000),
-     f"agreements[0].kind: text of 1,000,000 bytes, more than the limit of {seed.MAX_STRING_BYTES:,}"),
+     f"agreements[0].kind: text of 1,000,000 bytes, more than the limit of {load.MAX_STRING_BYTES:,}"),
     ("long actor name", lambda t: small(t, "name: China", "name: " + "C" * 300),
      "actors[0].name: longer than 200 characters ('" + "C" * 57 + "...')"),
     ("inherited evidence too large", lambda t: inherited_evidence(t),
      "(top level): its evidence would write 67,116,006 characters of quotes, more than the limit of "
-     f"{seed.MAX_EVIDENCE_CHARS:,} (facts repeat the evidence of the fact they belong to)"),
+     f"{load.MAX_EVIDENCE_CHARS:,} (facts repeat the evidence of the fact they belong to)"),
 ]
 
 
@@ -152,7 +153,7 @@ agreements:
 
 def laughs_message(levels: int) -> str:
     """The message for laughs(levels), from the sizes of its levels (a list is 1 plus its items; "lol" is 1 + 3)."""
-    limit = 2 * len(laughs(levels).encode()) + seed.MAX_ALIAS_GROWTH
+    limit = 2 * len(laughs(levels).encode()) + load.MAX_ALIAS_GROWTH
     size, level = 1 + 9 * 4, 0
     while size <= limit:
         size, level = 1 + 9 * size, level + 1
@@ -217,19 +218,19 @@ def test_a_text_file_in_a_subfolder_is_read(tmp_path):
     (tmp_path / "texts").mkdir()
     bad = small(tmp_path, TEXT_LINE, f"text_file: texts/{TEXT_NAME}")
     shutil.copyfile(DATA / TEXT_NAME, tmp_path / "texts" / TEXT_NAME)
-    [plan] = seed.plan_documents(bad)
+    [plan] = load.plan_documents(bad)
     assert plan.source["content"] == (DATA / TEXT_NAME).read_text(encoding="utf-8")
 
 
 def test_a_file_over_the_size_limit_is_refused_before_it_is_read(hostile_db, tmp_path):
     big = tmp_path / "big.yaml"
     with big.open("wb") as handle:
-        handle.truncate(seed.MAX_FILE_BYTES + 1)  # sparse: no disk used
+        handle.truncate(load.MAX_FILE_BYTES + 1)  # sparse: no disk used
     before = take_snapshot(hostile_db)
     result = ingest(hostile_db, str(big))
     assert result.exit_code == 1
-    assert result.stderr == (f"Error: {big}: the file is {seed.MAX_FILE_BYTES + 1:,} bytes, more than the limit "
-                             f"of {seed.MAX_FILE_BYTES // 2**20} MiB\n")
+    assert result.stderr == (f"Error: {big}: the file is {load.MAX_FILE_BYTES + 1:,} bytes, more than the limit "
+                             f"of {load.MAX_FILE_BYTES // 2**20} MiB\n")
     assert take_snapshot(hostile_db) == before
 
 
@@ -271,8 +272,8 @@ def test_a_directory_argument_is_wrong_use(hostile_db, tmp_path):
 
 
 def test_a_directory_given_to_the_library_is_one_line(tmp_path):
-    with pytest.raises(seed.ValidationError) as caught:
-        seed.plan_documents(tmp_path)
+    with pytest.raises(ValidationError) as caught:
+        load.plan_documents(tmp_path)
     assert caught.value.problems == [f"{tmp_path}: not a regular file but a directory"]
 
 
@@ -283,7 +284,7 @@ actors:
   - {slug: acme, name: Acme, kind: company, evidence: &ev ["In 2023, Acme signed a contract with Beijing."]}
   - {slug: china, name: China, kind: state, aliases: [Beijing], evidence: *ev}
 """)
-    [plan] = seed.plan_documents(good)
+    [plan] = load.plan_documents(good)
     assert [r.values["slug"] for r in plan.rows if r.table == "actors"] == ["acme", "china"]
 
 

@@ -10,7 +10,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from db import api, seed
+from db import api, load
 from db.errors import ValidationError
 
 SMALL = Path(__file__).parent / "data" / "oil-contract.yaml"
@@ -32,7 +32,7 @@ def _plan(tmp_path: Path, content: bytes) -> None:
     path.write_bytes(content)
     shutil.copyfile(ARTICLE, tmp_path / ARTICLE.name)
     try:
-        seed.plan_documents(path)
+        load.plan_documents(path)
     except ValidationError as exc:
         assert exc.problems
         assert all(p.startswith(str(path)) and "\n" not in p for p in exc.problems)

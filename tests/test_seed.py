@@ -10,7 +10,7 @@ from conftest import edited_small_source
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.exc import NoResultFound
 
-from db import api, models, seed
+from db import api, load, models
 from db.errors import ValidationError
 
 
@@ -51,14 +51,14 @@ def test_quote_not_in_article_fails_naming_the_quote_and_changes_nothing(seeded_
 
 def test_a_failure_while_writing_leaves_the_database_as_it_was(seeded_url, snapshot, monkeypatch):
     before = snapshot(seeded_url)
-    plan = seed.plan_file(seed.seed_path())
+    plan = load.plan_file(load.seed_path())
     plan.digest = "0" * 64  # pretend the file changed, so the loader replaces the facts
-    plan.rows.append(seed.Row("agreement_parties", {"role": "signatory"}, plan.rows[0].evidence,
+    plan.rows.append(load.Row("agreement_parties", {"role": "signatory"}, plan.rows[0].evidence,
                               key=("x",), refs={"agreement_id": ("agreements", "no-such-agreement"),
                                                 "actor_id": ("actors", "china")}))
     engine = create_engine(seeded_url)
     with pytest.raises(NoResultFound):
-        seed.write_plan(engine, plan)
+        load.write_plan(engine, plan)
     engine.dispose()
     assert snapshot(seeded_url) == before
 
@@ -68,7 +68,7 @@ def test_every_problem_is_reported_at_once(tmp_path):
     content = bad.read_text(encoding="utf-8").replace("currency: USD", "currency: usd", 1)
     bad.write_text(content, encoding="utf-8")
     with pytest.raises(ValidationError) as failure:
-        seed.plan_file(bad)
+        load.plan_file(bad)
     problems = failure.value.problems
     assert any(re.search(r"agreements\[0\]\.kind: 'handshake' is not one of: contract, ", p) for p in problems)
     assert any(re.search(r"agreements\[0\]\.amounts\[0\]\.currency: 'usd' does not match", p) for p in problems)
@@ -88,14 +88,14 @@ def test_every_problem_is_reported_at_once(tmp_path):
 def test_semantic_problems_name_the_path_and_the_reason(tmp_path, old, new, message):
     bad = _bad_seed(tmp_path, old, new)
     with pytest.raises(ValidationError) as failure:
-        seed.plan_file(bad)
+        load.plan_file(bad)
     assert f"{bad}: {message}" in failure.value.problems
 
 
 def test_amounts_are_exact_decimals_never_floats(tmp_path):
     bad = _bad_seed(tmp_path, "amount: 150000000", "amount: 150000000.5")
     with pytest.raises(ValidationError) as failure:
-        seed.plan_file(bad)
+        load.plan_file(bad)
     assert "agreements[0].amounts[0].amount" in failure.value.problems[0]
 
 
