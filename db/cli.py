@@ -6,127 +6,24 @@ command needs them, so ``accords --help`` stays fast.
 
 from __future__ import annotations
 
-import functools
-import os
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from pathlib import Path
-from typing import Any
 
 import click
 
 from . import __version__
-from .output import FORMATS  # standard library only: --help stays fast
-
-EXIT_FAILURE, EXIT_USAGE, EXIT_INTERRUPTED = 1, 2, 130
-
-
-def _fail_cleanly(func: Callable) -> Callable:
-    """Expected failures become one line on stderr: exit 1, or 2 for wrong use."""
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from .errors import AccordsError, Interrupted, UsageError, ValidationError
-
-        try:
-            return func(*args, **kwargs)
-        except BrokenPipeError:
-            _quiet_stdout()  # the reader went away (`| head -1`): stop quietly, exit 0
-            return None
-        except Interrupted:
-            raise KeyboardInterrupt from None
-        except OSError as exc:  # writing the output or reading a file failed: disk full, a device, ...
-            where = f"{exc.filename}: " if exc.filename else ""
-            raise click.ClickException(f"{where}{exc.strerror or exc}") from None
-        except ValidationError as exc:
-            for line in exc.problems:
-                click.echo(f"Error: {line}", err=True)
-            sys.exit(EXIT_FAILURE)
-        except UsageError as exc:
-            raise click.UsageError(str(exc)) from None
-        except AccordsError as exc:
-            raise click.ClickException(str(exc)) from None
-
-    return wrapper
-
-
-def _quiet_stdout() -> None:
-    """Point stdout at /dev/null, so that Python's final flush finds nowhere to fail."""
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())
-    os.close(devnull)
-
-
-#: the longest --timeout accepted (a day)
-MAX_TIMEOUT_S = 86_400.0
-
-
-def _finite(ctx: click.Context, param: click.Parameter, value: float) -> float:
-    if value != value:  # NaN passes every range check
-        raise click.BadParameter("must be a number of seconds, not NaN", ctx=ctx, param=param)
-    return value
-
-
-def output_options(func: Callable) -> Callable:
-    """--format, -o/--output and --timeout, shared by every command that prints rows."""
-    func = click.option("--timeout", type=click.FloatRange(min=0.001, max=MAX_TIMEOUT_S), default=30.0,
-                        show_default=True, metavar="SECONDS", callback=_finite,
-                        help="Stop a query that runs longer than this.")(func)
-    func = click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
-                        help="Write to this file instead of standard output.")(func)
-    func = click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
-                        help="Output format.")(func)
-    return func
-
-
-def param_option(func: Callable) -> Callable:
-    return click.option("-p", "--param", "params", type=(str, str), multiple=True, metavar="NAME VALUE",
-                        help="A parameter value, bound (never pasted into the SQL). Repeatable.")(func)
-
-
-def _open_output(path: str):
-    """Open an output file, or fail with one line naming it."""
-    try:
-        return open(path, "w", encoding="utf-8", newline="")
-    except OSError as exc:
-        raise click.ClickException(f"cannot write {path}: {exc.strerror}") from None
-
-
-@contextmanager
-def _output_file(path: str) -> Iterator[Any]:
-    """The output file to write; a regular file appears only once it is complete.
-
-    It is written under a temporary name beside it and renamed into place at
-    the end, so a query stopped by its time limit (or any error) leaves no
-    half-written file, and an earlier file of that name stays as it was.
-    Anything else (/dev/null, a pipe) is written directly.
-    """
-    target = Path(path)
-    if target.exists() and not target.is_file():
-        with _open_output(path) as out:
-            yield out
-        return
-    partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
-    try:
-        out = open(partial, "w", encoding="utf-8", newline="")
-    except OSError as exc:
-        raise click.ClickException(f"cannot write {path}: {exc.strerror}") from None
-    try:
-        with out:
-            yield out
-        os.replace(partial, target)
-    finally:
-        partial.unlink(missing_ok=True)
-
-
-def _emit(fmt: str, output: str | None, write: Callable[[Any, bool], int]) -> None:
-    if output:
-        with _output_file(output) as out:
-            write(out, False)
-        return
-    styled = fmt == "table" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-    write(sys.stdout, styled)
+from .cli_support import (
+    EXIT_INTERRUPTED,
+    EXIT_USAGE,
+    argv_problem,
+    complete_param,
+    complete_report,
+    emit,
+    fail_cleanly,
+    output_file,
+    output_options,
+    param_option,
+    quiet_stdout,
+)
 
 
 def _db_url(ctx: click.Context) -> str | None:
@@ -156,25 +53,6 @@ def _print_loaded(results) -> None:
             click.echo(f"loaded {result.source_slug}: {summary or 'no new rows'}")
         else:
             click.echo(f"{result.source_slug} is already loaded and unchanged")
-
-
-# --- completion ----------------------------------------------------------------
-
-
-def _complete_report(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[str]:
-    from .reports import all_reports
-
-    return [name for name in all_reports() if name.startswith(incomplete)]
-
-
-def _complete_param(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[str]:
-    from .reports import all_reports
-
-    # while an option is still incomplete, click leaves the report name among ctx.args
-    name = ctx.params.get("name") or next((a for a in ctx.args if not a.startswith("-")), "")
-    report = all_reports().get(name)
-    names = [p.name for p in report.parameters] if report else []
-    return [n for n in names if n.startswith(incomplete)]
 
 
 # --- root ----------------------------------------------------------------------
@@ -216,7 +94,7 @@ def db_group() -> None:
 @click.argument("revision", default="head")
 @click.option("--sql", is_flag=True, help="Print the DDL for the target engine instead of running it.")
 @click.pass_context
-@_fail_cleanly
+@fail_cleanly
 def upgrade(ctx: click.Context, revision: str, sql: bool) -> None:
     """Upgrade the schema to REVISION (default: the newest) and rebuild the report views.
 
@@ -248,7 +126,7 @@ def upgrade(ctx: click.Context, revision: str, sql: bool) -> None:
 @click.argument("revision", default="-1")
 @click.option("--sql", is_flag=True, help="Print the SQL instead of running it.")
 @click.pass_context
-@_fail_cleanly
+@fail_cleanly
 def downgrade(ctx: click.Context, revision: str, sql: bool) -> None:
     """Downgrade the schema to REVISION (default: one step back; 'base' removes every table).
 
@@ -270,7 +148,7 @@ def downgrade(ctx: click.Context, revision: str, sql: bool) -> None:
 
 @db_group.command()
 @click.pass_context
-@_fail_cleanly
+@fail_cleanly
 def current(ctx: click.Context) -> None:
     """Print the database's schema revision and whether it is the newest.
 
@@ -290,7 +168,7 @@ def current(ctx: click.Context) -> None:
 
 
 @db_group.command()
-@_fail_cleanly
+@fail_cleanly
 def history() -> None:
     """List every schema revision accords ships, newest first.
 
@@ -305,7 +183,7 @@ def history() -> None:
 
 @db_group.command()
 @click.pass_context
-@_fail_cleanly
+@fail_cleanly
 def check(ctx: click.Context) -> None:
     """Check that the database, the migrations and the models agree (exit 1 if not).
 
@@ -328,7 +206,7 @@ def check(ctx: click.Context) -> None:
 @click.option("--timeout", type=click.FloatRange(min=1), default=30.0, show_default=True, metavar="SECONDS",
               help="The login's statement time limit.")
 @click.pass_context
-@_fail_cleanly
+@fail_cleanly
 def create_reader(ctx: click.Context, name: str, timeout: float) -> None:
     """Create a login that can only read accords' tables, and print its URL (PostgreSQL, MariaDB).
 
@@ -353,7 +231,7 @@ def create_reader(ctx: click.Context, name: str, timeout: float) -> None:
 @db_group.command()
 @click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False))
 @click.pass_context
-@_fail_cleanly
+@fail_cleanly
 def seed(ctx: click.Context, files: tuple[str, ...]) -> None:
     """Load the shipped seed article, or the given source FILES, all or nothing.
 
@@ -384,7 +262,7 @@ def report() -> None:
 
 
 @report.command("list")
-@_fail_cleanly
+@fail_cleanly
 def report_list() -> None:
     """List the saved reports with their titles and parameters.
 
@@ -404,8 +282,8 @@ def report_list() -> None:
 
 
 @report.command("show")
-@click.argument("name", shell_complete=_complete_report)
-@_fail_cleanly
+@click.argument("name", shell_complete=complete_report)
+@fail_cleanly
 def report_show(name: str) -> None:
     """Show a report's documentation, then its SQL.
 
@@ -434,13 +312,13 @@ def report_show(name: str) -> None:
 
 
 @report.command("run")
-@click.argument("name", shell_complete=_complete_report)
+@click.argument("name", shell_complete=complete_report)
 @click.option("-p", "--param", "params", type=(str, str), multiple=True, metavar="NAME VALUE",
-              shell_complete=_complete_param,
+              shell_complete=complete_param,
               help="A parameter value, bound (never pasted into the SQL). Repeatable.")
 @output_options
 @click.pass_context
-@_fail_cleanly
+@fail_cleanly
 def report_run(ctx: click.Context, name: str, params: tuple[tuple[str, str], ...], fmt: str,
                output: str | None, timeout: float) -> None:
     """Run a saved report, read-only, and print its rows.
@@ -451,7 +329,7 @@ def report_run(ctx: click.Context, name: str, params: tuple[tuple[str, str], ...
     """
     from .query import run_report
 
-    _emit(fmt, output, lambda out, styled: run_report(_read_url(ctx), name, params, fmt, out, timeout, styled,
+    emit(fmt, output, lambda out, styled: run_report(_read_url(ctx), name, params, fmt, out, timeout, styled,
                                                       warn=_warn, create=_creates(ctx)))
 
 
@@ -460,7 +338,7 @@ def report_run(ctx: click.Context, name: str, params: tuple[tuple[str, str], ...
 @param_option
 @output_options
 @click.pass_context
-@_fail_cleanly
+@fail_cleanly
 def sql(ctx: click.Context, query: str, params: tuple[tuple[str, str], ...], fmt: str,
         output: str | None, timeout: float) -> None:
     """Run one read-only SQL statement and print its rows.
@@ -475,7 +353,7 @@ def sql(ctx: click.Context, query: str, params: tuple[tuple[str, str], ...], fmt
     """
     from .query import run_sql
 
-    _emit(fmt, output, lambda out, styled: run_sql(_read_url(ctx), query, params, fmt, out, timeout, styled,
+    emit(fmt, output, lambda out, styled: run_sql(_read_url(ctx), query, params, fmt, out, timeout, styled,
                                                    warn=_warn, create=_creates(ctx)))
 
 
@@ -483,7 +361,7 @@ def sql(ctx: click.Context, query: str, params: tuple[tuple[str, str], ...], fmt
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 @click.pass_context
-@_fail_cleanly
+@fail_cleanly
 def ingest(ctx: click.Context, files: tuple[str, ...], quiet: bool) -> None:
     """Check source FILES (YAML or JSON) and load them, all or nothing.
 
@@ -522,7 +400,7 @@ def ingest(ctx: click.Context, files: tuple[str, ...], quiet: bool) -> None:
 @click.option("--source", metavar="SLUG", help="Only this source.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write to this file.")
 @click.pass_context
-@_fail_cleanly
+@fail_cleanly
 def export(ctx: click.Context, source: str | None, output: str | None) -> None:
     """Write the database back as source files (one YAML document per source).
 
@@ -536,7 +414,7 @@ def export(ctx: click.Context, source: str | None, output: str | None) -> None:
     from . import api
 
     if output:
-        with _output_file(output) as out:
+        with output_file(output) as out:
             api.export(_db_url(ctx), out, source)
     else:
         api.export(_db_url(ctx), sys.stdout, source)
@@ -555,19 +433,9 @@ def schema() -> None:
     click.echo(api.schema_json())
 
 
-def _argv_problem(argv: list[str]) -> str | None:
-    """Arguments that are not valid UTF-8 reach Python with surrogate escapes: name the first."""
-    for i, arg in enumerate(argv, start=1):
-        try:
-            arg.encode("utf-8")
-        except UnicodeEncodeError:
-            return f"argument {i} is not valid UTF-8 text"
-    return None
-
-
 def main() -> None:
     """The console entry point: one line and an exit code for interrupts, closed pipes and bad bytes."""
-    problem = _argv_problem(sys.argv[1:])
+    problem = argv_problem(sys.argv[1:])
     if problem:
         click.echo(f"Usage: accords [OPTIONS] COMMAND [ARGS]...\nTry 'accords -h' for help.\n\nError: {problem}",
                    err=True)
@@ -586,5 +454,5 @@ def main() -> None:
         click.echo("interrupted", err=True)
         sys.exit(EXIT_INTERRUPTED)
     except BrokenPipeError:
-        _quiet_stdout()
+        quiet_stdout()
         sys.exit(0)

@@ -252,6 +252,63 @@ def _canceller(engine: Engine, conn: Connection) -> Callable[[], None]:
     return kill
 
 
+class _ReadOnlySession:
+    """What :func:`read_only` sets on one connection, and how it ends: undone, or the connection dropped."""
+
+    def __init__(self, engine: Engine, conn: Connection, timeout_s: float | None):
+        from .guard import SqliteGuard, Watchdog
+
+        raw: Any = conn.connection.dbapi_connection
+        self.conn, self.name, self.raw = conn, engine.dialect.name, raw
+        self.guard: SqliteGuard | None = None
+        self.threshold: int | None = None
+        if self.name == "sqlite":
+            self.guard = SqliteGuard(raw)
+        elif self.name == "postgresql":
+            self.threshold = raw.prepare_threshold
+            raw.prepare_threshold = 0  # every statement prepared: the server refuses a second command
+            conn.exec_driver_sql("SET TRANSACTION READ ONLY")
+            if timeout_s:
+                conn.exec_driver_sql(f"SET LOCAL statement_timeout = {int(timeout_s * 1000)}")
+        else:
+            conn.exec_driver_sql(f"SET SESSION max_statement_time = {float(timeout_s or 0)}")
+            conn.exec_driver_sql("SET SESSION TRANSACTION READ ONLY")
+            conn.commit()
+            conn.exec_driver_sql("START TRANSACTION READ ONLY")
+        self.watchdog = Watchdog(_canceller(engine, conn), timeout_s)
+        conn.info["watchdog"] = self.watchdog
+
+    def end(self, failure: BaseException | None) -> None:
+        """Roll back and undo the settings; a cancelled or interrupted connection is dropped instead."""
+        conn = self.conn
+        if conn.invalidated:
+            return  # SQLAlchemy invalidates a connection itself when KeyboardInterrupt hits a call
+        if failure is not None and (isinstance(failure, KeyboardInterrupt) or self.watchdog.fired):
+            conn.invalidate()  # never reused
+            return
+        conn.info.pop("watchdog", None)
+        conn.rollback()
+        if self.guard is not None:
+            self.guard.undo()
+        if self.threshold is not None:
+            self.raw.prepare_threshold = self.threshold
+        if self.name in ("mysql", "mariadb"):
+            conn.exec_driver_sql("SET SESSION TRANSACTION READ WRITE")
+            conn.exec_driver_sql("SET SESSION max_statement_time = 0")
+            conn.commit()
+
+    def translate(self, failure: BaseException) -> BaseException:
+        """The exception to raise for a failure: Ctrl-C, a refusal SQLite's authorizer named, the time limit."""
+        is_db_error = isinstance(failure, DBAPIError | sqlite3.Error)
+        if self.watchdog.reason == "interrupt" or isinstance(failure, KeyboardInterrupt):
+            return Interrupted()
+        if self.guard is not None and self.guard.authorizer.denied and is_db_error:
+            return AccordsError(f"{REFUSED} (SQLite refused {self.guard.authorizer.denied})")
+        if self.watchdog.reason == "timeout" and is_db_error:
+            return AccordsError(_TIME_LIMIT.format(detail=_driver_message(failure)))
+        return failure
+
+
 @contextmanager
 def read_only(engine: Engine, timeout_s: float | None = DEFAULT_TIMEOUT_S) -> Iterator[Connection]:
     """A connection on which nothing can be changed, inside a transaction always rolled back.
@@ -264,61 +321,22 @@ def read_only(engine: Engine, timeout_s: float | None = DEFAULT_TIMEOUT_S) -> It
     the server's own limit and by a watchdog that cancels the query at the
     deadline; Ctrl-C cancels it too (raising :class:`Interrupted`).
     """
-    from .guard import SqliteGuard, Watchdog
-
-    name = engine.dialect.name
-    if name not in ("sqlite", "postgresql", "mysql", "mariadb"):  # pragma: no cover
-        raise AccordsError(f"unsupported database backend: {name}")
+    if engine.dialect.name not in ("sqlite", "postgresql", "mysql", "mariadb"):  # pragma: no cover
+        raise AccordsError(f"unsupported database backend: {engine.dialect.name}")
     with engine.connect() as conn:
-        raw: Any = conn.connection.dbapi_connection
-        guard: SqliteGuard | None = None
-        threshold = None
-        if name == "sqlite":
-            guard = SqliteGuard(raw)
-        elif name == "postgresql":
-            threshold = raw.prepare_threshold
-            raw.prepare_threshold = 0  # every statement prepared: the server refuses a second command
-            conn.exec_driver_sql("SET TRANSACTION READ ONLY")
-            if timeout_s:
-                conn.exec_driver_sql(f"SET LOCAL statement_timeout = {int(timeout_s * 1000)}")
-        else:
-            conn.exec_driver_sql(f"SET SESSION max_statement_time = {float(timeout_s or 0)}")
-            conn.exec_driver_sql("SET SESSION TRANSACTION READ ONLY")
-            conn.commit()
-            conn.exec_driver_sql("START TRANSACTION READ ONLY")
-        watchdog = Watchdog(_canceller(engine, conn), timeout_s)
-        conn.info["watchdog"] = watchdog
+        session = _ReadOnlySession(engine, conn, timeout_s)
         failure: BaseException | None = None
         try:
-            with watchdog:
+            with session.watchdog:
                 yield conn
         except BaseException as exc:
             failure = exc
-        if conn.invalidated:
-            pass  # SQLAlchemy invalidates a connection itself when KeyboardInterrupt hits a call
-        elif failure is not None and (isinstance(failure, KeyboardInterrupt) or watchdog.fired):
-            conn.invalidate()  # a cancelled or interrupted connection is never reused
-        else:
-            conn.info.pop("watchdog", None)
-            conn.rollback()
-            if guard is not None:
-                guard.undo()
-            if threshold is not None:
-                raw.prepare_threshold = threshold
-            if name in ("mysql", "mariadb"):
-                conn.exec_driver_sql("SET SESSION TRANSACTION READ WRITE")
-                conn.exec_driver_sql("SET SESSION max_statement_time = 0")
-                conn.commit()
-        if failure is None:
-            return
-        is_db_error = isinstance(failure, DBAPIError | sqlite3.Error)
-        if watchdog.reason == "interrupt" or isinstance(failure, KeyboardInterrupt):
-            raise Interrupted() from None
-        if guard is not None and guard.authorizer.denied and is_db_error:
-            raise AccordsError(f"{REFUSED} (SQLite refused {guard.authorizer.denied})") from None
-        if watchdog.reason == "timeout" and is_db_error:
-            raise AccordsError(_TIME_LIMIT.format(detail=_driver_message(failure))) from None
-        raise failure
+        session.end(failure)
+        if failure is not None:
+            raised = session.translate(failure)
+            if raised is failure:
+                raise failure
+            raise raised from None
 
 
 #: per-statement options for streamed results (Connection.execution_options would change the connection)

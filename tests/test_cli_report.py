@@ -134,7 +134,7 @@ def test_table_is_plain_when_not_a_terminal(sqlite_seeded):
 def test_table_header_is_bold_on_a_terminal_unless_no_color(sqlite_seeded, monkeypatch):
     import io
 
-    from db import cli as cli_module
+    from db import cli_support as cli_module
 
     class Terminal(io.StringIO):
         def isatty(self):
@@ -147,5 +147,5 @@ def test_table_header_is_bold_on_a_terminal_unless_no_color(sqlite_seeded, monke
             monkeypatch.delenv("NO_COLOR", raising=False)
         screen = Terminal()
         monkeypatch.setattr(cli_module.sys, "stdout", screen)
-        cli_module._emit("table", None, lambda out, styled: out.write(f"styled={styled}") or 0)
+        cli_module.emit("table", None, lambda out, styled: out.write(f"styled={styled}") or 0)
         assert screen.getvalue() == f"styled={bold}"

@@ -1,0 +1,157 @@
+"""The plumbing under ``db.cli``: one-line failures, output options and files, completion.
+
+Kept apart so that ``db/cli.py`` holds only the commands. Like the CLI, it
+imports click and the standard library only.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .output import FORMATS  # standard library only: --help stays fast
+
+EXIT_FAILURE, EXIT_USAGE, EXIT_INTERRUPTED = 1, 2, 130
+
+
+def fail_cleanly(func: Callable) -> Callable:
+    """Expected failures become one line on stderr: exit 1, or 2 for wrong use."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from .errors import AccordsError, Interrupted, UsageError, ValidationError
+
+        try:
+            return func(*args, **kwargs)
+        except BrokenPipeError:
+            quiet_stdout()  # the reader went away (`| head -1`): stop quietly, exit 0
+            return None
+        except Interrupted:
+            raise KeyboardInterrupt from None
+        except OSError as exc:  # writing the output or reading a file failed: disk full, a device, ...
+            where = f"{exc.filename}: " if exc.filename else ""
+            raise click.ClickException(f"{where}{exc.strerror or exc}") from None
+        except ValidationError as exc:
+            for line in exc.problems:
+                click.echo(f"Error: {line}", err=True)
+            sys.exit(EXIT_FAILURE)
+        except UsageError as exc:
+            raise click.UsageError(str(exc)) from None
+        except AccordsError as exc:
+            raise click.ClickException(str(exc)) from None
+
+    return wrapper
+
+
+def quiet_stdout() -> None:
+    """Point stdout at /dev/null, so that Python's final flush finds nowhere to fail."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+
+
+#: the longest --timeout accepted (a day)
+MAX_TIMEOUT_S = 86_400.0
+
+
+def _finite(ctx: click.Context, param: click.Parameter, value: float) -> float:
+    if value != value:  # NaN passes every range check
+        raise click.BadParameter("must be a number of seconds, not NaN", ctx=ctx, param=param)
+    return value
+
+
+def output_options(func: Callable) -> Callable:
+    """--format, -o/--output and --timeout, shared by every command that prints rows."""
+    func = click.option("--timeout", type=click.FloatRange(min=0.001, max=MAX_TIMEOUT_S), default=30.0,
+                        show_default=True, metavar="SECONDS", callback=_finite,
+                        help="Stop a query that runs longer than this.")(func)
+    func = click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
+                        help="Write to this file instead of standard output.")(func)
+    func = click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
+                        help="Output format.")(func)
+    return func
+
+
+def param_option(func: Callable) -> Callable:
+    return click.option("-p", "--param", "params", type=(str, str), multiple=True, metavar="NAME VALUE",
+                        help="A parameter value, bound (never pasted into the SQL). Repeatable.")(func)
+
+
+def _open_output(path: str):
+    """Open an output file, or fail with one line naming it."""
+    try:
+        return open(path, "w", encoding="utf-8", newline="")
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {path}: {exc.strerror}") from None
+
+
+@contextmanager
+def output_file(path: str) -> Iterator[Any]:
+    """The output file to write; a regular file appears only once it is complete.
+
+    It is written under a temporary name beside it and renamed into place at
+    the end, so a query stopped by its time limit (or any error) leaves no
+    half-written file, and an earlier file of that name stays as it was.
+    Anything else (/dev/null, a pipe) is written directly.
+    """
+    target = Path(path)
+    if target.exists() and not target.is_file():
+        with _open_output(path) as out:
+            yield out
+        return
+    partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
+    try:
+        out = open(partial, "w", encoding="utf-8", newline="")
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {path}: {exc.strerror}") from None
+    try:
+        with out:
+            yield out
+        os.replace(partial, target)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+def emit(fmt: str, output: str | None, write: Callable[[Any, bool], int]) -> None:
+    if output:
+        with output_file(output) as out:
+            write(out, False)
+        return
+    styled = fmt == "table" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    write(sys.stdout, styled)
+
+
+# --- completion ----------------------------------------------------------------
+
+
+def complete_report(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[str]:
+    from .reports import all_reports
+
+    return [name for name in all_reports() if name.startswith(incomplete)]
+
+
+def complete_param(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[str]:
+    from .reports import all_reports
+
+    # while an option is still incomplete, click leaves the report name among ctx.args
+    name = ctx.params.get("name") or next((a for a in ctx.args if not a.startswith("-")), "")
+    report = all_reports().get(name)
+    names = [p.name for p in report.parameters] if report else []
+    return [n for n in names if n.startswith(incomplete)]
+
+
+def argv_problem(argv: list[str]) -> str | None:
+    """Arguments that are not valid UTF-8 reach Python with surrogate escapes: name the first."""
+    for i, arg in enumerate(argv, start=1):
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError:
+            return f"argument {i} is not valid UTF-8 text"
+    return None
