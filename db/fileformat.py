@@ -88,118 +88,118 @@ AMOUNT = _obj({
 
 #: the source section of a source file
 SOURCE_SECTION: dict[str, Any] = _obj({
-        "slug": _SLUG,
-        "title": _TEXT,
-        "kind": _enum(m.SOURCE_KINDS, "Kind of document."),
-        "author": _NULLABLE_TEXT,
-        "publisher": _NULLABLE_TEXT,
-        "url": _NULLABLE_TEXT,
-        "published": {"$ref": "#/$defs/date"},
-        "text_file": {**_TEXT, "description": "File holding the full text, relative to this file."},
-        "text": {**_TEXT, "description": "The full text inline (instead of text_file)."},
-        "segments": _obj({
-            "headline": {"$ref": "#/$defs/quote"},
-            "excluded": {"type": "array", "items": _obj({
-                "quote": {"$ref": "#/$defs/quote"},
-                "kind": _enum(("chrome", "weather", "footer"), "Why it is not part of the body."),
-            }, ["quote", "kind"])},
-        }, []),
-    }, ["slug", "title", "kind"])
+    "slug": _SLUG,
+    "title": _TEXT,
+    "kind": _enum(m.SOURCE_KINDS, "Kind of document."),
+    "author": _NULLABLE_TEXT,
+    "publisher": _NULLABLE_TEXT,
+    "url": _NULLABLE_TEXT,
+    "published": {"$ref": "#/$defs/date"},
+    "text_file": {**_TEXT, "description": "File holding the full text, relative to this file."},
+    "text": {**_TEXT, "description": "The full text inline (instead of text_file)."},
+    "segments": _obj({
+        "headline": {"$ref": "#/$defs/quote"},
+        "excluded": {"type": "array", "items": _obj({
+            "quote": {"$ref": "#/$defs/quote"},
+            "kind": _enum(("chrome", "weather", "footer"), "Why it is not part of the body."),
+        }, ["quote", "kind"])},
+    }, []),
+}, ["slug", "title", "kind"])
 
 #: the actors section of a source file
 ACTORS_SECTION: dict[str, Any] = {"type": "array", "items": _obj({
-        "slug": _SLUG,
-        "name": _TEXT,
-        "is_named": {"type": "boolean", "description": "False when the source does not name the actor."},
-        "kind": _enum(m.ACTOR_KINDS, "Kind of actor."),
-        "country": {"type": ["string", "null"], "pattern": "^[A-Z]{2}$"},
-        "parent": _SLUG,
-        "description": _NULLABLE_TEXT,
-        "aliases": {"type": "array", "items": {"oneOf": [
-            _TEXT,
-            _obj({"alias": _TEXT, "evidence": {"$ref": "#/$defs/evidence"}}, ["alias"]),
-        ]}},
-        "evidence": {"$ref": "#/$defs/evidence"},
-    }, ["slug", "name", "kind", "evidence"])}
+    "slug": _SLUG,
+    "name": _TEXT,
+    "is_named": {"type": "boolean", "description": "False when the source does not name the actor."},
+    "kind": _enum(m.ACTOR_KINDS, "Kind of actor."),
+    "country": {"type": ["string", "null"], "pattern": "^[A-Z]{2}$"},
+    "parent": _SLUG,
+    "description": _NULLABLE_TEXT,
+    "aliases": {"type": "array", "items": {"oneOf": [
+        _TEXT,
+        _obj({"alias": _TEXT, "evidence": {"$ref": "#/$defs/evidence"}}, ["alias"]),
+    ]}},
+    "evidence": {"$ref": "#/$defs/evidence"},
+}, ["slug", "name", "kind", "evidence"])}
 
 #: the relations section of a source file
 RELATIONS_SECTION: dict[str, Any] = {"type": "array", "items": _obj({
-        "subject": _SLUG, "object": _SLUG,
-        "kind": _enum(m.RELATION_KINDS, "Kind of relation."),
-        "description": _NULLABLE_TEXT,
-        "since": {"$ref": "#/$defs/date"},
-        "evidence": {"$ref": "#/$defs/evidence"},
-    }, ["subject", "object", "kind", "evidence"])}
+    "subject": _SLUG, "object": _SLUG,
+    "kind": _enum(m.RELATION_KINDS, "Kind of relation."),
+    "description": _NULLABLE_TEXT,
+    "since": {"$ref": "#/$defs/date"},
+    "evidence": {"$ref": "#/$defs/evidence"},
+}, ["subject", "object", "kind", "evidence"])}
 
 #: the agreements section of a source file
 AGREEMENTS_SECTION: dict[str, Any] = {"type": "array", "items": _obj({
-        "slug": _SLUG, "title": _TEXT,
-        "kind": _enum(m.AGREEMENT_KINDS, "Kind of agreement."),
-        "status": _enum(m.AGREEMENT_STATUSES, "Status as of the source."),
-        "description": _NULLABLE_TEXT,
-        "signed": {"$ref": "#/$defs/date"},
-        "parties": {"type": "array", "items": _obj(
-            {**ROLE_REF, "role": _enum(m.PARTY_ROLES, "Role of the party.")}, ["actor", "role"])},
-        "obligations": {"type": "array", "items": _obj({
-            "obligor": _SLUG, "beneficiary": _SLUG, "description": _TEXT,
-            "evidence": {"$ref": "#/$defs/evidence"},
-        }, ["obligor", "description"])},
-        "amounts": {"type": "array", "items": {"$ref": "#/$defs/amount"}},
+    "slug": _SLUG, "title": _TEXT,
+    "kind": _enum(m.AGREEMENT_KINDS, "Kind of agreement."),
+    "status": _enum(m.AGREEMENT_STATUSES, "Status as of the source."),
+    "description": _NULLABLE_TEXT,
+    "signed": {"$ref": "#/$defs/date"},
+    "parties": {"type": "array", "items": _obj(
+        {**ROLE_REF, "role": _enum(m.PARTY_ROLES, "Role of the party.")}, ["actor", "role"])},
+    "obligations": {"type": "array", "items": _obj({
+        "obligor": _SLUG, "beneficiary": _SLUG, "description": _TEXT,
         "evidence": {"$ref": "#/$defs/evidence"},
-    }, ["slug", "title", "kind", "status", "evidence"])}
+    }, ["obligor", "description"])},
+    "amounts": {"type": "array", "items": {"$ref": "#/$defs/amount"}},
+    "evidence": {"$ref": "#/$defs/evidence"},
+}, ["slug", "title", "kind", "status", "evidence"])}
 
 #: the projects section of a source file
 PROJECTS_SECTION: dict[str, Any] = {"type": "array", "items": _obj({
-        "slug": _SLUG, "title": _TEXT,
-        "sector": _NULLABLE_TEXT, "resource": _NULLABLE_TEXT, "location": _NULLABLE_TEXT,
-        "status": _enum(m.PROJECT_STATUSES, "Status as of the source."),
-        "agreement": _SLUG,
-        "description": _NULLABLE_TEXT,
-        "started": {"$ref": "#/$defs/date"},
-        "participants": {"type": "array", "items": _obj(
-            {**ROLE_REF, "role": _enum(m.PARTICIPANT_ROLES, "Role of the participant.")}, ["actor", "role"])},
-        "amounts": {"type": "array", "items": {"$ref": "#/$defs/amount"}},
-        "evidence": {"$ref": "#/$defs/evidence"},
-    }, ["slug", "title", "status", "evidence"])}
+    "slug": _SLUG, "title": _TEXT,
+    "sector": _NULLABLE_TEXT, "resource": _NULLABLE_TEXT, "location": _NULLABLE_TEXT,
+    "status": _enum(m.PROJECT_STATUSES, "Status as of the source."),
+    "agreement": _SLUG,
+    "description": _NULLABLE_TEXT,
+    "started": {"$ref": "#/$defs/date"},
+    "participants": {"type": "array", "items": _obj(
+        {**ROLE_REF, "role": _enum(m.PARTICIPANT_ROLES, "Role of the participant.")}, ["actor", "role"])},
+    "amounts": {"type": "array", "items": {"$ref": "#/$defs/amount"}},
+    "evidence": {"$ref": "#/$defs/evidence"},
+}, ["slug", "title", "status", "evidence"])}
 
 #: the events section of a source file
 EVENTS_SECTION: dict[str, Any] = {"type": "array", "items": _obj({
-        "slug": _SLUG, "title": _TEXT,
-        "kind": _enum(m.EVENT_KINDS, "Kind of event."),
-        "location": _NULLABLE_TEXT, "description": _NULLABLE_TEXT,
-        "occurred": {"$ref": "#/$defs/date"},
-        "participants": {"type": "array", "items": _obj(
-            {**ROLE_REF, "role": _enum(m.EVENT_ROLES, "Role in the event.")}, ["actor", "role"])},
-        "evidence": {"$ref": "#/$defs/evidence"},
-    }, ["slug", "title", "kind", "evidence"])}
+    "slug": _SLUG, "title": _TEXT,
+    "kind": _enum(m.EVENT_KINDS, "Kind of event."),
+    "location": _NULLABLE_TEXT, "description": _NULLABLE_TEXT,
+    "occurred": {"$ref": "#/$defs/date"},
+    "participants": {"type": "array", "items": _obj(
+        {**ROLE_REF, "role": _enum(m.EVENT_ROLES, "Role in the event.")}, ["actor", "role"])},
+    "evidence": {"$ref": "#/$defs/evidence"},
+}, ["slug", "title", "kind", "evidence"])}
 
 #: the statements section of a source file
 STATEMENTS_SECTION: dict[str, Any] = {"type": "array", "items": _obj({
-        "slug": _SLUG,
-        "voice": _enum(m.STATEMENT_VOICES, "'actor' (attributed to speaker) or 'source' (the source's own assertion)."),
-        "speaker": _SLUG,
-        "kind": _enum(m.STATEMENT_KINDS, "Kind of statement."),
-        "direct_quote": {"type": "boolean"},
-        "content": {"$ref": "#/$defs/quote",
-                    "description": "What was said, verbatim from the source text (a quote, as evidence is)."},
-        "said": {"$ref": "#/$defs/date"},
-        "about": {"type": "array", "items": _obj({
-            "actor": _SLUG, "agreement": _SLUG, "project": _SLUG, "event": _SLUG,
-            "role": _enum(m.SUBJECT_ROLES, "What the statement does to it."),
-            "evidence": {"$ref": "#/$defs/evidence"},
-        }, ["role"])},
+    "slug": _SLUG,
+    "voice": _enum(m.STATEMENT_VOICES, "'actor' (attributed to speaker) or 'source' (the source's own assertion)."),
+    "speaker": _SLUG,
+    "kind": _enum(m.STATEMENT_KINDS, "Kind of statement."),
+    "direct_quote": {"type": "boolean"},
+    "content": {"$ref": "#/$defs/quote",
+                "description": "What was said, verbatim from the source text (a quote, as evidence is)."},
+    "said": {"$ref": "#/$defs/date"},
+    "about": {"type": "array", "items": _obj({
+        "actor": _SLUG, "agreement": _SLUG, "project": _SLUG, "event": _SLUG,
+        "role": _enum(m.SUBJECT_ROLES, "What the statement does to it."),
         "evidence": {"$ref": "#/$defs/evidence"},
-    }, ["slug", "voice", "kind", "direct_quote", "content"])}
+    }, ["role"])},
+    "evidence": {"$ref": "#/$defs/evidence"},
+}, ["slug", "voice", "kind", "direct_quote", "content"])}
 
 #: the inferences section of a source file
 INFERENCES_SECTION: dict[str, Any] = {"type": "array", "items": _obj({
-        "about": _obj({k: _SLUG for k in ("source", "agreement", "project", "event", "statement", "actor")}, []),
-        "field": _enum(m.INFERENCE_FIELDS, "Which value is inferred."),
-        "earliest": _ISO_DAY, "latest": _ISO_DAY,
-        "precision": _enum(m.DATE_PRECISIONS, "Precision of the inferred date."),
-        "value": _NULLABLE_TEXT,
-        "reasoning": _TEXT,
-    }, ["about", "field", "reasoning"])}
+    "about": _obj({k: _SLUG for k in ("source", "agreement", "project", "event", "statement", "actor")}, []),
+    "field": _enum(m.INFERENCE_FIELDS, "Which value is inferred."),
+    "earliest": _ISO_DAY, "latest": _ISO_DAY,
+    "precision": _enum(m.DATE_PRECISIONS, "Precision of the inferred date."),
+    "value": _NULLABLE_TEXT,
+    "reasoning": _TEXT,
+}, ["about", "field", "reasoning"])}
 
 
 def source_file_schema() -> dict[str, Any]:
