@@ -314,43 +314,55 @@ def ingest(target: Database | str | None, paths: Sequence[Path | str],
         if not inspect(engine).has_table("sources"):
             raise AccordsError(f"{db.describe()} has no accords tables yet: run `accords db upgrade` first")
         require_newest_schema(engine)
-        problems: list[str] = []
-        results: list[load.LoadResult] = []
-        # One transaction for the whole run: each file is written as soon as it is checked (so a
-        # large load never holds every file in memory), and committed only if every file passes.
-        # After a problem nothing more is written, the checks go on so that every problem is
-        # reported, and raising rolls back what was written.
         sizes = [_size(p) for p in paths]
         if background is None:
             background = len(paths) > 1 and sum(sizes) >= BACKGROUND_CHECK_BYTES
         with engine.connect() as conn:
             known = load.load_known(conn)
         engine.dispose()  # no pooled connection for a checking process to inherit
-        writer = writer or load.Writer()
-        meter = _Progress(progress, sum(sizes))
-        statistics = _GrowingStatistics()
-        with load.checking(paths, known, background) as checked, engine.begin() as conn, \
-                _no_cycle_collection():
-            for size, item in zip(sizes, checked, strict=True):
-                if isinstance(item, ValidationError):
-                    problems += item.problems
-                elif not problems:  # after a problem nothing more is written: it will all be rolled back
-                    step = meter.file(size, sum(len(plan.rows) for plan in item))
-                    loaded = [writer.write(conn, plan, step) for plan in item]
-                    results += loaded
-                    statistics.written(conn, sum(n for r in loaded for n in r.counts.values()))
-                meter.finished(size)
-            if problems:
-                raise ValidationError(problems)
+        results = _load_checked(engine, paths, sizes, known, background, writer or load.Writer(),
+                                _Progress(progress, sum(sizes)))
         with engine.begin() as conn:
-            if views.has_registry(conn) and (any(r.changed for r in results) or views.stale_views(conn)):
-                views.sync_views(conn)
-            written = sum(n for r in results for n in r.counts.values())
-            if conn.dialect.name == "postgresql" and written >= ANALYZE_ROWS:
-                # Fresh planner statistics after a large load: without them (autovacuum comes
-                # later) PostgreSQL can choose plans that run reports a hundred times slower.
-                _analyze(conn)
+            _after_load(conn, results)
         return results
+
+
+def _load_checked(engine: Engine, paths: Sequence[Path | str], sizes: list[int], known: load.Known,
+                  background: bool, writer: load.Writer, meter: _Progress) -> list[load.LoadResult]:
+    """Check every file and write each checked plan, all in one transaction committed only if all pass.
+
+    Each file is written as soon as it is checked (a large load never holds
+    every file in memory). After a problem nothing more is written; the checks
+    go on so that every problem is reported, and raising rolls back what was
+    written.
+    """
+    problems: list[str] = []
+    results: list[load.LoadResult] = []
+    statistics = _GrowingStatistics()
+    with load.checking(paths, known, background) as checked, engine.begin() as conn, _no_cycle_collection():
+        for size, item in zip(sizes, checked, strict=True):
+            if isinstance(item, ValidationError):
+                problems += item.problems
+            elif not problems:  # after a problem nothing more is written: it will all be rolled back
+                step = meter.file(size, sum(len(plan.rows) for plan in item))
+                loaded = [writer.write(conn, plan, step) for plan in item]
+                results += loaded
+                statistics.written(conn, sum(n for r in loaded for n in r.counts.values()))
+            meter.finished(size)
+        if problems:
+            raise ValidationError(problems)
+    return results
+
+
+def _after_load(conn: Connection, results: list[load.LoadResult]) -> None:
+    """Rebuild stale report views; fresh PostgreSQL statistics after a large load."""
+    if views.has_registry(conn) and (any(r.changed for r in results) or views.stale_views(conn)):
+        views.sync_views(conn)
+    written = sum(n for r in results for n in r.counts.values())
+    if conn.dialect.name == "postgresql" and written >= ANALYZE_ROWS:
+        # without them (autovacuum comes later) PostgreSQL can choose plans that run reports a
+        # hundred times slower
+        _analyze(conn)
 
 
 def ensure_database(target: Database | str | None = None) -> str | None:
