@@ -4,6 +4,7 @@ A report file starts with a block of ``--`` comment lines holding YAML::
 
     -- title: Agreements
     -- grain: one row per party of each agreement
+    -- key: [agreement, party]
     -- description: >
     --   Every agreement with its kind, status, signing date and money.
     -- parameters:
@@ -16,8 +17,11 @@ A report file starts with a block of ``--`` comment lines holding YAML::
     --   - {name: agreement, type: text, description: The agreement's slug.}
 
 followed by one SQL statement that uses its parameters as ``:name`` bind
-parameters. The header is parsed once into a ``Report``; ``list``, ``show``,
-``run``, the views, the docs and the tests all read that.
+parameters. ``key`` names the columns that identify one row of the grain (no
+two rows share their values, NULL counting as a value); every shipped report
+declares one, and a test checks it on real data. The header is parsed once
+into a ``Report``; ``list``, ``show``, ``run``, the views, the docs and the
+tests all read that.
 """
 
 from __future__ import annotations
@@ -75,6 +79,7 @@ class Report:
     parameters: tuple[Parameter, ...] = ()
     columns: tuple[Column, ...] = ()
     view: bool = field(default=True)
+    key: tuple[str, ...] = ()  # the grain's key: columns whose values identify one row
 
     @property
     def view_name(self) -> str | None:
@@ -188,7 +193,7 @@ def parse_report(name: str, text: str) -> Report:
     for key in ("title", "grain", "description", "columns"):
         if not meta.get(key):
             raise ReportFormatError(f"{where}: header: {key} is required")
-    unknown = set(meta) - {"title", "grain", "description", "parameters", "columns", "view"}
+    unknown = set(meta) - {"title", "grain", "key", "description", "parameters", "columns", "view"}
     if unknown:
         raise ReportFormatError(f"{where}: header: unknown field(s): {', '.join(sorted(unknown))}")
     if not body:
@@ -215,9 +220,25 @@ def parse_report(name: str, text: str) -> Report:
         if ctype not in COLUMN_TYPES:
             raise ReportFormatError(f"{cw}.type: {ctype!r} is not one of: {', '.join(COLUMN_TYPES)}")
         columns.append(Column(str(c["name"]), ctype, str(c.get("description", "")).strip()))
+    grain_key = _parse_key(where, meta.get("key"), [c.name for c in columns])
     return Report(name, str(meta["title"]).strip(), str(meta["grain"]).strip(),
                   str(meta["description"]).strip(), body.rstrip().rstrip(";").rstrip(),
-                  tuple(params), tuple(columns), bool(meta.get("view", True)))
+                  tuple(params), tuple(columns), bool(meta.get("view", True)), grain_key)
+
+
+def _parse_key(where: str, value: Any, columns: list[str]) -> tuple[str, ...]:
+    """The header's ``key``: a list of declared column names, each once (absent: no key)."""
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not value or not all(isinstance(k, str) for k in value):
+        raise ReportFormatError(f"{where}: header: key must be a list of column names, e.g. [agreement, party]")
+    for k in value:
+        if k not in columns:
+            raise ReportFormatError(f"{where}: header: key {k!r} is not a declared column")
+    if len(set(value)) != len(value):
+        twice = next(k for k in value if value.count(k) > 1)
+        raise ReportFormatError(f"{where}: header: key names {twice!r} twice")
+    return tuple(value)
 
 
 @cache

@@ -1,5 +1,6 @@
 -- title: Actor profile
 -- grain: one row per fact involving the actor (an alias, its parent or a child, an agreement role, an obligation, a project role, a statement made or about it, an event role, a relation)
+-- key: [actor, section, fact, role, other_actor, kind, detail]
 -- description: >
 --   Everything the database holds about one actor, found by its slug, its
 --   display name or any alias ("Beijing" finds China), matched without regard
@@ -36,7 +37,7 @@
 --   - {name: date_precision, type: text, description: "Precision of that date: day, month, year, relative, unknown, ..."}
 --   - {name: date_earliest, type: date, description: First day the date can mean; empty when the source does not pin it down.}
 --   - {name: date_latest, type: date, description: Last day the date can mean.}
-with matched_ids as (
+with actor_ids as (
     -- the actor by slug, display name or alias (letter case ignored): three index lookups, which
     -- every engine's planner sees as a few rows (an OR across them made PostgreSQL scan tables)
     select a.id from actors as a where a.slug = lower(:actor)
@@ -47,7 +48,7 @@ with matched_ids as (
 ),
 matched as (
     select a.id, a.slug, a.name, a.kind, a.country, a.is_named
-    from matched_ids as k
+    from actor_ids as k
     join actors as a on a.id = k.id
 ),
 facts as (

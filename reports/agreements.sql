@@ -1,5 +1,6 @@
 -- title: Agreements
 -- grain: one row per party of an agreement and stated amount of it (an agreement with no stated amount still has a row per party)
+-- key: [agreement, party, role, stage, amount_text]
 -- description: >
 --   Every agreement with its kind, status, signing date (with its precision
 --   and the source's own words), each party and its role, and the money the

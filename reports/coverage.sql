@@ -1,5 +1,6 @@
 -- title: Evidence coverage of the sources
 -- grain: one row per segment of a source (a headline or body sentence, or a part excluded from the body)
+-- key: [source, seq]
 -- description: >
 --   Every segment of every source in order, with how many evidence rows cite
 --   it (an evidence span that overlaps the segment cites it, so a quote over

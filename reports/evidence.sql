@@ -1,5 +1,6 @@
 -- title: Evidence
 -- grain: one row per evidence row (a verbatim quote supporting one fact row)
+-- key: [source, char_start, char_end, fact_type, fact, part, role]
 -- description: >
 --   The verbatim quotes behind the facts, with their source, their position
 --   in its text (char_start and char_end, 0-based code points, end exclusive)
@@ -189,7 +190,7 @@ with cited as (
     join actors as a on a.id = ep.actor_id
     where e.slug = lower(:fact)
 ),
-chosen as (
+actor_ids as (
     -- the actor by slug, display name or alias (letter case ignored): three index lookups, which
     -- every engine's planner sees as a few rows (an OR across them made PostgreSQL scan tables)
     select a.id from actors as a where a.slug = lower(:actor)
@@ -220,8 +221,8 @@ join evidence as ev on ev.id = c.evidence_id
 join sources as s on s.id = ev.source_id
 where (:fact is null or (c.type_order >= 4 and lower(c.fact) = lower(:fact)))
   and (:actor is null
-       or c.actor_id in (select id from chosen)
-       or c.other_actor_id in (select id from chosen))
+       or c.actor_id in (select id from actor_ids)
+       or c.other_actor_id in (select id from actor_ids))
 order by
     s.slug,
     ev.char_start,

@@ -1,5 +1,6 @@
 -- title: Actor network
 -- grain: one row per pair of actors and kind of tie (and, for stated relations, kind of relation)
+-- key: [actor_a, actor_b, tie, relation_kind]
 -- description: >
 --   The ties between actors, with how many distinct facts stand behind each.
 --   Ties of kind agreement (both are parties to the same agreement), project
@@ -74,7 +75,7 @@ pairs as (
     from ties
     group by tie_order, tie, is_directed, relation_kind, actor_a_id, actor_b_id
 ),
-chosen as (
+actor_ids as (
     -- the actor by slug, display name or alias (letter case ignored): three index lookups, which
     -- every engine's planner sees as a few rows (an OR across them made PostgreSQL scan tables)
     select a.id from actors as a where a.slug = lower(:actor)
@@ -96,8 +97,8 @@ from pairs
 join actors as aa on aa.id = pairs.actor_a_id
 join actors as ab on ab.id = pairs.actor_b_id
 where (:actor is null
-       or pairs.actor_a_id in (select id from chosen)
-       or pairs.actor_b_id in (select id from chosen))
+       or pairs.actor_a_id in (select id from actor_ids)
+       or pairs.actor_b_id in (select id from actor_ids))
   and (:tie is null or pairs.tie = :tie)
 order by
     aa.slug,

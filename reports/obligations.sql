@@ -1,5 +1,6 @@
 -- title: Obligations and accusations of breach
 -- grain: one row per obligation and accusation that the obligor has not met it (an obligation nobody is accused of breaking has one row; an accusation under an agreement where the accused party has no recorded obligation has a row of its own, with the obligation columns empty)
+-- key: [agreement, obligor, obligation, accusation]
 -- description: >
 --   Who owes what under each agreement, side by side with the statements that
 --   accuse the party that owes of not meeting it. An accusation matches an

@@ -1,5 +1,6 @@
 -- title: Projects and investment interests
 -- grain: one row per participant of a project and stated amount of it (a project with no participant or no stated amount still has its rows, with those columns empty)
+-- key: [project, participant, role, stage, amount_text]
 -- description: >
 --   Every project and declared investment interest (status interest) with its
 --   sector, resource, location in the source's words, status, the agreement

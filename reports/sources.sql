@@ -1,5 +1,6 @@
 -- title: Sources
 -- grain: one row per source document
+-- key: [source]
 -- description: >
 --   Every stored source with what is known of it (unknown stays empty), the
 --   SHA-256 of its text, how many sentences it has and how many evidence rows

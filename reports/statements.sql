@@ -1,5 +1,6 @@
 -- title: Statements
 -- grain: one row per statement and actor, agreement, project or event it is about (a statement about nothing recorded has one row, with the about columns empty)
+-- key: [statement, about_type, about, about_role]
 -- description: >
 --   Who said what about whom: every statement with its speaker, or the
 --   source's own voice (voice source, speaker empty: the source itself
@@ -37,14 +38,18 @@
 --   - {name: about, type: text, description: "Slug of the actor, agreement, project or event."}
 --   - {name: about_name, type: text, description: Its display name or title.}
 --   - {name: about_role, type: text, description: "The role the statement gives it: target, subject, beneficiary, accused, praised, mentioned."}
-with speakers as (
+with speaker_ids as (
+    -- the actor by slug, display name or alias (letter case ignored): three index lookups, which
+    -- every engine's planner sees as a few rows (an OR across them made PostgreSQL scan tables)
     select a.id from actors as a where a.slug = lower(:speaker)
     union
     select a.id from actors as a where a.name_key = lower(:speaker)
     union
     select x.actor_id from actor_aliases as x where x.alias_key = lower(:speaker)
 ),
-targets as (
+target_ids as (
+    -- the actor by slug, display name or alias (letter case ignored): three index lookups, which
+    -- every engine's planner sees as a few rows (an OR across them made PostgreSQL scan tables)
     select a.id from actors as a where a.slug = lower(:target)
     union
     select a.id from actors as a where a.name_key = lower(:target)
@@ -56,7 +61,7 @@ picked as (
     -- Each branch's constant condition is checked once, before its loop, so only one of them runs.
     select st.id from statements as st where :speaker is null
     union all
-    select st.id from speakers as k join statements as st on st.speaker_actor_id = k.id where :speaker is not null
+    select st.id from speaker_ids as k join statements as st on st.speaker_actor_id = k.id where :speaker is not null
 ),
 positioned as (
     select st.*,
@@ -95,7 +100,7 @@ left join events as ev on ev.id = su.event_id
 where (:voice is null or st.voice = :voice)
   and (
       :target is null
-      or su.actor_id in (select id from targets)
+      or su.actor_id in (select id from target_ids)
       or (su.actor_id is null and su.id is not null and lower(coalesce(ag.slug, pr.slug, ev.slug)) = lower(:target))
   )
 order by

@@ -1,5 +1,6 @@
 -- title: Timeline
 -- grain: one row per dated fact (agreement signed, project started, event, statement, relation)
+-- key: [fact_type, fact, object_actor, kind]
 -- description: >
 --   Every fact that has a date, in date order, with the date's precision and
 --   the source's own words. A date the source does not pin down (such as "four

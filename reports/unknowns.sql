@@ -1,5 +1,6 @@
 -- title: What the sources leave unknown
 -- grain: one row per fact and thing the sources leave unknown about it
+-- key: [fact_type, fact, actor, what, missing]
 -- description: >
 --   The gaps in what the sources say, so that nobody mistakes an empty column
 --   for a fact: dates the source does not pin down (missing date: no first

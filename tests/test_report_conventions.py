@@ -1,0 +1,306 @@
+"""Conventions every report keeps: one way to find an actor, and a grain key that is unique.
+
+An actor parameter (a text parameter whose description says it takes an
+alias) is matched by exactly one block, the same in every report::
+
+    <param>_ids as (
+        select a.id from actors as a where a.slug = lower(:<param>)
+        union
+        select a.id from actors as a where a.name_key = lower(:<param>)
+        union
+        select x.actor_id from actor_aliases as x where x.alias_key = lower(:<param>)
+    )
+
+and nowhere else does a report compare an actor's slug, name or alias with a
+parameter. Every report's ``key`` identifies its rows: no two rows share the
+key's values (NULL counting as a value), on the seed and on synthetic data,
+on every engine.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib.util
+import re
+import sys
+from collections import Counter
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+from conftest import new_database
+from sqlalchemy import text
+
+from db import api
+from db.engine import make_engine, read_only
+from db.reports import Report, ReportFormatError, _code_only, all_reports, bind_parameters, parse_report, run_report
+
+GENERATOR = Path(__file__).resolve().parent.parent / "benchmarks" / "generate.py"
+TINY = dict(actors=40, statements=200, agreements=40, projects=40, sources=4)
+
+# --- one actor lookup ------------------------------------------------------------------
+
+_LOOKUP = re.compile(  # in SQL without comments, in lower case, spaces collapsed (see _normalised)
+    r"\b(\w+) as \("
+    r"select a\.id from actors as a where a\.slug = lower\(:(\w+)\) union "
+    r"select a\.id from actors as a where a\.name_key = lower\(:\2\) union "
+    r"select x\.actor_id from actor_aliases as x where x\.alias_key = lower\(:\2\)\)"
+)
+_ACTOR_TABLES = re.compile(r"\b(?:actors|actor_aliases)(?: as)? (\w+)")
+_ACTOR_COLUMNS = "slug|name|name_key|alias|alias_key"
+_PARAMETER = r"(?:lower\()?:\w+\)?"
+_COMPARED = r"(?:=|<>|!=|like|in \(?)"
+
+
+def _normalised(sql: str) -> str:
+    """The SQL without comments and strings, in lower case, with runs of spaces as one and none
+    just inside parentheses: the text the checks below read."""
+    code = " ".join(_code_only(sql).lower().split())
+    return re.sub(r"\s*\)", ")", re.sub(r"\(\s*", "(", code))
+
+
+def is_actor_parameter(report: Report, name: str) -> bool:
+    param = report.parameter(name)
+    return param is not None and param.type == "text" and "alias" in param.description.lower()
+
+
+def actor_lookup_problems(report: Report) -> list[str]:
+    """Where a report finds an actor given by the user other than with the one canonical block."""
+    where = f"reports/{report.name}.sql"
+    code = _normalised(report.sql)
+    problems = []
+    blocks = list(_LOOKUP.finditer(code))
+    found = Counter(m.group(2) for m in blocks)
+    for m in blocks:
+        cte, param = m.group(1), m.group(2)
+        if cte != f"{param}_ids":
+            problems.append(f"{where}: the lookup of :{param} is named {cte}, not {param}_ids")
+        if not is_actor_parameter(report, param):
+            problems.append(f"{where}: :{param} is looked up as an actor but its description does not say so")
+        if found[param] > 1:
+            problems.append(f"{where}: :{param} is looked up {found[param]} times")
+    rest = _LOOKUP.sub(" ", code)
+    for p in report.parameters:
+        if is_actor_parameter(report, p.name):
+            if not found[p.name]:
+                problems.append(f"{where}: actor parameter :{p.name} has no {p.name}_ids lookup block")
+            elif not re.search(rf"\b{p.name}_ids\b", rest):
+                problems.append(f"{where}: {p.name}_ids is never used")
+    for column in ("name_key", "alias_key"):
+        if re.search(rf"\b{column}\b", rest):
+            problems.append(f"{where}: {column} is used outside the canonical actor lookup")
+    for alias in sorted(set(_ACTOR_TABLES.findall(code)) - {"on", "where", "join", "left", "union", "group"}):
+        column = rf"(?:lower\()?\b{alias}\.(?:{_ACTOR_COLUMNS})\b\)?"
+        if re.search(rf"{column} {_COMPARED} ?{_PARAMETER}", rest) or re.search(rf"{_PARAMETER} {_COMPARED} ?{column}", rest):
+            problems.append(f"{where}: an actor's slug, name or alias ({alias}.) is compared with a parameter "
+                            "outside the canonical actor lookup")
+    return problems
+
+
+@pytest.mark.parametrize("name", sorted(all_reports()))
+def test_every_report_finds_actors_with_the_one_lookup(name):
+    assert actor_lookup_problems(all_reports()[name]) == []
+
+
+def test_the_reports_with_actor_parameters_are_the_expected_ones():
+    actor_params = {(name, p.name) for name, r in all_reports().items() for p in r.parameters
+                    if is_actor_parameter(r, p.name)}
+    assert actor_params == {("actor", "actor"), ("aliases", "actor"), ("evidence", "actor"), ("money", "actor"),
+                            ("network", "actor"), ("statements", "speaker"), ("statements", "target")}
+
+
+HEADER = """-- title: Test
+-- grain: one row per actor
+-- parameters:
+--   - {name: actor, type: text, description: "An actor's slug, display name or alias."}
+-- description: A test report.
+-- columns:
+--   - {name: actor, type: text, description: The slug.}
+"""
+
+
+def canonical_lookup(param: str) -> str:
+    """The lookup block as the shipped reports write it, comment included."""
+    return (f"{param}_ids as (\n"
+            "    -- the actor by slug, display name or alias (letter case ignored): three index lookups, which\n"
+            "    -- every engine's planner sees as a few rows (an OR across them made PostgreSQL scan tables)\n"
+            f"    select a.id from actors as a where a.slug = lower(:{param})\n"
+            "    union\n"
+            f"    select a.id from actors as a where a.name_key = lower(:{param})\n"
+            "    union\n"
+            f"    select x.actor_id from actor_aliases as x where x.alias_key = lower(:{param})\n"
+            ")")
+
+
+CANONICAL = "with " + canonical_lookup("actor") + "\n"
+
+
+def test_the_canonical_lookup_passes():
+    report = parse_report("test", HEADER + CANONICAL + "select a.slug as actor from actors as a "
+                                  "where :actor is null or a.id in (select id from actor_ids)")
+    assert actor_lookup_problems(report) == []
+
+
+@pytest.mark.parametrize(("sql", "problem"), [
+    pytest.param(  # the OR form aliases.sql and money.sql had: PostgreSQL scanned whole tables
+        "select a.slug as actor from actors as a where :actor is null or a.slug = lower(:actor) "
+        "or a.name_key = lower(:actor) or a.id in (select x.actor_id from actor_aliases as x "
+        "where x.alias_key = lower(:actor))",
+        "actor parameter :actor has no actor_ids lookup block", id="or-form"),
+    pytest.param(
+        CANONICAL + "select a.slug as actor from actors as a where a.id in (select id from actor_ids) "
+                    "or lower(a.name) = lower(:actor)",
+        "an actor's slug, name or alias (a.) is compared with a parameter", id="name-compared"),
+    pytest.param(
+        CANONICAL + "select p.slug as actor from actors as p join actor_ids as k on k.id = p.id "
+                    "where p.slug = :actor",
+        "an actor's slug, name or alias (p.) is compared with a parameter", id="slug-compared"),
+    pytest.param(
+        CANONICAL + "select al.alias as actor from actor_aliases as al where al.actor_id in "
+                    "(select id from actor_ids) or lower(:actor) = al.alias",
+        "an actor's slug, name or alias (al.) is compared with a parameter", id="alias-compared"),
+    pytest.param(
+        CANONICAL.replace("actor_ids", "chosen") + "select a.slug as actor from actors as a "
+                                                   "where a.id in (select id from chosen)",
+        "the lookup of :actor is named chosen, not actor_ids", id="named-otherwise"),
+    pytest.param(
+        CANONICAL + "select a.slug as actor from actors as a where :actor is not null",
+        "actor_ids is never used", id="unused"),
+    pytest.param(
+        CANONICAL + "select a.slug as actor from actors as a where a.id in (select id from actor_ids) "
+                    "or a.name_key = 'x'",
+        "name_key is used outside the canonical actor lookup", id="name-key-elsewhere"),
+])
+def test_another_way_of_finding_an_actor_is_caught(sql, problem):
+    problems = actor_lookup_problems(parse_report("test", HEADER + sql))
+    assert any(problem in p for p in problems), problems
+
+
+def test_a_lookup_of_a_parameter_not_described_as_an_actor_is_caught():
+    header = HEADER.replace("An actor's slug, display name or alias.", "A slug.")
+    problems = actor_lookup_problems(parse_report("test", header + CANONICAL + "select a.slug as actor from actors "
+                                                  "as a where a.id in (select id from actor_ids)"))
+    assert problems == ["reports/test.sql: :actor is looked up as an actor but its description does not say so"]
+
+
+def test_the_shipped_sql_keeps_the_lookup_verbatim():
+    """Not only the same logic: the same text, comment included, so a reader knows it at a glance."""
+    for name, report in all_reports().items():
+        for param in (p.name for p in report.parameters if is_actor_parameter(report, p.name)):
+            assert canonical_lookup(param) in report.sql, (name, param)
+
+
+# --- grain keys: parsing -------------------------------------------------------------------
+
+KEYED = """-- title: Test
+-- grain: one row per actor
+-- key: KEY
+-- description: A test report.
+-- columns:
+--   - {name: slug, type: text, description: The slug.}
+--   - {name: kind, type: text, description: The kind.}
+select slug, kind from actors
+"""
+
+
+def test_every_shipped_report_declares_a_key():
+    for name, report in all_reports().items():
+        assert report.key, f"reports/{name}.sql: header: add key: [columns that identify one row]"
+
+
+def test_a_key_is_parsed_in_its_order():
+    assert parse_report("test", KEYED.replace("KEY", "[kind, slug]")).key == ("kind", "slug")
+    assert parse_report("test", KEYED.replace("-- key: KEY\n", "")).key == ()
+
+
+@pytest.mark.parametrize(("key", "message"), [
+    ("[slug, country]", "reports/test.sql: header: key 'country' is not a declared column"),
+    ("slug", "reports/test.sql: header: key must be a list of column names, e.g. [agreement, party]"),
+    ("[]", "reports/test.sql: header: key must be a list of column names, e.g. [agreement, party]"),
+    ("[slug, {kind: 1}]", "reports/test.sql: header: key must be a list of column names, e.g. [agreement, party]"),
+    ("[slug, kind, slug]", "reports/test.sql: header: key names 'slug' twice"),
+])
+def test_a_wrong_key_is_one_clear_error(key, message):
+    with pytest.raises(ReportFormatError) as caught:
+        parse_report("test", KEYED.replace("KEY", key))
+    assert str(caught.value) == message
+
+
+# --- grain keys: unique on real data ---------------------------------------------------------
+
+
+def _parameter_values(conn) -> list[str]:
+    """A few of each kind of thing a text parameter can name, read from the database."""
+    def first(sql: str, n: int = 3) -> list[str]:
+        values = [row[0] for row in conn.execute(text(sql))]
+        step = max(1, len(values) // n)
+        return values[::step][:n]
+
+    return (first("select slug from actors order by slug", 6) + first("select name from actors order by name", 2)
+            + first("select alias from actor_aliases order by alias", 3)
+            + first("select slug from agreements order by slug", 2) + first("select slug from projects order by slug")
+            + first("select slug from events order by slug") + first("select slug from statements order by slug")
+            + first("select slug from sources order by slug", 2)
+            + first("select distinct country from actors where country is not null order by country", 2))
+
+
+def _cases(report: Report, values: list[str]) -> list[list[tuple[str, str]]]:
+    """The report with its defaults, and with each text parameter given each value (the others at
+    their defaults; a required one always given). Choice and date parameters only filter rows."""
+    required = [p.name for p in report.parameters if p.required]
+    cases = [] if required else [[]]
+    for p in report.parameters:
+        if p.type == "text":
+            for value in values:
+                cases.append([(p.name, value)] + [(r, value) for r in required if r != p.name])
+    return cases
+
+
+def duplicate_keys(url: str, reports: dict[str, Report] | None = None) -> list[str]:
+    """Every report and parameter case whose rows repeat a key, with the key repeated."""
+    problems = []
+    engine = make_engine(url)
+    try:
+        with read_only(engine) as conn:
+            values = _parameter_values(conn)
+            n_rows = 0
+            for name, report in (reports or all_reports()).items():
+                for params in _cases(report, values):
+                    result = run_report(conn, report, bind_parameters(report, params))
+                    at = [result.columns.index(k) for k in report.key]
+                    seen = Counter(tuple(row[i] for i in at) for row in result.rows)
+                    n_rows += sum(seen.values())
+                    problems += [f"{name} {params}: key {dict(zip(report.key, key, strict=True))} on {n} rows"
+                                 for key, n in seen.items() if n > 1]
+    finally:
+        engine.dispose()
+    assert n_rows > (1000 if reports is None else 0), "the cases should give rows to check"
+    return problems
+
+
+def test_a_key_that_repeats_is_reported(sqlite_seeded):
+    too_short = dataclasses.replace(all_reports()["aliases"], key=("actor",))
+    problems = duplicate_keys(sqlite_seeded, {"aliases": too_short})
+    assert "aliases []: key {'actor': 'china'} on 3 rows" in problems
+
+
+def test_every_report_key_is_unique_on_the_seed(shared_seeded_url):
+    assert duplicate_keys(shared_seeded_url) == []
+
+
+@pytest.fixture(scope="module")
+def generator() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("accords_benchmark_generate", GENERATOR)
+    assert spec and spec.loader, GENERATOR
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_every_report_key_is_unique_on_synthetic_data(generator, engine_name, scratch, tmp_path):
+    url = new_database(engine_name, scratch, tmp_path)
+    api.upgrade(url)
+    api.ingest(url, generator.generate(tmp_path / "files", **TINY))
+    api.seed_database(url)  # the article too: actors shared by name and alias across sources
+    assert duplicate_keys(url) == []
