@@ -3,6 +3,10 @@
 One YAML document per source, each holding the source's full text inline and
 every fact it supports, with evidence as exact ``{quote, start}`` spans.
 Ingesting the export into an empty database gives the same rows.
+
+The number of queries does not grow with the data: the slugs of the facts are
+read once per export, and for each source every table once (its rows that the
+source's evidence supports), its rows then grouped by parent in Python.
 """
 
 from __future__ import annotations
@@ -46,8 +50,18 @@ def _clean(d: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in d.items() if v is not None and v != []}
 
 
+#: the tables whose slugs the documents name, by the prefix of their id columns
+SLUGGED = (("agreement", "agreements"), ("project", "projects"), ("event", "events"),
+           ("actor", "actors"), ("statement", "statements"))
+
+
+def fact_slugs(conn: Connection) -> dict[str, dict[int, str]]:
+    """id -> slug of every actor, agreement, project, event and statement: one query per table."""
+    return {prefix: dict(conn.execute(select(T[table].c.id, T[table].c.slug)).all()) for prefix, table in SLUGGED}
+
+
 class _Exporter:
-    def __init__(self, conn: Connection, source: Any):
+    def __init__(self, conn: Connection, source: Any, slugs: dict[str, dict[int, str]]):
         self.conn = conn
         self.source = source
         ev = T["evidence"]
@@ -58,22 +72,41 @@ class _Exporter:
             for column in m.FACT_TARGETS:
                 if getattr(row, column) is not None:
                     self.spans[column][getattr(row, column)].append({"quote": row.quote, "start": row.char_start})
-        actors = T["actors"]
-        self.actor_slug = dict(conn.execute(select(actors.c.id, actors.c.slug)).all())
+        self.fact_slugs = slugs
+        self.actor_slug = slugs["actor"]
+        self._rows: dict[tuple[str, ...], list[Any]] = {}
+        self._children: dict[tuple[str, str], dict[int, list[Any]]] = {}
 
     def evidence(self, column: str, row_id: int) -> list[dict]:
         return self.spans[column].get(row_id, [])
 
     def rows(self, table: str, column: str, *order) -> list[Any]:
-        """Rows of a fact table that this source supports."""
-        t = T[table]
-        ids = list(self.spans[column])
-        if not ids:
-            return []
-        return list(self.conn.execute(select(t).where(t.c.id.in_(ids)).order_by(*(order or (t.c.id,)))))
+        """Rows of a fact table that this source supports: one query per table, whatever their number.
+
+        The rows are those whose id the source's evidence names in ``column``,
+        found by a subquery rather than a list of ids (no limit on bound
+        parameters), in ``order`` (default: by id). Each table is read once.
+        """
+        key = (table, column, *map(str, order))
+        if key not in self._rows:
+            t, ev = T[table], T["evidence"]
+            if not self.spans[column]:
+                self._rows[key] = []
+            else:
+                supported = select(ev.c[column]).where(ev.c.source_id == self.source.id, ev.c[column].is_not(None))
+                self._rows[key] = list(self.conn.execute(
+                    select(t).where(t.c.id.in_(supported)).order_by(*(order or (t.c.id,)))))
+        return self._rows[key]
 
     def children(self, table: str, column: str, parent_col: str, parent_id: int) -> list[Any]:
-        return [r for r in self.rows(table, column) if getattr(r, parent_col) == parent_id]
+        """The rows of ``table`` (see rows) that belong to one parent, in id order."""
+        key = (table, parent_col)
+        if key not in self._children:
+            grouped: dict[int, list[Any]] = defaultdict(list)
+            for r in self.rows(table, column):
+                grouped[getattr(r, parent_col)].append(r)
+            self._children[key] = grouped
+        return self._children[key].get(parent_id, [])
 
     def amounts(self, owner_col: str, owner_id: int) -> list[dict]:
         return sorted((_clean({"amount": str(a.amount), "currency": a.currency, "qualifier": a.qualifier,
@@ -81,40 +114,58 @@ class _Exporter:
                        for a in self.children("amounts", "amount_id", owner_col, owner_id)),
                       key=lambda x: (x["stage"], x["text"]))
 
+    def members(self, table: str, column: str, parent_col: str, parent_id: int) -> list[dict]:
+        """Parties of an agreement, participants of a project or event: actor, role and evidence."""
+        return sorted(({"actor": self.actor_slug[x.actor_id], "role": x.role, "evidence": self.evidence(column, x.id)}
+                       for x in self.children(table, column, parent_col, parent_id)),
+                      key=lambda x: (x["actor"], x["role"]))
+
+    def location(self, words: str | None) -> str | None:
+        """A location as worded, when this source has the words."""
+        return words if words and words in self.source.content else None
+
     def document(self) -> dict[str, Any]:
-        s, conn = self.source, self.conn
-        seg = T["source_segments"]
-        segments = list(conn.execute(select(seg).where(seg.c.source_id == s.id).order_by(seg.c.seq)))
+        return _clean({"format": FORMAT_VERSION, "source": self.source_section(), "actors": self.actors(),
+                       "relations": self.relations(), "agreements": self.agreements(), "projects": self.projects(),
+                       "events": self.events(), "statements": self.statements(), "inferences": self.inferences()})
+
+    def source_section(self) -> dict[str, Any]:
+        s, seg = self.source, T["source_segments"]
+        segments = list(self.conn.execute(select(seg).where(seg.c.source_id == s.id).order_by(seg.c.seq)))
         excluded = [{"quote": {"quote": x.text, "start": x.char_start}, "kind": x.kind}
                     for x in segments if x.kind not in ("headline", "body")]
         headline = next(({"quote": x.text, "start": x.char_start} for x in segments if x.kind == "headline"), None)
-        doc: dict[str, Any] = {"format": FORMAT_VERSION, "source": _clean({
+        return _clean({
             "slug": s.slug, "title": s.title, "kind": s.kind, "author": s.author, "publisher": s.publisher,
             "url": s.url, "published": _date(s, "published", s.content), "text": s.content,
             "segments": _clean({"headline": headline, "excluded": excluded}) or None,
-        })}
-        slug = self.actor_slug
-        actors = T["actors"]
-        doc["actors"] = []
-        for a in self.rows("actors", "actor_id", actors.c.slug):
+        })
+
+    def actors(self) -> list[dict]:
+        out = []
+        for a in self.rows("actors", "actor_id", T["actors"].c.slug):
             aliases = [{"alias": al.alias, "evidence": self.evidence("alias_id", al.id)}
                        for al in sorted(self.children("actor_aliases", "alias_id", "actor_id", a.id), key=lambda x: x.alias)]
-            doc["actors"].append(_clean({
+            out.append(_clean({
                 "slug": a.slug, "name": a.name, "is_named": bool(a.is_named), "kind": a.kind, "country": a.country,
-                "parent": slug.get(a.parent_id), "description": a.description,
+                "parent": self.actor_slug.get(a.parent_id), "description": a.description,
                 "aliases": [_clean(x) for x in aliases], "evidence": self.evidence("actor_id", a.id),
             }))
-        doc["relations"] = sorted(([_clean({
+        return out
+
+    def relations(self) -> list[dict]:
+        slug, content = self.actor_slug, self.source.content
+        return sorted(([_clean({
             "subject": slug[r.subject_actor_id], "object": slug[r.object_actor_id], "kind": r.kind,
-            "description": r.description, "since": _date(r, "since", s.content), "evidence": self.evidence("relation_id", r.id),
+            "description": r.description, "since": _date(r, "since", content), "evidence": self.evidence("relation_id", r.id),
         }) for r in self.rows("actor_relations", "relation_id")]), key=lambda x: (x["subject"], x["object"], x["kind"]))
-        agreement_slug = dict(conn.execute(select(T["agreements"].c.id, T["agreements"].c.slug)).all())
-        doc["agreements"] = [_clean({
+
+    def agreements(self) -> list[dict]:
+        slug, content = self.actor_slug, self.source.content
+        return [_clean({
             "slug": ag.slug, "title": ag.title, "kind": ag.kind, "status": ag.status, "description": ag.description,
-            "signed": _date(ag, "signed", s.content),
-            "parties": sorted(({"actor": slug[p.actor_id], "role": p.role, "evidence": self.evidence("party_id", p.id)}
-                               for p in self.children("agreement_parties", "party_id", "agreement_id", ag.id)),
-                              key=lambda x: (x["actor"], x["role"])),
+            "signed": _date(ag, "signed", content),
+            "parties": self.members("agreement_parties", "party_id", "agreement_id", ag.id),
             "obligations": sorted((_clean({"obligor": slug[o.obligor_actor_id], "beneficiary": slug.get(o.beneficiary_actor_id),
                                            "description": o.description, "evidence": self.evidence("obligation_id", o.id)})
                                    for o in self.children("agreement_obligations", "obligation_id", "agreement_id", ag.id)),
@@ -122,45 +173,47 @@ class _Exporter:
             "amounts": self.amounts("agreement_id", ag.id),
             "evidence": self.evidence("agreement_id", ag.id),
         }) for ag in self.rows("agreements", "agreement_id", T["agreements"].c.slug)]
-        doc["projects"] = [_clean({
-            "slug": p.slug, "title": p.title, "sector": p.sector, "resource": p.resource, "location": p.location_text if p.location_text and p.location_text in s.content else None,
-            "status": p.status, "agreement": agreement_slug.get(p.agreement_id), "description": p.description,
-            "started": _date(p, "started", s.content),
-            "participants": sorted(({"actor": slug[x.actor_id], "role": x.role, "evidence": self.evidence("participant_id", x.id)}
-                                    for x in self.children("project_participants", "participant_id", "project_id", p.id)),
-                                   key=lambda x: (x["actor"], x["role"])),
+
+    def projects(self) -> list[dict]:
+        return [_clean({
+            "slug": p.slug, "title": p.title, "sector": p.sector, "resource": p.resource,
+            "location": self.location(p.location_text), "status": p.status,
+            "agreement": self.fact_slugs["agreement"].get(p.agreement_id), "description": p.description,
+            "started": _date(p, "started", self.source.content),
+            "participants": self.members("project_participants", "participant_id", "project_id", p.id),
             "amounts": self.amounts("project_id", p.id),
             "evidence": self.evidence("project_id", p.id),
         }) for p in self.rows("projects", "project_id", T["projects"].c.slug)]
-        doc["events"] = [_clean({
-            "slug": e.slug, "title": e.title, "kind": e.kind, "location": e.location_text if e.location_text and e.location_text in s.content else None,
-            "description": e.description, "occurred": _date(e, "occurred", s.content),
-            "participants": sorted(({"actor": slug[x.actor_id], "role": x.role,
-                                     "evidence": self.evidence("event_participant_id", x.id)}
-                                    for x in self.children("event_participants", "event_participant_id", "event_id", e.id)),
-                                   key=lambda x: (x["actor"], x["role"])),
+
+    def events(self) -> list[dict]:
+        return [_clean({
+            "slug": e.slug, "title": e.title, "kind": e.kind, "location": self.location(e.location_text),
+            "description": e.description, "occurred": _date(e, "occurred", self.source.content),
+            "participants": self.members("event_participants", "event_participant_id", "event_id", e.id),
             "evidence": self.evidence("event_id", e.id),
         }) for e in self.rows("events", "event_id", T["events"].c.slug)]
-        fact_slugs = {c: dict(conn.execute(select(T[t].c.id, T[t].c.slug)).all())
-                      for c, t in (("agreement", "agreements"), ("project", "projects"), ("event", "events"),
-                                   ("actor", "actors"), ("statement", "statements"))}
-        statements = []
+
+    def statements(self) -> list[dict]:
+        out = []
         for st in self.rows("statements", "statement_id", T["statements"].c.slug):
             about = []
             for x in self.children("statement_subjects", "subject_id", "statement_id", st.id):
                 target = next(k for k in ("actor", "agreement", "project", "event") if getattr(x, f"{k}_id") is not None)
-                about.append({target: fact_slugs[target][getattr(x, f"{target}_id")], "role": x.role,
+                about.append({target: self.fact_slugs[target][getattr(x, f"{target}_id")], "role": x.role,
                               "evidence": self.evidence("subject_id", x.id)})
-            statements.append(_clean({
-                "slug": st.slug, "voice": st.voice, "speaker": slug.get(st.speaker_actor_id), "kind": st.kind,
-                "direct_quote": bool(st.is_direct_quote), "content": st.content, "said": _date(st, "said", s.content),
+            out.append(_clean({
+                "slug": st.slug, "voice": st.voice, "speaker": self.actor_slug.get(st.speaker_actor_id), "kind": st.kind,
+                "direct_quote": bool(st.is_direct_quote), "content": st.content,
+                "said": _date(st, "said", self.source.content),
                 "about": sorted(about, key=lambda x: sorted((k, str(v)) for k, v in x.items() if k != "evidence")),
                 "evidence": self.evidence("statement_id", st.id),
             }))
-        doc["statements"] = statements
-        inf = T["inferences"]
+        return out
+
+    def inferences(self) -> list[dict]:
+        s, inf = self.source, T["inferences"]
         ids_here = {c: set(self.spans[c]) for c in m.FACT_TARGETS}
-        inferences = []
+        out = []
         for row in self.conn.execute(select(inf).order_by(inf.c.id)):
             if row.source_id == s.id:
                 inferred_about = {"source": s.slug}
@@ -169,15 +222,14 @@ class _Exporter:
                              if getattr(row, f"{k}_id") is not None and getattr(row, f"{k}_id") in ids_here[f"{k}_id"]), None)
                 if kind is None:
                     continue
-                inferred_about = {kind: fact_slugs[kind][getattr(row, f"{kind}_id")]}
-            inferences.append(_clean({
+                inferred_about = {kind: self.fact_slugs[kind][getattr(row, f"{kind}_id")]}
+            out.append(_clean({
                 "about": inferred_about, "field": row.field,
                 "earliest": str(row.earliest) if row.earliest else None,
                 "latest": str(row.latest) if row.latest else None,
                 "precision": row.date_precision, "value": row.value_text, "reasoning": row.reasoning,
             }))
-        doc["inferences"] = sorted(inferences, key=lambda x: (sorted(x["about"].items()), x["field"]))
-        return _clean(doc)
+        return sorted(out, key=lambda x: (sorted(x["about"].items()), x["field"]))
 
 
 def export_documents(conn: Connection, source: str | None = None) -> list[dict[str, Any]]:
@@ -186,7 +238,9 @@ def export_documents(conn: Connection, source: str | None = None) -> list[dict[s
     query = select(sources).order_by(sources.c.id)  # load order: later sources may refer to earlier ones
     if source is not None:
         query = query.where(sources.c.slug == source)
-    return [_Exporter(conn, s).document() for s in conn.execute(query)]
+    chosen = list(conn.execute(query))
+    slugs = fact_slugs(conn) if chosen else {}
+    return [_Exporter(conn, s, slugs).document() for s in chosen]
 
 
 class _Dumper(yaml.SafeDumper):
