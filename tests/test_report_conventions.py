@@ -33,7 +33,16 @@ from sqlalchemy import text
 
 from db import api
 from db.engine import make_engine, read_only
-from db.reports import Report, ReportFormatError, _code_only, all_reports, bind_parameters, parse_report, run_report
+from db.reports import (
+    Report,
+    ReportFormatError,
+    _code_only,
+    all_reports,
+    bind_parameters,
+    check_report,
+    parse_report,
+    run_report,
+)
 
 GENERATOR = Path(__file__).resolve().parent.parent / "benchmarks" / "generate.py"
 TINY = dict(actors=40, statements=200, agreements=40, projects=40, sources=4)
@@ -304,3 +313,59 @@ def test_every_report_key_is_unique_on_synthetic_data(generator, engine_name, sc
     api.ingest(url, generator.generate(tmp_path / "files", **TINY))
     api.seed_database(url)  # the article too: actors shared by name and alias across sources
     assert duplicate_keys(url) == []
+
+
+# --- the README's example -------------------------------------------------------------------
+
+
+def test_the_readme_example_report_keeps_the_conventions(sqlite_seeded):
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    example = next(block for block in re.findall(r"```sql\n(.*?)```", readme, re.S) if block.startswith("-- title:"))
+    report = parse_report("example", example)
+    assert check_report(report) == []
+    assert actor_lookup_problems(report) == []
+    assert canonical_lookup("actor") in report.sql
+    assert duplicate_keys(sqlite_seeded, {"example": report}) == []
+    engine = make_engine(sqlite_seeded)
+    try:
+        with read_only(engine) as conn:
+            rows = list(run_report(conn, report, bind_parameters(report, [("actor", "Beijing")])).rows)
+    finally:
+        engine.dispose()
+    assert ("china", "afghan-oil-extraction-contract") in {row[:2] for row in rows}
+
+
+# --- known gaps ------------------------------------------------------------------------------
+
+TWO_OBLIGATIONS = """format: 1
+source:
+  slug: two-obligations
+  title: Two obligations of one party, quoted by one sentence
+  kind: other
+  text: "Acme agreed with Beijing to pay and to build."
+actors:
+  - {slug: acme, name: Acme, kind: company, evidence: ["Acme"]}
+  - {slug: china, name: China, kind: state, country: CN, aliases: [Beijing], evidence: ["Beijing"]}
+agreements:
+  - slug: acme-deal
+    title: Acme deal
+    kind: contract
+    status: signed
+    parties: [{actor: acme, role: signatory}, {actor: china, role: counterparty}]
+    obligations:
+      - {obligor: acme, beneficiary: china, description: to pay}
+      - {obligor: acme, beneficiary: china, description: to build}
+    evidence: ["Acme agreed with Beijing to pay and to build."]
+"""
+
+
+@pytest.mark.xfail(strict=True, reason="evidence names an obligation by its agreement and obligor only: two "
+                                       "obligations of one party quoted by one span give two rows no column "
+                                       "tells apart (the grain's key would need the obligation's words)")
+def test_the_evidence_key_tells_apart_two_obligations_of_one_party(tmp_path):
+    url = f"sqlite:///{tmp_path / 'accords.db'}"
+    path = tmp_path / "two-obligations.yaml"
+    path.write_text(TWO_OBLIGATIONS, encoding="utf-8")
+    api.upgrade(url)
+    api.ingest(url, [path])
+    assert duplicate_keys(url, {"evidence": all_reports()["evidence"]}) == []
