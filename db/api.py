@@ -79,7 +79,8 @@ def _migrate(url: str, step: Callable[[Connection], object], rebuild_views: bool
     that running the command again finishes it (see db/migrate.py).
     Returns the revision reached and the views built.
     """
-    with open_database(url, create=True, make=migrate.migration_engine) as db, db.engine.connect() as conn:
+    with open_database(url, create=True, make=migrate.migration_engine) as db, db.engine.connect() as conn, \
+            views.rebuild_lock(conn):
         views.drop_views(conn)
         if not migrate.transactional_ddl(conn):
             conn.commit()  # MariaDB: Alembic commits each step with its version stamp
@@ -356,8 +357,10 @@ def _load_checked(engine: Engine, paths: Sequence[Path | str], sizes: list[int],
 
 def _after_load(conn: Connection, results: list[load.LoadResult]) -> None:
     """Rebuild stale report views; fresh PostgreSQL statistics after a large load."""
-    if views.has_registry(conn) and (any(r.changed for r in results) or views.stale_views(conn)):
-        views.sync_views(conn)
+    if views.has_registry(conn):
+        with views.rebuild_lock(conn):  # loads finishing together take turns (MariaDB: DDL commits at once)
+            if any(r.changed for r in results) or views.stale_views(conn):
+                views.sync_views(conn)
     written = sum(n for r in results for n in r.counts.values())
     if conn.dialect.name == "postgresql" and written >= ANALYZE_ROWS:
         # without them (autovacuum comes later) PostgreSQL can choose plans that run reports a

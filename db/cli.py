@@ -7,13 +7,16 @@ command needs them, so ``accords --help`` stays fast.
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 
 from . import __version__
 from .cli_support import (
+    EXIT_FAILURE,
     EXIT_INTERRUPTED,
     EXIT_USAGE,
+    ClosedOutput,
     argv_problem,
     complete_param,
     complete_report,
@@ -34,6 +37,18 @@ def _read_url(ctx: click.Context) -> str | None:
     """The URL for queries: --read-url / $ACCORDS_READ_URL, else the database URL."""
     obj = ctx.find_root().obj or {}
     return obj.get("read_url") or obj.get("database_url")
+
+
+def _database_files(ctx: click.Context) -> list[Path]:
+    """The SQLite files of the database URLs in use (and their journals): never an -o target."""
+    from .engine import resolve_url, sqlite_path
+
+    files: list[Path] = []
+    for url in {_read_url(ctx), _db_url(ctx)}:
+        path = sqlite_path(resolve_url(url))
+        if path is not None:
+            files += [path] + [path.with_name(path.name + suffix) for suffix in ("-wal", "-shm", "-journal")]
+    return files
 
 
 def _creates(ctx: click.Context) -> bool:
@@ -330,7 +345,7 @@ def report_run(ctx: click.Context, name: str, params: tuple[tuple[str, str], ...
     from .query import run_report
 
     emit(fmt, output, lambda out, styled: run_report(_read_url(ctx), name, params, fmt, out, timeout, styled,
-                                                      warn=_warn, create=_creates(ctx)))
+                                                      warn=_warn, create=_creates(ctx)), _database_files(ctx))
 
 
 @cli.command()
@@ -354,7 +369,7 @@ def sql(ctx: click.Context, query: str, params: tuple[tuple[str, str], ...], fmt
     from .query import run_sql
 
     emit(fmt, output, lambda out, styled: run_sql(_read_url(ctx), query, params, fmt, out, timeout, styled,
-                                                   warn=_warn, create=_creates(ctx)))
+                                                   warn=_warn, create=_creates(ctx)), _database_files(ctx))
 
 
 @cli.command()
@@ -414,7 +429,7 @@ def export(ctx: click.Context, source: str | None, output: str | None) -> None:
     from . import api
 
     if output:
-        with output_file(output) as out:
+        with output_file(output, _database_files(ctx)) as out:
             api.export(_db_url(ctx), out, source)
     else:
         api.export(_db_url(ctx), sys.stdout, source)
@@ -440,6 +455,8 @@ def main() -> None:
         click.echo(f"Usage: accords [OPTIONS] COMMAND [ARGS]...\nTry 'accords -h' for help.\n\nError: {problem}",
                    err=True)
         sys.exit(EXIT_USAGE)
+    if sys.stdout is None:  # started with standard output closed (`>&-`)
+        sys.stdout = ClosedOutput()
     try:
         cli(prog_name="accords", standalone_mode=False)
     except click.exceptions.Abort:
@@ -456,3 +473,7 @@ def main() -> None:
     except BrokenPipeError:
         quiet_stdout()
         sys.exit(0)
+    except OSError as exc:  # writing help or a schema to a full disk, a closed output...
+        click.echo(f"Error: cannot write the output: {exc.strerror or exc}", err=True)
+        quiet_stdout()
+        sys.exit(EXIT_FAILURE)

@@ -6,10 +6,14 @@ imports click and the standard library only.
 
 from __future__ import annotations
 
+import errno
 import functools
+import io
 import os
+import re
 import sys
-from collections.abc import Callable, Iterator
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -37,21 +41,41 @@ def fail_cleanly(func: Callable) -> Callable:
             raise KeyboardInterrupt from None
         except OSError as exc:  # writing the output or reading a file failed: disk full, a device, ...
             where = f"{exc.filename}: " if exc.filename else ""
-            raise click.ClickException(f"{where}{exc.strerror or exc}") from None
+            raise click.ClickException(one_line(f"{where}{exc.strerror or exc}")) from None
         except ValidationError as exc:
             for line in exc.problems:
-                click.echo(f"Error: {line}", err=True)
+                click.echo(f"Error: {one_line(line)}", err=True)
             sys.exit(EXIT_FAILURE)
         except UsageError as exc:
-            raise click.UsageError(str(exc)) from None
+            raise click.UsageError(one_line(str(exc))) from None
         except AccordsError as exc:
-            raise click.ClickException(str(exc)) from None
+            raise click.ClickException(one_line(str(exc))) from None
 
     return wrapper
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def one_line(text: str) -> str:
+    """A message as one line: control characters (a newline in a file name, terminal escapes) shown escaped."""
+    return _CONTROL.sub(lambda m: repr(m.group())[1:-1], text)
+
+
+class ClosedOutput(io.TextIOBase):
+    """Standard output when the process was started with it closed: every write fails with one line."""
+
+    def write(self, text: str) -> int:
+        raise OSError(errno.EBADF, "standard output is closed: give -o FILE")
+
+    def isatty(self) -> bool:
+        return False
+
+
 def quiet_stdout() -> None:
     """Point stdout at /dev/null, so that Python's final flush finds nowhere to fail."""
+    if isinstance(sys.stdout, ClosedOutput):
+        return
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, sys.stdout.fileno())
     os.close(devnull)
@@ -84,46 +108,68 @@ def param_option(func: Callable) -> Callable:
                         help="A parameter value, bound (never pasted into the SQL). Repeatable.")(func)
 
 
-def _open_output(path: str):
-    """Open an output file, or fail with one line naming it."""
-    try:
-        return open(path, "w", encoding="utf-8", newline="")
-    except OSError as exc:
-        raise click.ClickException(f"cannot write {path}: {exc.strerror}") from None
-
-
 @contextmanager
-def output_file(path: str) -> Iterator[Any]:
+def output_file(path: str, protect: Sequence[Path] = ()) -> Iterator[Any]:
     """The output file to write; a regular file appears only once it is complete.
 
-    It is written under a temporary name beside it and renamed into place at
-    the end, so a query stopped by its time limit (or any error) leaves no
-    half-written file, and an earlier file of that name stays as it was.
-    Anything else (/dev/null, a pipe) is written directly.
+    It is written under a new temporary name beside it (created exclusively:
+    a link planted at a predictable name is never followed) and renamed into
+    place at the end, so a query stopped by its time limit (or any error)
+    leaves no half-written file, and an earlier file of that name stays as it
+    was. ``protect``: files never to replace (the database being read).
+    Anything else (/dev/null, a FIFO) is written directly; a FIFO that no
+    process reads is an error, not a wait.
     """
     target = Path(path)
+    for kept in protect:
+        if kept.exists() and target.exists() and os.path.samefile(target, kept) or \
+                target.absolute() == kept.absolute():
+            raise click.UsageError(f"-o {path} is the database being read: choose another file")
     if target.exists() and not target.is_file():
-        with _open_output(path) as out:
+        with _open_special(path) as out:
             yield out
         return
-    partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
     try:
-        out = open(partial, "w", encoding="utf-8", newline="")
+        fd, partial_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent)
     except OSError as exc:
         raise click.ClickException(f"cannot write {path}: {exc.strerror}") from None
+    partial = Path(partial_name)
     try:
-        with out:
+        with open(fd, "w", encoding="utf-8", newline="") as out:
             yield out
+        os.chmod(partial, 0o666 & ~_umask())
         os.replace(partial, target)
     finally:
         partial.unlink(missing_ok=True)
 
 
-def emit(fmt: str, output: str | None, write: Callable[[Any, bool], int]) -> None:
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+@contextmanager
+def _open_special(path: str) -> Iterator[Any]:
+    """Open a device or FIFO for writing; a FIFO nobody reads fails at once instead of blocking."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_NONBLOCK)
+    except OSError as exc:
+        if exc.errno == errno.ENXIO:
+            raise click.ClickException(f"cannot write {path}: no process is reading it") from None
+        raise click.ClickException(f"cannot write {path}: {exc.strerror}") from None
+    os.set_blocking(fd, True)
+    with open(fd, "w", encoding="utf-8", newline="") as out:
+        yield out
+
+
+def emit(fmt: str, output: str | None, write: Callable[[Any, bool], int], protect: Sequence[Path] = ()) -> None:
     if output:
-        with output_file(output) as out:
+        with output_file(output, protect) as out:
             write(out, False)
         return
+    if sys.stdout is None:
+        raise click.ClickException("standard output is closed: give -o FILE")
     styled = fmt == "table" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     write(sys.stdout, styled)
 

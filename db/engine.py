@@ -45,9 +45,12 @@ def resolve_url(url: str | None = None) -> str:
             raise UsageError("invalid database path: it contains a NUL character")
         return "sqlite:///" + chosen
     try:
-        make_url(chosen)
+        parsed = make_url(chosen)
     except (ArgumentError, ValueError) as exc:
         raise UsageError(f"invalid database URL {safe_url(chosen)!r}: {_first_line(exc)}") from None
+    if parsed.get_backend_name() == "sqlite" and {"uri", "mode", "vfs", "immutable"} & set(parsed.query):
+        raise UsageError(f"invalid database URL {safe_url(chosen)!r}: accords opens SQLite files its own way "
+                         "(read-only for queries); give the file's path without ?uri, ?mode, ?vfs or ?immutable")
     return chosen
 
 
@@ -81,18 +84,27 @@ def _secrets(url: str) -> list[str]:
     return sorted(out, key=len, reverse=True)
 
 
+def _mask(text: str, secret: str) -> str:
+    """``text`` with ``secret`` masked where it stands as a value: after ``:``, ``=`` or a quote, before ``@``...
+
+    A long secret is masked wherever it appears; a short one only where it
+    stands as a value, so that masking a password such as ``1`` does not
+    turn ``127.0.0.1`` into ``***27.0.0.***`` (which would give it away).
+    """
+    if len(secret) >= 8:
+        return text.replace(secret, "***")
+    return re.sub(r"(?<=[:=/'\"\s])" + re.escape(secret) + r"(?=[@&'\";,/\s)]|$)", "***", text)
+
+
 def safe_url(url: str) -> str:
     """The URL with its password and secret query values masked, for messages."""
-    masked = url
-    for secret in _secrets(url):
-        masked = masked.replace(secret, "***")
-    return masked
+    return scrub(url, url)
 
 
 def scrub(message: str, url: str) -> str:
     """Remove the URL's secrets from a message (driver errors may echo them)."""
     for secret in _secrets(url):
-        message = message.replace(secret, "***")
+        message = _mask(message, secret)
     return message
 
 
@@ -352,6 +364,9 @@ def execute(conn: Connection, sql: str, values: dict[str, Any], binds: list[Any]
     """
     from sqlalchemy import text
 
+    from .reports import protect_colons
+
+    sql = protect_colons(sql)
     if conn.dialect.name in ("mysql", "mariadb"):
         from .guard import mysql_prepared
 

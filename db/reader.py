@@ -81,6 +81,36 @@ def _create_pg(conn, name: str, password: str, timeout_s: float) -> None:
     conn.exec_driver_sql(f'GRANT SELECT ON ALL TABLES IN SCHEMA "{schema}" TO "{name}"')
     # tables and views that later upgrades create (by this same owner) are readable too
     conn.exec_driver_sql(f'ALTER DEFAULT PRIVILEGES IN SCHEMA "{schema}" GRANT SELECT ON TABLES TO "{name}"')
+    _revoke_public_writers(conn)
+
+
+#: functions every role may run by default that write outside the transaction (so a rollback keeps it)
+_PG_PUBLIC_WRITERS = ("pg_logical_emit_message",)
+
+
+def _revoke_public_writers(conn) -> None:
+    """Revoke from PUBLIC the functions that write to the server's WAL even in a read-only transaction.
+
+    ``pg_logical_emit_message(false, ...)`` writes a message that survives
+    the rollback, as large and as often as the time limit allows. Only an
+    administrator may revoke it; as the tables' owner alone this fails with
+    one line that says so.
+    """
+    from sqlalchemy.exc import DBAPIError
+
+    from .errors import AccordsError
+
+    signatures = conn.exec_driver_sql(
+        "select p.oid::regprocedure::text from pg_proc p where p.proname = any(%(names)s) "
+        "and has_function_privilege('public', p.oid, 'EXECUTE')", {"names": list(_PG_PUBLIC_WRITERS)}).scalars().all()
+    for signature in signatures:
+        try:
+            with conn.begin_nested():
+                conn.exec_driver_sql(f"REVOKE EXECUTE ON FUNCTION {signature} FROM PUBLIC")
+        except DBAPIError:
+            raise AccordsError(f"cannot revoke EXECUTE on {signature} from PUBLIC (it writes to the server's "
+                               "log even in a read-only transaction): run `accords db create-reader` as an "
+                               "administrator") from None
 
 
 def _create_mysql(conn, name: str, password: str, timeout_s: float) -> None:

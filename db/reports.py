@@ -281,6 +281,15 @@ def _code_only(sql: str) -> str:
     return _STRIP.sub(lambda m: " " * len(m.group()), sql)
 
 
+def protect_colons(sql: str) -> str:
+    """The SQL with each ``:name`` inside a string literal, quoted name or comment escaped as ``\\:name``.
+
+    SQLAlchemy's ``text()`` takes every ``:name`` for a parameter, even in
+    ``select ':x'``; escaped, it stays text, as :func:`bind_names` sees it.
+    """
+    return _STRIP.sub(lambda m: re.sub(r"(?<!\\):(?=\w)", r"\\:", m.group()), sql)
+
+
 def bind_names(sql: str) -> list[str]:
     """The ``:name`` bind parameters used in the SQL, in order of first use."""
     seen: dict[str, None] = {}

@@ -10,9 +10,12 @@ a report file changed and its view was not rebuilt.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from sqlalchemy import Connection, Table, delete, insert, inspect, select
 
+from .errors import AccordsError
 from .models import ReportView
 from .reports import Report, all_reports, bind_parameters, statement
 
@@ -53,6 +56,41 @@ def drop_views(conn: Connection) -> list[str]:
         conn.exec_driver_sql(f"DROP VIEW IF EXISTS {quote(name)}")
     conn.execute(delete(REGISTRY))
     return names
+
+
+#: the name under which processes take turns to rebuild the views
+_LOCK = "accords_report_views"
+
+
+@contextmanager
+def rebuild_lock(conn: Connection, timeout_s: int = 60) -> Iterator[None]:
+    """Rebuild the views one process at a time.
+
+    On MariaDB each CREATE VIEW commits at once, so two loads finishing
+    together could trip over each other's views after their rows were
+    committed: a named lock (GET_LOCK) makes them take turns. On PostgreSQL
+    a transaction-level advisory lock does the same; SQLite writers are
+    serialised by the file's own lock.
+    """
+    name = conn.dialect.name
+    if name in ("mysql", "mariadb"):
+        if conn.exec_driver_sql(f"SELECT GET_LOCK('{_LOCK}', {int(timeout_s)})").scalar() != 1:
+            raise AccordsError("another accords process has been rebuilding the report views for "
+                               f"{timeout_s} s: run `accords db upgrade` later to rebuild them")
+        try:
+            yield
+        finally:
+            conn.exec_driver_sql(f"SELECT RELEASE_LOCK('{_LOCK}')")
+        return
+    if name == "postgresql":
+        conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock(hashtext('{_LOCK}'))")
+    elif name == "sqlite":
+        conn.exec_driver_sql("SELECT 1")  # lets the connection begin its transaction, if its engine begins one
+        if not conn.connection.dbapi_connection.in_transaction:  # type: ignore[union-attr]
+            # pysqlite runs DDL outside a transaction unless one was begun: take the write lock, so that
+            # dropping and creating the views is one step other writers wait for
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+    yield
 
 
 def sync_views(conn: Connection) -> list[str]:

@@ -215,6 +215,7 @@ PG_HOSTILE = [
      "syntax error"),
     ("select * from actors for update", REFUSED),
     ("select nextval('actors_id_seq')", REFUSED),
+    ("select pg_logical_emit_message(false, 'x', repeat('x', 1000))", REFUSED),
     ("select set_config('statement_timeout', '0', false), pg_sleep(5)", TIME_LIMIT),
     ("select pg_sleep(5)", TIME_LIMIT),
     ("select count(*) from generate_series(1, 1000000000)", TIME_LIMIT),
@@ -583,3 +584,125 @@ def test_report_run_refuses_a_revision_it_was_not_written_for(tmp_path, stamp, m
     assert result.exit_code == 1
     assert result.output.startswith(f"Error: {message}") and len(result.output.splitlines()) == 1, result.output
     assert Path(make_url(url).database).read_bytes() == before
+
+
+# --- found by a hostile review ----------------------------------------------------------------------
+
+
+def test_concurrent_loads_all_succeed_and_keep_their_rows(target, tmp_path):
+    """Loads finishing together take turns to rebuild the report views (MariaDB's DDL commits at once)."""
+    files = []
+    for i in range(4):
+        path = tmp_path / f"concurrent-{i}.yaml"
+        path.write_text(f"""format: 1
+source:
+  slug: concurrent-source-{i}
+  title: A short example {i}
+  kind: news_article
+  text: "In 2023, Acme{i} signed a $5 million contract with Beijing."
+actors:
+  - {{slug: acme-{i}, name: Acme{i}, kind: company, evidence: ["Acme{i} signed"]}}
+agreements:
+  - slug: acme-contract-{i}
+    title: Acme{i} contract
+    kind: contract
+    status: signed
+    signed: {{text: "In 2023", year: 2023}}
+    parties: [{{actor: acme-{i}, role: signatory}}]
+    evidence: ["In 2023, Acme{i} signed a $5 million contract with Beijing."]
+""", encoding="utf-8")
+        files.append(path)
+    procs = [_accords("--db", target.admin_url, "ingest", str(path)) for path in files]
+    outcomes = [(proc.wait(timeout=120), proc.stderr.read().decode() if proc.stderr else "") for proc in procs]
+    assert all(code == 0 for code, _ in outcomes), outcomes
+    eng = create_engine(target.admin_url)
+    try:
+        with eng.connect() as conn:
+            slugs = set(conn.execute(text("select slug from sources where slug like 'concurrent-source-%'")).scalars())
+            assert slugs == {f"concurrent-source-{i}" for i in range(4)}
+            for i in range(4):
+                conn.execute(text("delete from sources where slug = :s"), {"s": f"concurrent-source-{i}"})
+            conn.commit()
+    finally:
+        eng.dispose()
+    assert api.check(target.admin_url) == []
+
+
+def test_output_never_follows_a_planted_link_and_never_replaces_the_database(sqlite_seeded, tmp_path):
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious\n")
+    out = tmp_path / "out.csv"
+    out.symlink_to(victim)
+    result = CliRunner().invoke(cli, ["--db", sqlite_seeded, "sql", "select 1 as one", "-f", "csv", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert victim.read_text() == "precious\n"
+    assert not out.is_symlink() and out.read_bytes() == b"one\r\n1\r\n"
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".partial")] == []
+    database = Path(make_url(sqlite_seeded).database)
+    before = database.read_bytes()
+    for args in (["sql", "select 1"], ["report", "run", "sources"], ["export"]):
+        result = CliRunner().invoke(cli, ["--db", sqlite_seeded, *args, "-o", str(database)])
+        assert result.exit_code == 2, result.output
+        assert f"-o {database} is the database being read: choose another file" in result.output
+    assert database.read_bytes() == before
+
+
+def test_a_fifo_nobody_reads_is_not_a_wait(sqlite_seeded, tmp_path):
+    fifo = tmp_path / "out.fifo"
+    os.mkfifo(fifo)
+    proc = _accords("--db", sqlite_seeded, "sql", "select 1", "-o", str(fifo))
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 1
+    assert err.decode().splitlines() == [f"Error: cannot write {fifo}: no process is reading it"]
+
+
+@pytest.mark.parametrize("args", [["--help"], ["schema"], ["sql", "select 1"]])
+def test_closed_or_full_output_is_one_line(sqlite_seeded, args):
+    for stdout in (subprocess.DEVNULL, None):
+        env = {**os.environ, "ACCORDS_DATABASE_URL": sqlite_seeded}
+        if stdout is None:  # standard output closed: `>&-`
+            proc = subprocess.run(["sh", "-c", 'exec "$@" >&-', "sh", sys.executable, "-c",
+                                   "from db.cli import main; main()", *args], env=env, capture_output=False,
+                                  stderr=subprocess.PIPE)
+            expected = "standard output is closed: give -o FILE"
+        elif Path("/dev/full").exists():
+            with open("/dev/full", "w") as full:
+                proc = subprocess.run([sys.executable, "-c", "from db.cli import main; main()", *args], env=env,
+                                      stdout=full, stderr=subprocess.PIPE)
+            expected = "No space left on device"
+        else:  # pragma: no cover
+            continue
+        err = proc.stderr.decode()
+        assert proc.returncode == 1, err
+        assert len(err.splitlines()) == 1 and err.startswith("Error: ") and expected in err, err
+
+
+def test_a_short_password_is_masked_without_giving_it_away():
+    result = CliRunner().invoke(cli, ["--db", "postgresql+psycopg://someone:1@127.0.0.1:9/nothing", "sql", "select 1"])
+    assert result.exit_code == 1
+    assert "127.0.0.1" in result.output and "***27" not in result.output
+    assert ":1@" not in result.output
+
+
+def test_a_name_inside_a_literal_or_comment_is_text(target):
+    code, output = run(target.read_url, "sql", "select ':x' as a, :x as b, 'a::b' as c -- :y", "-p", "x", "5",
+                       "-f", "csv")
+    assert code == 0, output
+    assert output.splitlines()[-1] == ":x,5,a::b"
+
+
+def test_control_characters_in_a_file_name_stay_on_one_line(tmp_path, sqlite_seeded):
+    bad = tmp_path / "x\ny.yaml"
+    bad.write_text("format: 1\nsource: {slug: x, title: t, kind: news_article}\n", encoding="utf-8")
+    proc = _accords("--db", sqlite_seeded, "ingest", str(bad))
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 1
+    lines = err.decode().splitlines()
+    assert len(lines) == 1 and "x\\ny.yaml" in lines[0], lines
+
+
+def test_sqlite_uri_options_are_refused(tmp_path):
+    result = CliRunner().invoke(cli, ["--db", f"sqlite:///file:{tmp_path}/n.db?mode=rwc&uri=true", "sql", "select 1"])
+    assert result.exit_code == 2
+    assert "give the file's path without ?uri, ?mode, ?vfs or ?immutable" in result.output
+    assert list(tmp_path.iterdir()) == []
