@@ -11,14 +11,23 @@ creates its own scratch databases (accords_test_<random>) next to it and drops
 them at the end, never touching any other database. Without the variables the
 server tests skip, saying how to enable them; with ACCORDS_REQUIRE_SERVERS=1
 (set by .ci/run) a missing or unreachable server fails the run instead.
+
+Upgrading and seeding a database takes seconds on a server, so each engine's
+upgraded database and seeded database are built once per run (``Templates``)
+and every test that may write gets its own copy: SQLite copies the file,
+PostgreSQL creates the database from a template, MariaDB (which has no
+templates) recreates the tables and views and copies the rows. Tests that only
+read share one seeded database per engine (``shared_seeded_url``).
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -52,13 +61,14 @@ class ScratchDatabases:
     def __init__(self) -> None:
         self.created: list[tuple[str, str, str]] = []  # (engine, admin url, name)
 
-    def create(self, engine: str) -> str:
+    def create(self, engine: str, template: str | None = None) -> str:
+        """A new database (on PostgreSQL, optionally a copy of the database named ``template``)."""
         admin = _admin_url(engine)
         name = f"accords_test_{uuid.uuid4().hex[:10]}"
         try:
             eng = create_engine(admin, isolation_level="AUTOCOMMIT")
             with eng.connect() as conn:
-                conn.execute(text(f"CREATE DATABASE {name}"))
+                conn.execute(text(f"CREATE DATABASE {name}" + (f" TEMPLATE {template}" if template else "")))
             eng.dispose()
         except Exception as exc:  # server down or unreachable
             message = f"cannot create a scratch database on {engine} ({make_url(admin).render_as_string()}): {exc}"
@@ -69,12 +79,19 @@ class ScratchDatabases:
         return make_url(admin).set(database=name).render_as_string(hide_password=False)
 
     def drop_all(self) -> None:
-        for engine, admin, name in self.created:
+        """Drop every database created (a few at a time: a run on the servers creates hundreds)."""
+
+        def drop(created: tuple[str, str, str]) -> None:
+            engine, admin, name = created
             eng = create_engine(admin, isolation_level="AUTOCOMMIT")
             with eng.connect() as conn:
                 force = " WITH (FORCE)" if engine == "postgresql" else ""
                 conn.execute(text(f"DROP DATABASE IF EXISTS {name}{force}"))
             eng.dispose()
+
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            list(pool.map(drop, self.created))
+        self.created = []
 
 
 @pytest.fixture(scope="session")
@@ -102,43 +119,117 @@ def empty_url(engine_name: str, scratch: ScratchDatabases, tmp_path: Path) -> st
 
 
 @pytest.fixture(params=ENGINES[1:])
-def server_url(request, scratch: ScratchDatabases) -> str:
+def server_url(request, templates: Templates, tmp_path: Path) -> str:
     """URL of a new database upgraded to the newest schema, on each server engine only."""
-    url = scratch.create(request.param)
-    api.upgrade(url)
-    return url
+    return templates.copy(request.param, "fresh", tmp_path)
+
+
+def _database_name(url: str) -> str:
+    name = make_url(url).database
+    assert name, url
+    return name
+
+
+def _copy_mariadb(source: str, target: str) -> None:
+    """Make the empty MariaDB database ``target`` a copy of ``source``: the tables exactly as the
+    server shows them (SHOW CREATE TABLE keeps columns, keys, checks, foreign keys, comments and the
+    AUTO_INCREMENT counter), then their rows, then the views (their definitions name the source
+    database, which becomes the target's name)."""
+    old, new = _database_name(source), _database_name(target)
+    engine = create_engine(target, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            kinds = conn.execute(text("select table_name, table_type from information_schema.tables "
+                                      "where table_schema = :db order by table_name"), {"db": old}).all()
+            tables = [name for name, kind in kinds if kind == "BASE TABLE"]
+            views = [name for name, kind in kinds if kind == "VIEW"]
+            conn.exec_driver_sql("SET SESSION foreign_key_checks = 0")
+            for table in tables:
+                ddl = conn.exec_driver_sql(f"SHOW CREATE TABLE `{old}`.`{table}`").one()[1]
+                conn.exec_driver_sql(ddl.replace("%", "%%"))
+                conn.exec_driver_sql(f"INSERT INTO `{table}` SELECT * FROM `{old}`.`{table}`")
+            conn.exec_driver_sql("SET SESSION foreign_key_checks = 1")
+            qualified = re.compile(rf"`{re.escape(old)}`\.")
+            for view in views:  # a report view selects from tables only, never from another view
+                ddl = conn.exec_driver_sql(f"SHOW CREATE VIEW `{old}`.`{view}`").one()[1]
+                conn.exec_driver_sql(qualified.sub(f"`{new}`.", ddl).replace("%", "%%"))
+    finally:
+        engine.dispose()
+
+
+class Templates:
+    """Per engine, a database upgraded to the newest schema ("fresh") and one that also holds the
+    seed article ("seeded"), each built on first use and then copied for every test that needs one.
+
+    A template is never given to a test, so no test can change it; on PostgreSQL it must have no
+    open connection when it is copied (accords' api functions dispose of their engines)."""
+
+    KINDS = ("fresh", "seeded")
+
+    def __init__(self, scratch: ScratchDatabases, folder: Path) -> None:
+        self.scratch, self.folder = scratch, folder
+        self.built: dict[tuple[str, str], str] = {}
+
+    def template(self, engine: str, kind: str) -> str:
+        """URL of the template (build it if needed); never connect to it but to copy it."""
+        assert kind in self.KINDS, kind
+        if (engine, kind) not in self.built:
+            folder = self.folder / f"{engine}-{kind}"
+            folder.mkdir(exist_ok=True)
+            url = new_database(engine, self.scratch, folder)
+            api.upgrade(url)
+            if kind == "seeded":
+                api.seed_database(url)
+            if engine == "sqlite":
+                path = Path(url.removeprefix("sqlite:///"))
+                assert sorted(folder.iterdir()) == [path], "the template must be one closed file to copy"
+            self.built[engine, kind] = url
+        return self.built[engine, kind]
+
+    def copy(self, engine: str, kind: str, folder: Path, filename: str | None = None) -> str:
+        """URL of a new database holding what the template holds (SQLite: a file in ``folder``)."""
+        source = self.template(engine, kind)
+        if engine == "sqlite":
+            url = new_database(engine, self.scratch, folder)
+            if filename is not None:
+                url = f"sqlite:///{folder / filename}"
+            shutil.copyfile(source.removeprefix("sqlite:///"), url.removeprefix("sqlite:///"))
+            return url
+        if engine == "postgresql":
+            return self.scratch.create(engine, template=_database_name(source))
+        url = self.scratch.create(engine)
+        _copy_mariadb(source, url)
+        return url
+
+
+@pytest.fixture(scope="session")
+def templates(scratch: ScratchDatabases, tmp_path_factory) -> Templates:
+    """The run's template databases (see Templates); tests ask for fresh_url, seeded_url and the like."""
+    return Templates(scratch, tmp_path_factory.mktemp("templates"))
 
 
 @pytest.fixture
-def fresh_url(empty_url: str) -> str:
-    """URL of a database upgraded to the newest schema, with no data."""
-    api.upgrade(empty_url)
-    return empty_url
+def fresh_url(engine_name: str, templates: Templates, tmp_path: Path) -> str:
+    """URL of a database upgraded to the newest schema, with no data (one per test: safe to change)."""
+    return templates.copy(engine_name, "fresh", tmp_path)
 
 
 @pytest.fixture
-def seeded_url(fresh_url: str) -> str:
+def seeded_url(engine_name: str, templates: Templates, tmp_path: Path) -> str:
     """URL of an upgraded database with the seed article loaded (one per test: safe to change)."""
-    api.seed_database(fresh_url)
-    return fresh_url
+    return templates.copy(engine_name, "seeded", tmp_path)
 
 
 @pytest.fixture(scope="session", params=ENGINES)
-def shared_seeded_url(request, scratch: ScratchDatabases, tmp_path_factory) -> str:
+def shared_seeded_url(request, templates: Templates, tmp_path_factory) -> str:
     """A seeded database shared by read-only tests (reports); never write to it."""
-    url = new_database(request.param, scratch, tmp_path_factory.mktemp("shared"))
-    api.upgrade(url)
-    api.seed_database(url)
-    return url
+    return templates.copy(request.param, "seeded", tmp_path_factory.mktemp("shared"))
 
 
 @pytest.fixture
-def sqlite_seeded(tmp_path: Path) -> str:
-    """An upgraded and seeded SQLite file (for tests about SQLite itself)."""
-    url = f"sqlite:///{tmp_path / 'accords.db'}"
-    api.upgrade(url)
-    api.seed_database(url)
-    return url
+def sqlite_seeded(templates: Templates, tmp_path: Path) -> str:
+    """An upgraded and seeded SQLite file, tmp_path/accords.db (for tests about SQLite itself)."""
+    return templates.copy("sqlite", "seeded", tmp_path, "accords.db")
 
 
 def take_snapshot(url: str) -> dict[str, list[tuple]]:
