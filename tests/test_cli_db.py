@@ -233,11 +233,6 @@ def test_a_server_database_is_not_created_implicitly():
     assert result.output.startswith("Error: ") and len(result.output.splitlines()) == 1
 
 
-def test_migrations_do_not_import_the_models():
-    for path in Path(migrations_dir(), "versions").glob("*.py"):
-        assert "db.models" not in path.read_text(encoding="utf-8"), path.name
-
-
 def test_unknown_revision_is_wrong_use_and_leaves_no_file(tmp_path):
     url = f"sqlite:///{tmp_path / 'new.db'}"
     result = CliRunner().invoke(cli, ["--db", url, "db", "upgrade", "nosuch"])
