@@ -310,7 +310,8 @@ def report_show(name: str) -> None:
 
     r = get_report(name)
     click.echo(f"{r.title}  ({r.name})\n")
-    click.echo(f"One row: {r.grain}\n")
+    click.echo(f"One row: {r.grain}")
+    click.echo(f"Key: {', '.join(r.key)}\n")
     click.echo(r.description + "\n")
     if r.parameters:
         click.echo("Parameters:")
