@@ -375,8 +375,11 @@ def test_postgresql_statistics_grow_with_a_load_inside_its_transaction(server_ur
 def test_a_source_longer_than_64_kb_loads_on_every_engine(fresh_url, tmp_path):
     """MariaDB's TEXT stops at 65,535 bytes; sources.content is LONGTEXT there (migration 0004)."""
     big = tmp_path / "long.yaml"
-    _big_source(big, 3000)
-    text_length = len(yaml.safe_load(big.read_text())["source"]["text"])
+    _big_source(big, 20)
+    doc = yaml.safe_load(big.read_text())
+    doc["source"]["text"] += " A sentence that no fact cites." * 2500  # the text alone passes 64 KB
+    big.write_text(yaml.safe_dump(doc), encoding="utf-8")
+    text_length = len(doc["source"]["text"])
     assert text_length > 65_535
     assert api.ingest(fresh_url, [big])[0].changed
     engine = create_engine(fresh_url)
