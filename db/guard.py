@@ -168,9 +168,11 @@ class Watchdog:
         self._thread.start()
         return self
 
-    def __exit__(self, *exc: Any) -> None:
+    def __exit__(self, exc_type: Any, *exc: Any) -> None:
         if self._old_wakeup is not None:
             signal.set_wakeup_fd(self._old_wakeup)
+        if exc_type is not None and issubclass(exc_type, KeyboardInterrupt) and self.reason is None:
+            self._fire("interrupt")  # Ctrl-C reached Python before the thread saw it: cancel now, not never
         try:
             os.write(self._write, b"\xff")  # stop
         except OSError:  # pragma: no cover
@@ -192,10 +194,10 @@ class Watchdog:
                 data = os.read(self._read, 64)
             except BlockingIOError:  # pragma: no cover
                 continue
+            if bytes([signal.SIGINT]) in data:  # before the stop mark: both may come in one read
+                self._fire("interrupt")
             if b"\xff" in data:
                 return
-            if bytes([signal.SIGINT]) in data:
-                self._fire("interrupt")
 
     def _fire(self, reason: str) -> None:
         if self.reason is None:

@@ -73,14 +73,15 @@ def rebuild_lock(conn: Connection, timeout_s: int = 60) -> Iterator[None]:
     serialised by the file's own lock.
     """
     name = conn.dialect.name
-    if name in ("mysql", "mariadb"):
-        if conn.exec_driver_sql(f"SELECT GET_LOCK('{_LOCK}', {int(timeout_s)})").scalar() != 1:
+    if name in ("mysql", "mariadb"):  # named locks are server-wide: one name per database
+        lock = f"CONCAT('{_LOCK}:', DATABASE())"
+        if conn.exec_driver_sql(f"SELECT GET_LOCK({lock}, {int(timeout_s)})").scalar() != 1:
             raise AccordsError("another accords process has been rebuilding the report views for "
                                f"{timeout_s} s: run `accords db upgrade` later to rebuild them")
         try:
             yield
         finally:
-            conn.exec_driver_sql(f"SELECT RELEASE_LOCK('{_LOCK}')")
+            conn.exec_driver_sql(f"SELECT RELEASE_LOCK({lock})")
         return
     if name == "postgresql":
         conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock(hashtext('{_LOCK}'))")
