@@ -119,33 +119,31 @@ country_sums as (
     join amount_parts as ap on ap.amount_id = ca.amount_id
     group by ca.country, ap.currency, ap.stage
 ),
-all_sums as (
-    select 'actor' as scope, s.actor_id, null as country, s.currency, s.stage,
-           s.units_high, s.units_low, s.cents, s.n_amounts
+actor_carried as (
+    -- whole units out of the cents, then out of the low units (every division here is exact)
+    select
+        s.actor_id, s.currency, s.stage, s.n_amounts,
+        cast(s.units_high + (s.units_low + (s.cents - s.cents % 100) / 100
+             - (s.units_low + (s.cents - s.cents % 100) / 100) % 1000000000) / 1000000000 as decimal(30, 0))
+            as units_high,
+        cast((s.units_low + (s.cents - s.cents % 100) / 100) % 1000000000 as decimal(30, 0)) as units_low,
+        cast(s.cents % 100 as decimal(30, 0)) as cents
     from actor_sums as s
-    union all
-    select 'country', null, s.country, s.currency, s.stage, s.units_high, s.units_low, s.cents, s.n_amounts
+),
+country_carried as (
+    select
+        s.country, s.currency, s.stage, s.n_amounts,
+        cast(s.units_high + (s.units_low + (s.cents - s.cents % 100) / 100
+             - (s.units_low + (s.cents - s.cents % 100) / 100) % 1000000000) / 1000000000 as decimal(30, 0))
+            as units_high,
+        cast((s.units_low + (s.cents - s.cents % 100) / 100) % 1000000000 as decimal(30, 0)) as units_low,
+        cast(s.cents % 100 as decimal(30, 0)) as cents
     from country_sums as s
 ),
-carried_cents as (
-    -- whole units out of the cents (every division here is exact: no engine rounds)
-    select
-        s.scope, s.actor_id, s.country, s.currency, s.stage, s.n_amounts, s.units_high,
-        cast(s.units_low + (s.cents - s.cents % 100) / 100 as decimal(30, 0)) as units_low,
-        cast(s.cents % 100 as decimal(30, 0)) as cents
-    from all_sums as s
-),
-carried_units as (
-    select
-        c.scope, c.actor_id, c.country, c.currency, c.stage, c.n_amounts, c.cents,
-        cast(c.units_high + (c.units_low - c.units_low % 1000000000) / 1000000000 as decimal(30, 0)) as units_high,
-        cast(c.units_low % 1000000000 as decimal(30, 0)) as units_low
-    from carried_cents as c
-),
-totals as (
+actor_totals as (
     -- the total as decimal text, put together with replace() (no concatenation operator is portable)
     select
-        c.scope, c.actor_id, c.country, c.currency, c.stage, c.n_amounts,
+        c.actor_id, c.currency, c.stage, c.n_amounts,
         case when c.units_high = 0
             then replace(replace('L.C',
                 'L', cast(c.units_low as char(40))),
@@ -155,17 +153,21 @@ totals as (
                 'L', substr(cast(c.units_low + 1000000000 as char(40)), 2)),
                 'C', substr(cast(c.cents + 100 as char(40)), 2))
         end as total
-    from carried_units as c
-),
-actor_totals as (
-    select t.actor_id, t.currency, t.stage, t.total, t.n_amounts
-    from totals as t
-    where t.scope = 'actor'
+    from actor_carried as c
 ),
 country_totals as (
-    select t.country, t.currency, t.stage, t.total, t.n_amounts
-    from totals as t
-    where t.scope = 'country'
+    select
+        c.country, c.currency, c.stage, c.n_amounts,
+        case when c.units_high = 0
+            then replace(replace('L.C',
+                'L', cast(c.units_low as char(40))),
+                'C', substr(cast(c.cents + 100 as char(40)), 2))
+            else replace(replace(replace('HL.C',
+                'H', cast(c.units_high as char(40))),
+                'L', substr(cast(c.units_low + 1000000000 as char(40)), 2)),
+                'C', substr(cast(c.cents + 100 as char(40)), 2))
+        end as total
+    from country_carried as c
 ),
 evidence_counts as (
     select ev.amount_id, count(*) as n_evidence
