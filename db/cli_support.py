@@ -12,7 +12,6 @@ import io
 import os
 import re
 import sys
-import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,7 +19,7 @@ from typing import Any
 
 import click
 
-from .output import FORMATS  # standard library only: --help stays fast
+from .formats import FORMATS  # imports nothing: --help stays fast
 
 EXIT_FAILURE, EXIT_USAGE, EXIT_INTERRUPTED = 1, 2, 130
 
@@ -129,6 +128,8 @@ def output_file(path: str, protect: Sequence[Path] = ()) -> Iterator[Any]:
         with _open_special(path) as out:
             yield out
         return
+    import tempfile  # only when writing a file: --help stays fast
+
     try:
         fd, partial_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent)
     except OSError as exc:

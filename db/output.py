@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 from typing import Any, TextIO
 
-FORMATS = ("table", "csv", "json", "jsonl", "markdown")
+from .formats import FORMATS  # noqa: F401 - the one list, re-exported
 
 
 def _json_value(value: Any) -> Any:
