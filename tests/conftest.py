@@ -279,3 +279,21 @@ def pytest_collection_modifyitems(config, items):
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = kept
+
+
+GENERATOR = Path(__file__).resolve().parent.parent / "benchmarks" / "generate.py"
+
+
+@pytest.fixture(scope="session")
+def generator():
+    """benchmarks/generate.py as a module: synthetic source files for tests at scale."""
+    import importlib.util
+    import sys
+
+    spec = importlib.util.spec_from_file_location("accords_benchmark_generate", GENERATOR)
+    assert spec and spec.loader, GENERATOR
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+

@@ -6,15 +6,12 @@ every engine, for the whole of ``api.export`` (connecting included).
 
 from __future__ import annotations
 
-import importlib.util
 import io
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import ModuleType
 
-import pytest
 import yaml
 from conftest import new_database
 from sqlalchemy import event
@@ -22,23 +19,12 @@ from sqlalchemy.engine import Engine
 
 from db import api
 
-GENERATOR = Path(__file__).resolve().parent.parent / "benchmarks" / "generate.py"
 SECOND = Path(__file__).parent / "data" / "second-source.yaml"
 SEED_SOURCE = "beijing-and-taliban-build-an-alliance"
 #: one synthetic source, and one with twice as many facts of every kind
 SMALL = dict(actors=20, statements=40, agreements=40, projects=20, events=4, relations=4, sources=1)
 DOUBLE = {name: n if name == "sources" else 2 * n for name, n in SMALL.items()}
 SECTIONS = ("actors", "relations", "agreements", "projects", "events", "statements")
-
-
-@pytest.fixture(scope="module")
-def generator() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("accords_benchmark_generate", GENERATOR)
-    assert spec and spec.loader, GENERATOR
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
 
 
 @contextmanager

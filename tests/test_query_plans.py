@@ -11,10 +11,7 @@ ANALYZE), so a plan that is good here is the plan at a million statements.
 
 from __future__ import annotations
 
-import importlib.util
 import re
-import sys
-from pathlib import Path
 from types import ModuleType
 
 import pytest
@@ -22,27 +19,11 @@ from sqlalchemy import create_engine, func, select, text
 
 from db import api, models, reports
 
-GENERATOR = Path(__file__).resolve().parent.parent / "benchmarks" / "generate.py"
-
 #: tables that grow with the data set; a full scan of one is a failure
 LARGE_TABLES = frozenset({"statements", "evidence", "statement_subjects", "actors", "agreement_parties",
                           "project_participants"})
 
 TINY = dict(actors=40, statements=200, agreements=40, projects=40, sources=4)
-
-
-def _load_generator() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("accords_benchmark_generate", GENERATOR)
-    assert spec and spec.loader, GENERATOR
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
-
-
-@pytest.fixture(scope="module")
-def generator() -> ModuleType:
-    return _load_generator()
 
 
 @pytest.fixture(scope="module")

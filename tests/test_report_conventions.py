@@ -20,12 +20,9 @@ on every engine.
 from __future__ import annotations
 
 import dataclasses
-import importlib.util
 import re
-import sys
 from collections import Counter
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 from conftest import new_database
@@ -44,7 +41,6 @@ from db.reports import (
     run_report,
 )
 
-GENERATOR = Path(__file__).resolve().parent.parent / "benchmarks" / "generate.py"
 TINY = dict(actors=40, statements=200, agreements=40, projects=40, sources=4)
 
 # --- one actor lookup ------------------------------------------------------------------
@@ -295,16 +291,6 @@ def test_a_key_that_repeats_is_reported(sqlite_seeded):
 
 def test_every_report_key_is_unique_on_the_seed(shared_seeded_url):
     assert duplicate_keys(shared_seeded_url) == []
-
-
-@pytest.fixture(scope="module")
-def generator() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("accords_benchmark_generate", GENERATOR)
-    assert spec and spec.loader, GENERATOR
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
 
 
 def test_every_report_key_is_unique_on_synthetic_data(generator, engine_name, scratch, tmp_path):
