@@ -27,7 +27,7 @@ from .engine import (
     safe_url,
     sqlite_path,
 )
-from .errors import AccordsError, UsageError, ValidationError
+from .errors import AccordsError, ConflictError, UsageError, ValidationError
 from .query import run_report, run_sql  # noqa: F401 - part of the library API
 from .reader import create_reader, drop_reader  # noqa: F401 - part of the library API
 
@@ -294,7 +294,8 @@ def _size(path: Path | str) -> int:
 
 def ingest(target: Database | str | None, paths: Sequence[Path | str],
            progress: Callable[[int, int], None] | None = None,
-           background: bool | None = None, writer: load.Writer | None = None) -> list[load.LoadResult]:
+           background: bool | None = None, writer: load.Writer | None = None,
+           fail_on_conflict: bool = False) -> list[load.LoadResult]:
     """Check source files and load them all in one transaction, or none of them.
 
     Every file is checked (against the database too: actors it names by slug
@@ -305,6 +306,8 @@ def ingest(target: Database | str | None, paths: Sequence[Path | str],
     check the files in a second process while the plans already checked are
     written (default: for two files or more, from BACKGROUND_CHECK_BYTES).
     ``writer`` writes each checked plan (default ``load.Writer()``).
+    ``fail_on_conflict``: raise ``ConflictError`` (and load nothing) if a file
+    opens a conflict with another source.
     """
     url = _url(target)
     path = sqlite_path(url)
@@ -322,14 +325,15 @@ def ingest(target: Database | str | None, paths: Sequence[Path | str],
             known = load.load_known(conn)
         engine.dispose()  # no pooled connection for a checking process to inherit
         results = _load_checked(engine, paths, sizes, known, background, writer or load.Writer(),
-                                _Progress(progress, sum(sizes)))
+                                _Progress(progress, sum(sizes)), fail_on_conflict)
         with engine.begin() as conn:
             _after_load(conn, results)
         return results
 
 
 def _load_checked(engine: Engine, paths: Sequence[Path | str], sizes: list[int], known: load.Known,
-                  background: bool, writer: load.Writer, meter: _Progress) -> list[load.LoadResult]:
+                  background: bool, writer: load.Writer, meter: _Progress,
+                  fail_on_conflict: bool = False) -> list[load.LoadResult]:
     """Check every file and write each checked plan, all in one transaction committed only if all pass.
 
     Each file is written as soon as it is checked (a large load never holds
@@ -352,6 +356,9 @@ def _load_checked(engine: Engine, paths: Sequence[Path | str], sizes: list[int],
             meter.finished(size)
         if problems:
             raise ValidationError(problems)
+        conflicts = [f"{r.source_slug}: conflict {c}" for r in results for c in r.conflicts]
+        if fail_on_conflict and conflicts:
+            raise ConflictError(conflicts)
     return results
 
 
@@ -396,6 +403,23 @@ def export(target: Database | str | None, out: TextIO, source: str | None = None
             raise UsageError(f"no source with slug {source!r}")
         write_yaml(documents, out)
         return len(documents)
+
+
+def remove_source(target: Database | str | None, slug: str) -> load.RemoveResult:
+    """Remove a source, its claims and evidence, and every fact only it supported, in one transaction.
+
+    The record of the facts other sources support is worked out again from
+    their claims: afterwards every report is what it would be had the source
+    never been loaded.
+    """
+    with opened(target) as db:
+        require_newest_schema(db.engine)
+        with db.engine.begin() as conn:
+            removed = load.remove_source(conn, slug)
+            if removed is None:
+                raise UsageError(f"no source with slug {slug!r} (see `accords report run sources`)")
+            _after_load(conn, [])
+        return removed
 
 
 def _url(target: Database | str | None) -> str:

@@ -65,7 +65,12 @@ def _print_loaded(results) -> None:
     for result in results:
         if result.changed:
             summary = ", ".join(f"{n} {t}" for t, n in result.counts.items())
-            click.echo(f"loaded {result.source_slug}: {summary or 'no new rows'}")
+            also = f"; corroborates {result.corroborated} facts of other sources" if result.corroborated else ""
+            click.echo(f"loaded {result.source_slug}: {summary or 'no new rows'}{also}")
+            for line in result.refined:
+                click.echo(f"  refines {line}")
+            for line in result.conflicts:
+                click.echo(f"  conflict {line}")
         else:
             click.echo(f"{result.source_slug} is already loaded and unchanged")
 
@@ -376,9 +381,11 @@ def sql(ctx: click.Context, query: str, params: tuple[tuple[str, str], ...], fmt
 @cli.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
+@click.option("--fail-on-conflict", is_flag=True,
+              help="Load nothing, and exit 1, if a file's claims conflict with another source's (for pipelines).")
 @click.pass_context
 @fail_cleanly
-def ingest(ctx: click.Context, files: tuple[str, ...], quiet: bool) -> None:
+def ingest(ctx: click.Context, files: tuple[str, ...], quiet: bool, fail_on_conflict: bool) -> None:
     """Check source FILES (YAML or JSON) and load them, all or nothing.
 
     Every file is checked before anything is committed, and each problem is
@@ -386,7 +393,13 @@ def ingest(ctx: click.Context, files: tuple[str, ...], quiet: bool) -> None:
     format is right). All files load in one transaction: any problem rolls it
     all back, leaving the database as it was. Actors named by a known
     slug or alias are the existing actors. Loading a file again changes
-    nothing; a corrected file replaces that source's facts.
+    nothing; a corrected file replaces that source's claims.
+
+    Each loaded source gets a line saying what it added and how many facts
+    of other sources it corroborates, then one line per value it refines
+    (a more precise date, an amount's period) and per conflict it opens
+    (a value another source states otherwise): see "Many sources" in the
+    README.
 
     \b
     Example:
@@ -403,13 +416,44 @@ def ingest(ctx: click.Context, files: tuple[str, ...], quiet: bool) -> None:
             bar.update(done - bar.pos)
 
     try:
-        results = api.ingest(_db_url(ctx), files, progress)
+        results = api.ingest(_db_url(ctx), files, progress, fail_on_conflict=fail_on_conflict)
     finally:
         if bar is not None:
             bar.render_finish()
     if quiet:
         return
     _print_loaded(results)
+
+
+@cli.group()
+def source() -> None:
+    """Manage the sources in the database.
+
+    \b
+    Example:
+        accords source remove conflict-test --yes
+    """
+
+
+@source.command("remove")
+@click.argument("slug")
+@click.option("-y", "--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.pass_context
+@fail_cleanly
+def source_remove(ctx: click.Context, slug: str, yes: bool) -> None:
+    """Remove source SLUG: its claims, its evidence and every fact only it supported.
+
+    Facts that other sources also support stay, and their record is worked
+    out again from the claims left: afterwards every report is what it would
+    be had the source never been loaded. One transaction: all or nothing.
+    """
+    from . import api
+
+    if not yes and not click.confirm(f"Remove source {slug!r} and every fact only it supports?", err=True):
+        raise click.exceptions.Exit(1)
+    removed = api.remove_source(_db_url(ctx), slug)
+    summary = ", ".join(f"{n} {t}" for t, n in removed.counts.items())
+    click.echo(f"removed {removed.source_slug}: {summary}")
 
 
 @cli.command()

@@ -19,6 +19,14 @@ class ValidationError(AccordsError):
         super().__init__("\n".join(problems))
 
 
+class ConflictError(ValidationError):
+    """``ingest --fail-on-conflict``: a file's claims conflict with another source's; nothing was loaded."""
+
+    def __init__(self, conflicts: list[str]):
+        super().__init__([*conflicts, f"{len(conflicts)} conflict(s) with other sources: nothing was loaded "
+                                      "(--fail-on-conflict)"])
+
+
 class Interrupted(AccordsError):
     """Ctrl-C: the query was cancelled (on the server too); the CLI prints ``interrupted``, exit 130."""
 

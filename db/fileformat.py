@@ -82,6 +82,8 @@ AMOUNT = _obj({
     "qualifier": _enum(m.AMOUNT_QUALIFIERS, "How the source qualifies the amount."),
     "stage": _enum(m.AMOUNT_STAGES, "What the amount is: contracted, planned, ..."),
     "text": {**_TEXT, "description": "The source's words for the amount (must occur in its evidence)."},
+    "period": _enum(m.AMOUNT_PERIODS, "What the amount is counted over: the total, or each year, quarter or "
+                                      "month. Leave it out when the source does not say."),
     "evidence": {"$ref": "#/$defs/evidence"},
 }, ["amount", "currency", "qualifier", "stage", "text"])
 
@@ -94,6 +96,9 @@ SOURCE_SECTION: dict[str, Any] = _obj({
     "author": _NULLABLE_TEXT,
     "publisher": _NULLABLE_TEXT,
     "url": _NULLABLE_TEXT,
+    "grade": _enum(m.SOURCE_GRADES, "Reliability of the source as in the Admiralty/NATO system: A completely "
+                                    "reliable, B usually reliable, C fairly reliable, D not usually reliable, "
+                                    "E unreliable, F cannot be judged. Optional."),
     "published": {"$ref": "#/$defs/date"},
     "text_file": {**_TEXT, "description": "File holding the full text, relative to this file."},
     "text": {**_TEXT, "description": "The full text inline (instead of text_file)."},

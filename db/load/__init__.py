@@ -30,11 +30,21 @@ from .limits import (
 from .plan import Plan, Row, plan_documents, plan_file
 from .read import read_documents, seed_path
 from .schema import schema_json
-from .write import WRITTEN_TABLES, LoadResult, Progress, Writer, write, write_plan, write_plans
+from .write import (
+    WRITTEN_TABLES,
+    LoadResult,
+    Progress,
+    RemoveResult,
+    Writer,
+    remove_source,
+    write,
+    write_plan,
+    write_plans,
+)
 
 __all__ = [
     "MAX_ALIAS_GROWTH", "MAX_DEPTH", "MAX_EVIDENCE_CHARS", "MAX_FILE_BYTES", "MAX_INT_DIGITS", "MAX_STRING_BYTES",
-    "MAX_TEXT_BYTES", "WRITTEN_TABLES", "CheckFile", "Checked", "Known", "LoadResult", "Plan", "Progress", "Row",
+    "MAX_TEXT_BYTES", "WRITTEN_TABLES", "CheckFile", "Checked", "Known", "LoadResult", "Plan", "Progress", "RemoveResult", "Row",
     "Span", "Writer", "checking", "load_known", "plan_documents", "plan_file", "read_documents",
-    "schema_json", "seed_path", "write", "write_plan", "write_plans",
+    "remove_source", "schema_json", "seed_path", "write", "write_plan", "write_plans",
 ]

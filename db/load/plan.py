@@ -184,10 +184,17 @@ class DocumentPlanner:
             ev = check.evidence(f"{aw}.evidence", am.get("evidence"), default)
             if ev and not any(am["text"] in s.quote for s in ev):
                 check.fail(f"{aw}.text", f"{short(am['text'])} does not occur in the amount's evidence")
+            try:  # rounded to the cent as every engine stores it, so that the key finds the stored row
+                value = Decimal(m.amount_text(am["amount"]))
+            except ValueError as exc:
+                check.fail(f"{aw}.amount", str(exc))
+                continue
             self.rows.append(Row("amounts", {
-                "amount": Decimal(str(am["amount"])), "currency": am["currency"],
+                "amount": value, "currency": am["currency"],
                 "qualifier": am["qualifier"], "stage": am["stage"], "amount_text": am["text"],
-            }, ev, key=(owner, am["text"], am["stage"]), refs={column: (owner_table, owner)}))
+                "period": am.get("period"),
+            }, ev, key=(owner, am["stage"], am["currency"], value),
+                refs={column: (owner_table, owner)}))
 
     def members(self, table: str, owner_table: str, owner_col: str, owner: str, at: str, items: list,
                 default: list[Span]) -> None:
@@ -206,6 +213,7 @@ class DocumentPlanner:
         return {
             "slug": src["slug"], "title": src["title"], "kind": src["kind"],
             "author": src.get("author"), "publisher": src.get("publisher"), "url": src.get("url"),
+            "grade": src.get("grade"),
             **self.check.date("source.published", "published", src.get("published")),
             "content": text, "sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
         }

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Connection, Engine, Table, and_, bindparam, delete, exists, func, insert, not_, select, update
@@ -19,13 +19,14 @@ from sqlalchemy.sql.compiler import Compiled
 from .. import models as m
 from .check import Span
 from .plan import Plan, Row
+from .record import Recorder, claims_of, labels_of
 
 #: Fact tables in the order rows can be written (referenced tables first).
 WRITE_ORDER = ("actors", "actor_aliases", "actor_relations", "agreements", "agreement_parties",
                "agreement_obligations", "projects", "project_participants", "amounts", "events",
                "event_participants", "statements", "statement_subjects")
 #: every table a load writes to
-WRITTEN_TABLES = ("sources", "source_segments", *WRITE_ORDER, "evidence", "inferences")
+WRITTEN_TABLES = ("sources", "source_segments", *WRITE_ORDER, "evidence", "inferences", "claims", "labels")
 #: evidence column for each fact table
 EVIDENCE_COLUMN = {table: column for column, table in m.FACT_TARGETS.items()}
 #: natural-key columns used to find an existing row (besides resolved references)
@@ -37,7 +38,7 @@ NATURAL_KEY = {
     "agreement_obligations": ("agreement_id", "obligor_actor_id", "description"),
     "project_participants": ("project_id", "actor_id", "role"),
     "event_participants": ("event_id", "actor_id", "role"),
-    "amounts": ("agreement_id", "project_id", "amount_text", "stage"),
+    "amounts": ("agreement_id", "project_id", "stage", "currency", "amount"),
     "statement_subjects": ("statement_id", "role", "actor_id", "agreement_id", "project_id", "event_id"),
 }
 BATCH = 5000  # rows per executemany
@@ -48,11 +49,15 @@ Progress = Callable[[int], None]
 
 @dataclass
 class LoadResult:
-    """What loading one source did: whether it changed anything, and how many rows it wrote per table."""
+    """What loading one source did: whether it changed anything, how many rows it wrote per table,
+    how many facts of other sources it corroborates, the values it refined and the conflicts it opened."""
 
     source_slug: str
     changed: bool
     counts: dict[str, int]
+    corroborated: int = 0
+    refined: list[str] = field(default_factory=list)
+    conflicts: list[str] = field(default_factory=list)
 
 
 class Writer:
@@ -93,13 +98,72 @@ def write(conn: Connection, plan: Plan, progress: Progress | None = None) -> Loa
             progress(len(plan.rows))
         return LoadResult(plan.source["slug"], False, {})
     values = {**plan.source, "loaded_digest": plan.digest}
+    before: dict[str, set[int]] = {}
     if existing is None:
         source_id = conn.execute(insert(sources).values(values)).inserted_primary_key[0]  # type: ignore[index]
     else:
         source_id = existing.id
+        before = source_facts(conn, source_id)
         delete_source_facts(conn, source_id)
         conn.execute(update(sources).where(sources.c.id == source_id).values(values))
-    return _PlanWriter(conn, plan, source_id, progress).write()
+    return _PlanWriter(conn, plan, source_id, progress).write(before)
+
+
+def source_facts(conn: Connection, source_id: int) -> dict[str, set[int]]:
+    """table -> ids of the facts the source has evidence for (amounts as their owners)."""
+    ev, amounts = table("evidence"), table("amounts")
+    out: dict[str, set[int]] = {}
+    for column, table_name in m.FACT_TARGETS.items():
+        query = select(ev.c[column]).where(ev.c.source_id == source_id, ev.c[column].is_not(None)).distinct()
+        out[table_name] = set(conn.execute(query).scalars())
+    for owner in ("agreement_id", "project_id"):
+        query = select(amounts.c[owner]).where(amounts.c.id.in_(out["amounts"]), amounts.c[owner].is_not(None))
+        out[m.FACT_TARGETS[owner]] |= set(conn.execute(query).scalars())
+    return out
+
+
+def remaining(conn: Connection, facts: dict[str, set[int]]) -> dict[str, set[int]]:
+    """The facts among ``facts`` that still exist."""
+    out: dict[str, set[int]] = {}
+    for table_name, ids in facts.items():
+        rows = table(table_name)
+        ordered = sorted(ids)
+        out[table_name] = set()
+        for start in range(0, len(ordered), 500):
+            chunk = ordered[start:start + 500]
+            out[table_name] |= set(conn.execute(select(rows.c.id).where(rows.c.id.in_(chunk))).scalars())
+    return out
+
+
+@dataclass
+class RemoveResult:
+    """What removing a source did: the rows of each table that went with it."""
+
+    source_slug: str
+    counts: dict[str, int]
+
+
+def remove_source(conn: Connection, slug: str) -> RemoveResult | None:
+    """Remove a source, its claims and evidence, and every fact only it supported; None if there is no such source.
+
+    The facts other sources also support stay, and their record is worked
+    out again from the claims left, as if the source had never been loaded.
+    """
+    sources = table("sources")
+    source_id = conn.execute(select(sources.c.id).where(sources.c.slug == slug)).scalar()
+    if source_id is None:
+        return None
+    before = source_facts(conn, source_id)
+    sizes = {name: _count(conn, name) for name in WRITTEN_TABLES}
+    delete_source_facts(conn, source_id)
+    conn.execute(delete(sources).where(sources.c.id == source_id))
+    Recorder(conn).run(remaining(conn, before))
+    counts = {name: sizes[name] - _count(conn, name) for name in WRITTEN_TABLES}
+    return RemoveResult(slug, {name: n for name, n in counts.items() if n})
+
+
+def _count(conn: Connection, table_name: str) -> int:
+    return int(conn.execute(select(func.count()).select_from(table(table_name))).scalar_one())
 
 
 def delete_source_facts(conn: Connection, source_id: int) -> None:
@@ -119,6 +183,8 @@ def delete_source_facts(conn: Connection, source_id: int) -> None:
             conn.execute(update(facts).where(facts.c.parent_id.in_(
                 select(facts.c.id).where(condition))).values(parent_id=None))
         conn.execute(delete(facts).where(condition))
+    conn.execute(delete(table("claims")).where(table("claims").c.source_id == source_id))
+    conn.execute(delete(table("labels")).where(table("labels").c.source_id == source_id))
     conn.execute(delete(ev).where(ev.c.source_id == source_id))
     conn.execute(delete(table("inferences")).where(table("inferences").c.source_id == source_id))
     conn.execute(delete(table("source_segments")).where(table("source_segments").c.source_id == source_id))
@@ -138,8 +204,10 @@ class _PlanWriter:
         self.parents: list[tuple[int, str]] = []  # (actor id, parent slug): set once all actors exist
         self.evidence_rows: list[tuple[str, int, Span]] = []  # (evidence column, fact id, span)
         self.preexisting: dict[str, set[int]] = {}  # table -> ids of rows found in the database, not written now
+        self.claim_rows: dict[tuple[str, int, str, Any], dict[str, Any]] = {}  # (column, fact id, field, value) -> claim
+        self.label_rows: dict[tuple[str, int, str], Any] = {}  # (column, fact id, field) -> label
 
-    def write(self) -> LoadResult:
+    def write(self, before: dict[str, set[int]] | None = None) -> LoadResult:
         segment_columns = ["source_id", "seq", "kind", "char_start", "char_end", "text"]
         insert_many(self.conn, "source_segments", segment_columns,
                     [(self.source_id, *(seg[c] for c in segment_columns[1:])) for seg in self.plan.segments])
@@ -152,7 +220,14 @@ class _PlanWriter:
         self._set_parents()
         self._write_evidence()
         self._write_inferences()
-        return LoadResult(self.plan.source["slug"], True, self.counts)
+        self._write_claims()
+        touched = {t: set(ids) for t, ids in self.preexisting.items()}
+        for table_name, ids in remaining(self.conn, before or {}).items():
+            touched.setdefault(table_name, set()).update(ids)
+        changes = Recorder(self.conn, self.source_id).run(touched)
+        corroborated = sum(len(ids) for t, ids in self.preexisting.items())
+        return LoadResult(self.plan.source["slug"], True, self.counts, corroborated, changes.refined,
+                          changes.conflicts)
 
     def resolve(self, table_name: str, slug: str) -> int:
         """The id of a row this plan wrote, or of one already in the database."""
@@ -234,6 +309,10 @@ class _PlanWriter:
             if "parent_id" in row.refs:
                 parents.append((row_id, row.refs["parent_id"][1]))
             evidence_rows.extend((column, row_id, s) for s in row.evidence)
+            for claim in claims_of(table_name, row.values, row.key, row.refs):
+                self.claim_rows.setdefault((column, row_id, claim.field, claim.values["value"]), claim.values)
+            for name, value in labels_of(table_name, row.values).items():
+                self.label_rows.setdefault((column, row_id, name), value)
 
     def _set_parents(self) -> None:
         actors = table("actors")
@@ -256,6 +335,31 @@ class _PlanWriter:
         insert_many(self.conn, "evidence", ["source_id", "char_start", "char_end", "quote", *targets],
                     [evidence_row(*r) for r in self.evidence_rows])
         self.counts["evidence"] = len(self.evidence_rows)
+
+    def _write_claims(self) -> None:
+        """Each claim and label of this source, quoted by its first evidence on the fact."""
+        ev = table("evidence")
+        first: dict[tuple[str, int], int] = {}
+        for column in {c for c, *_ in self.claim_rows}:
+            query = (select(ev.c[column], func.min(ev.c.id)).where(ev.c.source_id == self.source_id,
+                                                                   ev.c[column].is_not(None)).group_by(ev.c[column]))
+            first.update({(column, fact_id): ev_id for fact_id, ev_id in self.conn.execute(query)})
+        targets = list(m.FACT_TARGETS)
+        value_columns = ["value", "earliest", "latest", "date_precision", "amount", "currency", "qualifier", "period"]
+        rows = []
+        for (column, fact_id, name, _), values in self.claim_rows.items():
+            fact = [None] * len(targets)
+            fact[targets.index(column)] = fact_id
+            rows.append((self.source_id, first[(column, fact_id)], name, *(values.get(c) for c in value_columns),
+                         1, False, True, *fact))
+        insert_many(self.conn, "claims", ["source_id", "evidence_id", "field", *value_columns, "support", "disputed",
+                                          "in_record", *targets], rows)
+        label_rows = []
+        for (column, fact_id, name), value in self.label_rows.items():
+            fact = [None] * len(targets)
+            fact[targets.index(column)] = fact_id
+            label_rows.append((self.source_id, name, value, *fact))
+        insert_many(self.conn, "labels", ["source_id", "field", "value", *targets], label_rows)
 
     def _write_inferences(self) -> None:
         inference_rows = []

@@ -36,6 +36,7 @@ One theme each; import the names from ``db.models``, which re-exports them all.
 * ``statements``: statements and statement_subjects.
 * ``events``: events and event_participants.
 * ``evidence``: ``FACT_TARGETS``, ``FACT_TABLES``, evidence and inferences.
+* ``claims``: what each source states about a fact (claims) and its editorial labels.
 * ``report_views``: the registry of installed report views.
 
 The modules are imported below in the order the tables were first defined,
@@ -51,18 +52,26 @@ from .base import (
     ACTOR_KINDS,
     AGREEMENT_KINDS,
     AGREEMENT_STATUSES,
+    AMOUNT_PERIODS,
     AMOUNT_QUALIFIERS,
     AMOUNT_STAGES,
+    CLAIM_FIELD_NAMES,
+    CLAIM_FIELDS,
+    DATE_FIELDS,
     DATE_PRECISIONS,
     EVENT_KINDS,
     EVENT_ROLES,
     INFERENCE_FIELDS,
+    LABEL_FIELD_NAMES,
+    LABEL_FIELDS,
     NAMING_CONVENTION,
     PARTICIPANT_ROLES,
     PARTY_ROLES,
     PROJECT_STATUSES,
     RELATION_KINDS,
     SEGMENT_KINDS,
+    SET_FIELDS,
+    SOURCE_GRADES,
     SOURCE_KINDS,
     STATEMENT_KINDS,
     STATEMENT_VOICES,
@@ -86,6 +95,7 @@ from .statements import Statement, StatementSubject
 from .events import Event, EventParticipant
 from .evidence import FACT_TABLES, FACT_TARGETS, Evidence, Inference
 from .report_views import ReportView
+from .claims import Claim, Label
 # isort: on
 
 #: The one MetaData of the schema, with its naming convention (``Base.metadata``).
@@ -114,6 +124,14 @@ __all__ = [
     "AMOUNT_STAGES",
     "SEGMENT_KINDS",
     "INFERENCE_FIELDS",
+    "AMOUNT_PERIODS",
+    "SOURCE_GRADES",
+    "CLAIM_FIELDS",
+    "CLAIM_FIELD_NAMES",
+    "SET_FIELDS",
+    "DATE_FIELDS",
+    "LABEL_FIELDS",
+    "LABEL_FIELD_NAMES",
     # money
     "AMOUNT_INTEGER_DIGITS",
     "AMOUNT_SCALE",
@@ -139,6 +157,8 @@ __all__ = [
     "EventParticipant",
     "Evidence",
     "Inference",
+    "Claim",
+    "Label",
     "ReportView",
     # provenance
     "FACT_TARGETS",

@@ -90,6 +90,44 @@ AMOUNT_QUALIFIERS = ("exact", "about", "at_least", "more_than", "at_most", "less
 AMOUNT_STAGES = ("contracted", "planned", "pledged", "disbursed", "reported")
 SEGMENT_KINDS = ("headline", "body", "chrome", "weather", "footer")
 INFERENCE_FIELDS = ("date", "said", "published", "value")
+#: What an amount is counted over: the whole of it, or each year, quarter or month; NULL when the source does not say.
+AMOUNT_PERIODS = ("total", "year", "quarter", "month")
+#: The reliability of a source, graded as in the Admiralty (NATO) system: A completely reliable,
+#: B usually reliable, C fairly reliable, D not usually reliable, E unreliable, F cannot be judged.
+SOURCE_GRADES = ("A", "B", "C", "D", "E", "F")
+#: The values a source states about a fact, by table: each is stored as the source's claim (``claims``).
+#: A single value (kind, status, a date, a country, a parent, a speaker ...) can be disputed between
+#: sources; the members of a set (a party and its role, an alias, a resource ...) only corroborate.
+CLAIM_FIELDS: dict[str, tuple[str, ...]] = {
+    "actors": ("kind", "country", "parent", "is_named"),
+    "actor_aliases": ("alias",),
+    "actor_relations": ("relation", "since"),
+    "agreements": ("kind", "status", "signed"),
+    "agreement_parties": ("party",),
+    "agreement_obligations": ("obligation", "beneficiary"),
+    "projects": ("status", "started", "sector", "resource", "location", "agreement"),
+    "project_participants": ("participant",),
+    "amounts": ("amount",),
+    "events": ("kind", "occurred", "location"),
+    "event_participants": ("participant",),
+    "statements": ("voice", "kind", "direct_quote", "speaker", "said"),
+    "statement_subjects": ("subject",),
+}
+#: Fields whose value is one of a set: sources naming different ones do not contradict each other.
+SET_FIELDS = ("alias", "relation", "party", "obligation", "participant", "subject", "sector", "resource", "location")
+#: Fields holding a partial date (earliest, latest, precision and the source's words).
+DATE_FIELDS = ("since", "signed", "started", "occurred", "said")
+CLAIM_FIELD_NAMES = tuple(sorted({f for fields in CLAIM_FIELDS.values() for f in fields}))
+#: accords' own editorial labels, kept per source so that removing one restores another's (``labels``).
+LABEL_FIELDS: dict[str, tuple[str, ...]] = {
+    "actors": ("name", "description"),
+    "actor_relations": ("description",),
+    "agreements": ("title", "description"),
+    "projects": ("title", "description"),
+    "events": ("title", "description"),
+    "statements": ("content",),
+}
+LABEL_FIELD_NAMES = tuple(sorted({f for fields in LABEL_FIELDS.values() for f in fields}))
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:

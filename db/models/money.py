@@ -15,7 +15,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.types import TypeEngine
 
-from .base import AMOUNT_QUALIFIERS, AMOUNT_STAGES, Base, enum_check
+from .base import AMOUNT_PERIODS, AMOUNT_QUALIFIERS, AMOUNT_STAGES, Base, enum_check
 
 #: Digits an amount may have before and after the decimal point: NUMERIC(20, 2).
 AMOUNT_INTEGER_DIGITS = 18
@@ -97,6 +97,7 @@ class Amount(Base):
     __table_args__ = (
         enum_check("qualifier", AMOUNT_QUALIFIERS),
         enum_check("stage", AMOUNT_STAGES),
+        enum_check("period", AMOUNT_PERIODS),  # NULL passes: a CHECK fails only when false
         CheckConstraint("length(currency) = 3", name="currency_alpha3"),
         CheckConstraint("amount >= 0", name="amount_not_negative"),
         # SQLite only: there amount is TEXT, kept canonical (PostgreSQL and MariaDB have NUMERIC)
@@ -121,3 +122,5 @@ class Amount(Base):
     qualifier: Mapped[str] = mapped_column(String(20), comment="exact, about, at_least, more_than, at_most or less_than.")
     stage: Mapped[str] = mapped_column(String(20), comment="contracted, planned, pledged, disbursed or reported.")
     amount_text: Mapped[str] = mapped_column(Text, comment="The source's own words for the amount.")
+    period: Mapped[str | None] = mapped_column(
+        String(20), comment="What the amount is counted over: total, year, quarter or month; NULL when no source says.")

@@ -6,7 +6,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.dialects import mysql
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .base import SEGMENT_KINDS, SOURCE_KINDS, Base, date_checks, date_columns, enum_check
+from .base import SEGMENT_KINDS, SOURCE_GRADES, SOURCE_KINDS, Base, date_checks, date_columns, enum_check
 
 
 class Source(Base):
@@ -15,6 +15,7 @@ class Source(Base):
         enum_check("kind", SOURCE_KINDS),
         *date_checks("published"),
         CheckConstraint("length(sha256) = 64", name="sha256_length"),
+        enum_check("grade", SOURCE_GRADES),  # NULL passes: a CHECK fails only when false
         {"comment": "A document facts are taken from: news article, report, agreement text, ..."},
     )
 
@@ -33,6 +34,9 @@ class Source(Base):
         Text().with_variant(mysql.LONGTEXT(), "mysql", "mariadb"),
         comment="Full text of the document, exactly as stored; evidence offsets index into it.")
     sha256: Mapped[str] = mapped_column(String(64), comment="SHA-256 (hex) of content encoded as UTF-8.")
+    grade: Mapped[str | None] = mapped_column(
+        String(1), comment="Reliability of the source, A (completely reliable) to F (cannot be judged), as in the "
+                           "Admiralty/NATO system; NULL when not graded.")
     loaded_digest: Mapped[str | None] = mapped_column(
         String(64), comment="SHA-256 of the data file the source's facts were last loaded from."
     )
