@@ -12,6 +12,7 @@ source's evidence supports), its rows then grouped by parent in Python.
 from __future__ import annotations
 
 from collections import defaultdict
+from decimal import Decimal
 from typing import Any, TextIO
 
 import yaml
@@ -74,8 +75,53 @@ class _Exporter:
                     self.spans[column][getattr(row, column)].append({"quote": row.quote, "start": row.char_start})
         self.fact_slugs = slugs
         self.actor_slug = slugs["actor"]
+        # this source's own claims and labels: its document states its values, not the record's
+        self.claimed: dict[tuple[str, int, str], Any] = {}
+        self.labelled: dict[tuple[str, int, str], Any] = {}
+        for table_name, into in (("claims", self.claimed), ("labels", self.labelled)):
+            t = T[table_name]
+            for row in conn.execute(select(t).where(t.c.source_id == source.id).order_by(t.c.id)):
+                column = next(c for c in m.FACT_TARGETS if getattr(row, c) is not None)
+                into.setdefault((column, getattr(row, column), row.field), row)
         self._rows: dict[tuple[str, ...], list[Any]] = {}
         self._children: dict[tuple[str, str], dict[int, list[Any]]] = {}
+
+    def value(self, row: Any, column: str, name: str, record_column: str | None = None) -> Any:
+        """This source's value of a field of a fact: its claim (None when it states none), else the record's."""
+        if not self.claimed:  # no claims at all (nothing to tell the sources apart): the record
+            return getattr(row, record_column or name)
+        claim = self.claimed.get((column, row.id, name))
+        return None if claim is None else claim.value
+
+    def ref(self, row: Any, column: str, name: str, record_column: str, prefix: str) -> str | None:
+        """This source's slug for a reference (parent, speaker, beneficiary, agreement)."""
+        if not self.claimed:
+            return self.fact_slugs[prefix].get(getattr(row, record_column))
+        claim = self.claimed.get((column, row.id, name))
+        return None if claim is None else claim.value
+
+    def flag(self, row: Any, column: str, name: str, record_column: str) -> bool:
+        claim = self.claimed.get((column, row.id, name))
+        return bool(getattr(row, record_column)) if claim is None else claim.value == "true"
+
+    def label(self, row: Any, column: str, name: str) -> Any:
+        """This source's editorial label (name, title, description, content), else the record's."""
+        found = self.labelled.get((column, row.id, name))
+        return getattr(row, name) if found is None else found.value
+
+    def date(self, row: Any, column: str, name: str) -> dict[str, Any] | None:
+        """This source's partial date of a fact (its claim), else the record's when its words are in the text."""
+        if not self.claimed:
+            return _date(row, name, self.source.content)
+        claim = self.claimed.get((column, row.id, name))
+        if claim is None:
+            return None
+        out: dict[str, Any] = {"text": claim.value, "precision": claim.date_precision or "unknown"}
+        if claim.earliest is not None:
+            out["earliest"] = str(claim.earliest)
+        if claim.latest is not None:
+            out["latest"] = str(claim.latest)
+        return out
 
     def evidence(self, column: str, row_id: int) -> list[dict]:
         return self.spans[column].get(row_id, [])
@@ -109,10 +155,15 @@ class _Exporter:
         return self._children[key].get(parent_id, [])
 
     def amounts(self, owner_col: str, owner_id: int) -> list[dict]:
-        return sorted((_clean({"amount": str(a.amount), "currency": a.currency, "qualifier": a.qualifier,
-                               "stage": a.stage, "text": a.amount_text, "evidence": self.evidence("amount_id", a.id)})
-                       for a in self.children("amounts", "amount_id", owner_col, owner_id)),
-                      key=lambda x: (x["stage"], x["text"]))
+        out = []
+        for a in self.children("amounts", "amount_id", owner_col, owner_id):
+            claim = self.claimed.get(("amount_id", a.id, "amount"))
+            qualifier, period, text = (a.qualifier, a.period, a.amount_text) if claim is None else (
+                claim.qualifier, claim.period, claim.value)
+            out.append(_clean({"amount": str(a.amount), "currency": a.currency, "qualifier": qualifier,
+                               "stage": a.stage, "text": text, "period": period,
+                               "evidence": self.evidence("amount_id", a.id)}))
+        return sorted(out, key=lambda x: (x["stage"], x["currency"], Decimal(x["amount"]), x["text"]))
 
     def members(self, table: str, column: str, parent_col: str, parent_id: int) -> list[dict]:
         """Parties of an agreement, participants of a project or event: actor, role and evidence."""
@@ -137,7 +188,7 @@ class _Exporter:
         headline = next(({"quote": x.text, "start": x.char_start} for x in segments if x.kind == "headline"), None)
         return _clean({
             "slug": s.slug, "title": s.title, "kind": s.kind, "author": s.author, "publisher": s.publisher,
-            "url": s.url, "published": _date(s, "published", s.content), "text": s.content,
+            "url": s.url, "grade": s.grade, "published": _date(s, "published", s.content), "text": s.content,
             "segments": _clean({"headline": headline, "excluded": excluded}) or None,
         })
 
@@ -147,26 +198,35 @@ class _Exporter:
             aliases = [{"alias": al.alias, "evidence": self.evidence("alias_id", al.id)}
                        for al in sorted(self.children("actor_aliases", "alias_id", "actor_id", a.id), key=lambda x: x.alias)]
             out.append(_clean({
-                "slug": a.slug, "name": a.name, "is_named": bool(a.is_named), "kind": a.kind, "country": a.country,
-                "parent": self.actor_slug.get(a.parent_id), "description": a.description,
+                "slug": a.slug, "name": self.label(a, "actor_id", "name"),
+                "is_named": self.flag(a, "actor_id", "is_named", "is_named"),
+                "kind": self.value(a, "actor_id", "kind") or a.kind, "country": self.value(a, "actor_id", "country"),
+                "parent": self.ref(a, "actor_id", "parent", "parent_id", "actor"),
+                "description": self.label(a, "actor_id", "description"),
                 "aliases": [_clean(x) for x in aliases], "evidence": self.evidence("actor_id", a.id),
             }))
         return out
 
     def relations(self) -> list[dict]:
-        slug, content = self.actor_slug, self.source.content
+        slug = self.actor_slug
         return sorted(([_clean({
             "subject": slug[r.subject_actor_id], "object": slug[r.object_actor_id], "kind": r.kind,
-            "description": r.description, "since": _date(r, "since", content), "evidence": self.evidence("relation_id", r.id),
+            "description": self.label(r, "relation_id", "description"), "since": self.date(r, "relation_id", "since"),
+            "evidence": self.evidence("relation_id", r.id),
         }) for r in self.rows("actor_relations", "relation_id")]), key=lambda x: (x["subject"], x["object"], x["kind"]))
 
     def agreements(self) -> list[dict]:
-        slug, content = self.actor_slug, self.source.content
+        slug = self.actor_slug
         return [_clean({
-            "slug": ag.slug, "title": ag.title, "kind": ag.kind, "status": ag.status, "description": ag.description,
-            "signed": _date(ag, "signed", content),
+            "slug": ag.slug, "title": self.label(ag, "agreement_id", "title"),
+            "kind": self.value(ag, "agreement_id", "kind") or ag.kind,
+            "status": self.value(ag, "agreement_id", "status") or ag.status,
+            "description": self.label(ag, "agreement_id", "description"),
+            "signed": self.date(ag, "agreement_id", "signed"),
             "parties": self.members("agreement_parties", "party_id", "agreement_id", ag.id),
-            "obligations": sorted((_clean({"obligor": slug[o.obligor_actor_id], "beneficiary": slug.get(o.beneficiary_actor_id),
+            "obligations": sorted((_clean({"obligor": slug[o.obligor_actor_id],
+                                           "beneficiary": self.ref(o, "obligation_id", "beneficiary",
+                                                                   "beneficiary_actor_id", "actor"),
                                            "description": o.description, "evidence": self.evidence("obligation_id", o.id)})
                                    for o in self.children("agreement_obligations", "obligation_id", "agreement_id", ag.id)),
                                   key=lambda x: (x["obligor"], x["description"])),
@@ -176,10 +236,13 @@ class _Exporter:
 
     def projects(self) -> list[dict]:
         return [_clean({
-            "slug": p.slug, "title": p.title, "sector": p.sector, "resource": p.resource,
-            "location": self.location(p.location_text), "status": p.status,
-            "agreement": self.fact_slugs["agreement"].get(p.agreement_id), "description": p.description,
-            "started": _date(p, "started", self.source.content),
+            "slug": p.slug, "title": self.label(p, "project_id", "title"),
+            "sector": self.value(p, "project_id", "sector"), "resource": self.value(p, "project_id", "resource"),
+            "location": self.location(self.value(p, "project_id", "location", "location_text")),
+            "status": self.value(p, "project_id", "status") or p.status,
+            "agreement": self.ref(p, "project_id", "agreement", "agreement_id", "agreement"),
+            "description": self.label(p, "project_id", "description"),
+            "started": self.date(p, "project_id", "started"),
             "participants": self.members("project_participants", "participant_id", "project_id", p.id),
             "amounts": self.amounts("project_id", p.id),
             "evidence": self.evidence("project_id", p.id),
@@ -187,8 +250,9 @@ class _Exporter:
 
     def events(self) -> list[dict]:
         return [_clean({
-            "slug": e.slug, "title": e.title, "kind": e.kind, "location": self.location(e.location_text),
-            "description": e.description, "occurred": _date(e, "occurred", self.source.content),
+            "slug": e.slug, "title": self.label(e, "event_id", "title"), "kind": self.value(e, "event_id", "kind") or e.kind,
+            "location": self.location(self.value(e, "event_id", "location", "location_text")),
+            "description": self.label(e, "event_id", "description"), "occurred": self.date(e, "event_id", "occurred"),
             "participants": self.members("event_participants", "event_participant_id", "event_id", e.id),
             "evidence": self.evidence("event_id", e.id),
         }) for e in self.rows("events", "event_id", T["events"].c.slug)]
@@ -202,9 +266,12 @@ class _Exporter:
                 about.append({target: self.fact_slugs[target][getattr(x, f"{target}_id")], "role": x.role,
                               "evidence": self.evidence("subject_id", x.id)})
             out.append(_clean({
-                "slug": st.slug, "voice": st.voice, "speaker": self.actor_slug.get(st.speaker_actor_id), "kind": st.kind,
-                "direct_quote": bool(st.is_direct_quote), "content": st.content,
-                "said": _date(st, "said", self.source.content),
+                "slug": st.slug, "voice": self.value(st, "statement_id", "voice") or st.voice,
+                "speaker": self.ref(st, "statement_id", "speaker", "speaker_actor_id", "actor"),
+                "kind": self.value(st, "statement_id", "kind") or st.kind,
+                "direct_quote": self.flag(st, "statement_id", "direct_quote", "is_direct_quote"),
+                "content": self.label(st, "statement_id", "content"),
+                "said": self.date(st, "statement_id", "said"),
                 "about": sorted(about, key=lambda x: sorted((k, str(v)) for k, v in x.items() if k != "evidence")),
                 "evidence": self.evidence("statement_id", st.id),
             }))

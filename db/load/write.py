@@ -339,18 +339,29 @@ class _PlanWriter:
     def _write_claims(self) -> None:
         """Each claim and label of this source, quoted by its first evidence on the fact."""
         ev = table("evidence")
-        first: dict[tuple[str, int], int] = {}
+        quotes: dict[tuple[str, int], list[tuple[int, str]]] = {}  # the source's quotes on each fact, in text order
         for column in {c for c, *_ in self.claim_rows}:
-            query = (select(ev.c[column], func.min(ev.c.id)).where(ev.c.source_id == self.source_id,
-                                                                   ev.c[column].is_not(None)).group_by(ev.c[column]))
-            first.update({(column, fact_id): ev_id for fact_id, ev_id in self.conn.execute(query)})
+            query = (select(ev.c[column], ev.c.id, ev.c.quote)
+                     .where(ev.c.source_id == self.source_id, ev.c[column].is_not(None))
+                     .order_by(ev.c.char_start, ev.c.char_end, ev.c.id))  # in text order, as an export writes them
+            for fact_id, ev_id, quote in self.conn.execute(query):
+                quotes.setdefault((column, fact_id), []).append((ev_id, quote))
+
+        def quoting(column: str, fact_id: int, words: Any) -> int:
+            """The first quote (in the text) of the fact holding the claim's words (a date's, an amount's), else
+            the fact's first quote."""
+            found = quotes[(column, fact_id)]
+            if isinstance(words, str) and len(found) > 1:
+                return next((ev_id for ev_id, quote in found if words in quote), found[0][0])
+            return found[0][0]
         targets = list(m.FACT_TARGETS)
         value_columns = ["value", "earliest", "latest", "date_precision", "amount", "currency", "qualifier", "period"]
         rows = []
         for (column, fact_id, name, _), values in self.claim_rows.items():
             fact = [None] * len(targets)
             fact[targets.index(column)] = fact_id
-            rows.append((self.source_id, first[(column, fact_id)], name, *(values.get(c) for c in value_columns),
+            rows.append((self.source_id, quoting(column, fact_id, values.get("value")), name,
+                         *(values.get(c) for c in value_columns),
                          1, False, True, *fact))
         insert_many(self.conn, "claims", ["source_id", "evidence_id", "field", *value_columns, "support", "disputed",
                                           "in_record", *targets], rows)
