@@ -1,0 +1,230 @@
+"""Many sources, one record: refine, corroborate and conflict on every engine, removal, export.
+
+The three invented sources in tests/data/many-sources/ (marked TEST DATA)
+refine the seed (the oil contract's day, its yearly amount, the road's
+month, Pelosi's month), contradict it (2022 against 2023, $540 million in
+all against $150 million, a marble deal "contracted" against an interest)
+and give partial dates at their edges (part of a year inside a range, a
+relative date). Golden files for the claims and conflicts reports, made on
+SQLite, are compared on every engine.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import ENGINES
+from sqlalchemy import create_engine, text
+from test_golden import render
+
+from db import api
+from db.cli import cli
+from db.reports import all_reports, get_report
+
+DATA = Path(__file__).parent / "data" / "many-sources"
+SOURCES = sorted(DATA.glob("*.yaml"))
+GOLDEN = Path(__file__).parent / "golden" / "many-sources"
+UPDATE = os.environ.get("ACCORDS_UPDATE_GOLDEN") == "1"
+OIL = "afghan-oil-extraction-contract"
+
+
+def rows(url: str, sql: str, **params) -> list[tuple]:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return [tuple(r) for r in conn.execute(text(sql), params)]
+    finally:
+        engine.dispose()
+
+
+def claims_of(url: str, slug: str, field: str) -> list[tuple]:
+    """(source, value, support, disputed, in_record) of an agreement's claims on one field."""
+    return sorted(rows(url, """
+        select s.slug, c.value, c.support, c.disputed, c.in_record from claims c
+        join sources s on s.id = c.source_id join agreements a on a.id = c.agreement_id
+        where a.slug = :slug and c.field = :field""", slug=slug, field=field),
+        key=lambda r: r[0])
+
+
+def normal(value):
+    return bool(value) if isinstance(value, int) and value in (0, 1) else value
+
+
+@pytest.fixture
+def loaded(seeded_url: str) -> str:
+    """The seed and the three test sources, loaded in order."""
+    api.ingest(seeded_url, SOURCES)
+    return seeded_url
+
+
+def test_refine_keeps_every_claim_and_shows_the_most_precise(engine_name, seeded_url):
+    results = api.ingest(seeded_url, SOURCES[:1])
+    assert results[0].refined == [
+        f"{OIL} signed: In 2023 -> on 5 January 2023",
+        f"{OIL} amount: $150 million -> $150 million a year",
+        "pamir-xinjiang-road started: Also In 2023 -> in April 2023",
+        "pelosi-visit-to-taiwan occurred: in 2022 -> in August 2022",
+    ]
+    assert results[0].conflicts == []
+    record = rows(seeded_url, "select signed_text, signed_earliest, signed_latest, signed_precision from agreements "
+                              "where slug = :s", s=OIL)
+    assert [tuple(map(str, r)) for r in record] == [("on 5 January 2023", "2023-01-05", "2023-01-05", "day")]
+    # the seed's "In 2023" is still its claim; the wire report's day supports it (2 sources), not the reverse
+    assert [tuple(map(normal, r)) for r in claims_of(seeded_url, OIL, "signed")] == [
+        ("beijing-and-taliban-build-an-alliance", "In 2023", 2, False, False),
+        ("test-wire-report", "on 5 January 2023", 1, False, True),
+    ]
+    amount = rows(seeded_url, "select amount_text, period, qualifier from amounts am join agreements a "
+                              "on a.id = am.agreement_id where a.slug = :s", s=OIL)
+    assert amount == [("$150 million a year", "year", "exact")]
+
+
+def test_corroboration_counts_distinct_sources(engine_name, loaded):
+    signed = {r[0]: r[2] for r in claims_of(loaded, OIL, "signed")}
+    # In 2023 is stated by the seed and the digest, and within it by the wire report's day
+    assert signed == {"beijing-and-taliban-build-an-alliance": 3, "test-regional-digest": 3,
+                      "test-wire-report": 1, "test-contrary-report": 1}
+    kinds = {r[0]: r[2] for r in claims_of(loaded, OIL, "kind")}
+    assert set(kinds.values()) == {4}
+    sources = rows(loaded, "select count(distinct e.source_id) from evidence e join agreements a "
+                           "on a.id = e.agreement_id where a.slug = :s", s=OIL)
+    assert sources == [(4,)]
+
+
+def test_conflict_keeps_both_sides_and_flags_the_record(engine_name, loaded):
+    signed = {r[0]: tuple(map(normal, r[1:])) for r in claims_of(loaded, OIL, "signed")}
+    assert signed["test-contrary-report"] == ("in 2022", 1, True, False)
+    assert signed["test-wire-report"] == ("on 5 January 2023", 1, True, True)  # the side with most support
+    assert signed["beijing-and-taliban-build-an-alliance"][2] is True
+    record = rows(loaded, "select signed_text from agreements where slug = :s", s=OIL)
+    assert record == [("on 5 January 2023",)]
+    amounts = rows(loaded, """
+        select s.slug, c.value, c.disputed from amounts am join agreements a on a.id = am.agreement_id
+        join claims c on c.amount_id = am.id join sources s on s.id = c.source_id
+        where a.slug = :s order by s.id""", s=OIL)
+    # $150 million (seed) against $540 million in all (contrary); the wire's yearly amount is no total
+    assert [(a, b, normal(c)) for a, b, c in amounts] == [
+        ("beijing-and-taliban-build-an-alliance", "$150 million", True),
+        ("test-wire-report", "$150 million a year", False),
+        ("test-contrary-report", "$540 million in all", True)]
+    status = rows(loaded, "select status from projects where slug = 'afghan-marble-mines-interest'")
+    # one source each: the record keeps the better graded side (D is graded, the seed is not), flagged disputed
+    assert status == [("contracted",)]
+    flags = rows(loaded, """select s.slug, c.value, c.disputed, c.in_record from claims c
+        join sources s on s.id = c.source_id join projects p on p.id = c.project_id
+        where p.slug = 'afghan-marble-mines-interest' and c.field = 'status' order by s.id""")
+    assert [(a, b, normal(c), normal(d)) for a, b, c, d in flags] == [
+        ("beijing-and-taliban-build-an-alliance", "interest", True, False),
+        ("test-contrary-report", "contracted", True, True)]
+
+
+def test_partial_dates_at_their_edges(engine_name, loaded):
+    exchange = rows(loaded, "select signed_text, signed_earliest, signed_latest from agreements where slug = :s",
+                    s="china-taliban-ambassador-exchange")
+    assert [tuple(map(str, r)) for r in exchange] == [("in late 2022", "2022-09-01", "2022-12-31")]
+    # "last year" (relative) is a claim, compared with nothing: Pelosi's visit stays in August 2022
+    pelosi = rows(loaded, """select e.occurred_text, c.value, c.disputed from events e
+        join claims c on c.event_id = e.id where e.slug = 'pelosi-visit-to-taiwan' and c.field = 'occurred'
+        order by c.source_id""")
+    assert [(a, b, normal(c)) for a, b, c in pelosi] == [
+        ("in August 2022", "in 2022", False), ("in August 2022", "in August 2022", False),
+        ("in August 2022", "last year", False)]
+
+
+def test_ingest_prints_what_a_file_changed_and_fail_on_conflict_loads_nothing(engine_name, seeded_url, snapshot):
+    runner = CliRunner()
+    before = snapshot(seeded_url)
+    failed = runner.invoke(cli, ["--db", seeded_url, "ingest", "--fail-on-conflict", *map(str, SOURCES)])
+    assert failed.exit_code == 1, failed.output
+    assert f"test-contrary-report: conflict {OIL} amount: $150 million" in failed.output
+    assert "nothing was loaded (--fail-on-conflict)" in failed.output
+    assert snapshot(seeded_url) == before
+    done = runner.invoke(cli, ["--db", seeded_url, "ingest", *map(str, SOURCES[:2])])
+    assert done.exit_code == 0, done.output
+    assert "loaded test-wire-report: 9 evidence; corroborates 7 facts of other sources\n" in done.output
+    assert f"  refines {OIL} signed: In 2023 -> on 5 January 2023\n" in done.output
+    assert (f"  conflict {OIL} amount: $150 million (beijing-and-taliban-build-an-alliance) vs "
+            "$540 million in all (test-contrary-report)\n") in done.output
+
+
+def _all_reports(url: str) -> dict[str, str]:
+    out = {}
+    for name, report in all_reports().items():
+        params = [(p.name, OIL) for p in report.parameters if p.required]
+        if name == "actor":
+            params = [("actor", "taliban")]
+        out[name] = render(url, name, params)[1]
+    return out
+
+
+@pytest.mark.parametrize("removed", range(len(SOURCES)), ids=[p.stem for p in SOURCES])
+def test_removing_a_source_restores_every_report(engine_name, templates, tmp_path, removed):
+    """Load all, remove one: every report equals the database where it was never loaded."""
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    with_all = templates.copy(engine_name, "seeded", tmp_path / "a")
+    without = templates.copy(engine_name, "seeded", tmp_path / "b")
+    api.ingest(with_all, SOURCES)
+    api.ingest(without, [p for i, p in enumerate(SOURCES) if i != removed])
+    result = api.remove_source(with_all, SOURCES[removed].stem.split("-", 1)[1])
+    assert result.counts["sources"] == 1 and result.counts["claims"] > 0
+    assert _all_reports(with_all) == _all_reports(without)
+
+
+def test_remove_refuses_an_unknown_source_and_asks_first(engine_name, seeded_url, snapshot):
+    before = snapshot(seeded_url)
+    runner = CliRunner()
+    unknown = runner.invoke(cli, ["--db", seeded_url, "source", "remove", "no-such-source", "--yes"])
+    assert unknown.exit_code == 2 and "no source with slug 'no-such-source'" in unknown.output
+    asked = runner.invoke(cli, ["--db", seeded_url, "source", "remove", "beijing-and-taliban-build-an-alliance"],
+                          input="n\n")
+    assert asked.exit_code == 1 and "Remove source" in asked.output
+    assert snapshot(seeded_url) == before
+
+
+def test_export_then_ingest_reproduces_the_claims_and_conflicts(engine_name, loaded, templates, tmp_path):
+    out = io.StringIO()
+    api.export(loaded, out)
+    (tmp_path / "copy").mkdir()
+    copy = templates.copy(engine_name, "fresh", tmp_path / "copy")
+    exported = tmp_path / "export.yaml"
+    exported.write_text(out.getvalue(), encoding="utf-8")
+    api.ingest(copy, [exported])
+    claims = """select s.slug, c.field, c.value, c.earliest, c.latest, c.amount, c.currency, c.qualifier, c.period,
+                       c.support, c.disputed, c.in_record, e.quote, s.grade
+                from claims c join sources s on s.id = c.source_id join evidence e on e.id = c.evidence_id"""
+    assert sorted(map(str, rows(copy, claims))) == sorted(map(str, rows(loaded, claims)))
+    assert _all_reports(copy) == _all_reports(loaded)
+
+
+CASES = [("claims-oil-contract", "claims", (("fact", OIL),)),
+         ("claims-marble-mines", "claims", (("fact", "afghan-marble-mines-interest"),)),
+         ("claims-oil-contract-grade-b", "claims", (("fact", OIL), ("grade", "B"))),
+         ("conflicts", "conflicts", ()),
+         ("conflicts-contrary", "conflicts", (("source", "test-contrary-report"),)),
+         ("agreements", "agreements", ())]
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql", "mariadb"])
+def shared_loaded(request, templates, tmp_path_factory) -> str:
+    if request.param not in ENGINES:
+        pytest.skip(f"{request.param} is not tested in this run")
+    url = templates.copy(request.param, "seeded", tmp_path_factory.mktemp("many"))
+    api.ingest(url, SOURCES)
+    return url
+
+
+@pytest.mark.parametrize(("case", "report_name", "params"), CASES, ids=[c[0] for c in CASES])
+def test_claims_and_conflicts_match_golden_files(shared_loaded, case, report_name, params):
+    columns, csv_text = render(shared_loaded, report_name, params)
+    assert columns == [c.name for c in get_report(report_name).columns]
+    path = GOLDEN / f"{case}.csv"
+    if UPDATE and shared_loaded.startswith("sqlite"):
+        path.parent.mkdir(exist_ok=True)
+        path.write_bytes(csv_text.encode("utf-8"))
+    assert csv_text == path.read_bytes().decode("utf-8")
+    assert csv_text.count("\r\n") > 1
