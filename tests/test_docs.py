@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 import shlex
+import shutil
 from pathlib import Path
 
 import click
@@ -52,6 +53,8 @@ def in_seeded_folder(tmp_path, monkeypatch):
     monkeypatch.setenv("NO_COLOR", "1")
     api.upgrade("sqlite:///accords.db")
     api.seed_database("sqlite:///accords.db")
+    # the README's "Many sources" loads the test sources by their path in the repository
+    shutil.copytree(ROOT / "tests" / "data" / "many-sources", tmp_path / "tests" / "data" / "many-sources")
 
 
 def test_readme_examples_print_what_the_readme_shows(in_seeded_folder):
