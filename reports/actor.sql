@@ -13,7 +13,11 @@
 --   its role), relation (role subject when the relation goes from the actor,
 --   object when it goes to it). other_actor names the actor on the other side
 --   where there is one. Dates are the fact's own (signed, started, said,
---   occurred, since) with the source's words; an obligation has none.
+--   occurred, since) with the source's words; an obligation has none. On the
+--   actor's own row (section actor), sources counts the distinct sources that
+--   quote the actor and disputed says that sources state incompatible values
+--   of it (its kind, country, parent or whether it is named: the conflicts
+--   report lists both sides).
 -- parameters:
 --   - name: actor
 --     type: text
@@ -37,6 +41,8 @@
 --   - {name: date_precision, type: text, description: "Precision of that date: day, month, year, relative, unknown, ..."}
 --   - {name: date_earliest, type: date, description: First day the date can mean; empty when the source does not pin it down.}
 --   - {name: date_latest, type: date, description: Last day the date can mean.}
+--   - {name: sources, type: integer, description: "On the row of section actor: distinct sources with evidence on the actor; empty on the other rows."}
+--   - {name: disputed, type: boolean, description: "On the row of section actor: true when a value of the actor (kind, country, parent, is_named) is disputed between sources; empty on the other rows."}
 with actor_ids as (
     -- the actor by slug, display name or alias (letter case ignored): three index lookups, which
     -- every engine's planner sees as a few rows (an OR across them made PostgreSQL scan tables)
@@ -186,7 +192,13 @@ select
     f.date_text,
     f.date_precision,
     f.date_earliest,
-    f.date_latest
+    f.date_latest,
+    case when f.section_order = 1 then
+        (select count(distinct ev.source_id) from evidence as ev where ev.actor_id = m.id)
+    end as sources,
+    case when f.section_order = 1 then
+        case when exists (select 1 from claims as c where c.actor_id = m.id and c.disputed) then 1 else 0 end
+    end as disputed
 from matched as m
 join facts as f on f.actor_id = m.id
 order by

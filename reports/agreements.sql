@@ -7,12 +7,20 @@
 --   sources state for it. Amounts are exact decimals with their currency,
 --   qualifier (exact, about, more_than, ...) and stage (contracted, planned, ...).
 --   An amount is repeated on the row of every party: to add money up, use the
---   money report, which counts each amount once.
+--   money report, which counts each amount once. sources counts the distinct
+--   sources that quote the agreement and amount_sources those that state the
+--   row's amount; disputed and amount_disputed say that another source states
+--   an incompatible value (the conflicts report lists both sides, the claims
+--   report every source's values).
 -- parameters:
 --   - name: kind
 --     type: choice
 --     choices: [contract, accord, diplomatic_exchange, guarantee, memorandum, treaty, other]
 --     description: Only agreements of this kind.
+--   - name: grade
+--     type: choice
+--     choices: [A, B, C, D, E, F]
+--     description: Only agreements quoted by a source graded this well or better (A is best; ungraded sources do not count); their parties and amounts are shown whatever their sources.
 -- columns:
 --   - {name: agreement, type: text, description: The agreement's slug.}
 --   - {name: title, type: text, description: The agreement's name or a short description.}
@@ -29,7 +37,12 @@
 --   - {name: currency, type: text, description: ISO 4217 currency of the amount.}
 --   - {name: qualifier, type: text, description: "How the source qualifies the amount: exact, about, more_than, ..."}
 --   - {name: stage, type: text, description: "What the amount is: contracted, planned, ..."}
+--   - {name: period, type: text, description: "What the amount is counted over: total, year, quarter or month; empty when no source says."}
 --   - {name: amount_text, type: text, description: The source's own words for the amount.}
+--   - {name: sources, type: integer, description: Distinct sources with evidence on the agreement.}
+--   - {name: disputed, type: boolean, description: "True when a value of the agreement, of one of its obligations or of one of its amounts is disputed between sources (see the conflicts report)."}
+--   - {name: amount_sources, type: integer, description: Distinct sources that state the row's amount; empty when none is stated.}
+--   - {name: amount_disputed, type: boolean, description: True when another source states an amount incompatible with the row's amount; empty when none is stated.}
 with parties as (
     select
         p.agreement_id,
@@ -38,6 +51,32 @@ with parties as (
         a.name as party_name
     from agreement_parties as p
     join actors as a on a.id = p.actor_id
+),
+agreement_claims as (
+    -- per agreement, by index lookups: the distinct sources quoting it, and whether a claim of it,
+    -- of one of its obligations or of one of its amounts is disputed
+    select
+        ag.id as agreement_id,
+        (select count(distinct ev.source_id) from evidence as ev where ev.agreement_id = ag.id) as n_sources,
+        case
+            when exists (select 1 from claims as c where c.agreement_id = ag.id and c.disputed) then 1
+            when exists (select 1 from agreement_obligations as ob join claims as c on c.obligation_id = ob.id
+                         where ob.agreement_id = ag.id and c.disputed) then 1
+            when exists (select 1 from amounts as x join claims as c on c.amount_id = x.id
+                         where x.agreement_id = ag.id and c.disputed) then 1
+            else 0
+        end as is_disputed
+    from agreements as ag
+),
+amount_claims as (
+    -- per amount: the distinct sources stating it, and whether one of its claims is disputed
+    select
+        am.id as amount_id,
+        (select count(distinct c.source_id) from claims as c where c.amount_id = am.id) as n_sources,
+        case when exists (select 1 from claims as c where c.amount_id = am.id and c.disputed) then 1 else 0 end
+            as is_disputed
+    from amounts as am
+    where am.agreement_id is not null
 )
 select
     ag.slug as agreement,
@@ -55,11 +94,21 @@ select
     am.currency,
     am.qualifier,
     am.stage,
-    am.amount_text
+    am.period,
+    am.amount_text,
+    agc.n_sources as sources,
+    agc.is_disputed as disputed,
+    amc.n_sources as amount_sources,
+    amc.is_disputed as amount_disputed
 from agreements as ag
+join agreement_claims as agc on agc.agreement_id = ag.id
 left join parties on parties.agreement_id = ag.id
 left join amounts as am on am.agreement_id = ag.id
+left join amount_claims as amc on amc.amount_id = am.id
 where (:kind is null or ag.kind = :kind)
+  and (:grade is null or exists (
+      select 1 from evidence as ev join sources as s on s.id = ev.source_id
+      where ev.agreement_id = ag.id and s.grade <= :grade))
 order by
     case when ag.signed_earliest is null then 1 else 0 end,
     ag.signed_earliest,

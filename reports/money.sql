@@ -19,6 +19,11 @@
 --   SQLite has no decimal type, so each amount's digits are added as three
 --   integers (whole units above and below 10^9, and cents) and the total is
 --   written back as decimal text.
+--   sources counts the distinct sources that state the amount; disputed says
+--   that another source states an incompatible amount for the same stage
+--   (the conflicts report lists both sides). A total that adds up a disputed
+--   amount says so: actor_n_disputed and country_n_disputed count them (a
+--   disputed amount and the one it contradicts may both be added).
 -- parameters:
 --   - name: actor
 --     type: text
@@ -34,16 +39,21 @@
 --   - {name: currency, type: text, description: ISO 4217 currency code.}
 --   - {name: qualifier, type: text, description: "How the source qualifies it: exact, about, at_least, more_than, at_most, less_than."}
 --   - {name: stage, type: text, description: "What the amount is: contracted, planned, pledged, disbursed or reported."}
+--   - {name: period, type: text, description: "What the amount is counted over: total, year, quarter or month; empty when no source says."}
 --   - {name: amount_text, type: text, description: The source's own words for the amount.}
 --   - {name: n_evidence, type: integer, description: Evidence rows quoting the amount (repetitions in the sources; the amount is still one fact).}
+--   - {name: sources, type: integer, description: Distinct sources that state the amount.}
+--   - {name: disputed, type: boolean, description: True when another source states an amount incompatible with this one (see the conflicts report).}
 --   - {name: actor, type: text, description: Slug of an actor the amount is attributed to (a party or participant of its owner).}
 --   - {name: actor_name, type: text, description: That actor's display name.}
 --   - {name: role, type: text, description: "The actor's role in the agreement or project: signatory, investor, host, ..."}
 --   - {name: country, type: text, description: "The actor's ISO 3166-1 alpha-2 country code, where one applies."}
 --   - {name: actor_total, type: decimal, description: "Sum of the distinct amounts attributed to this actor in this currency and stage."}
 --   - {name: actor_n_amounts, type: integer, description: How many distinct amounts actor_total adds up.}
+--   - {name: actor_n_disputed, type: integer, description: "How many of them are disputed (0: none of actor_total is contested)."}
 --   - {name: country_total, type: decimal, description: "Sum of the distinct amounts attributed to any actor of this country in this currency and stage."}
 --   - {name: country_n_amounts, type: integer, description: How many distinct amounts country_total adds up.}
+--   - {name: country_n_disputed, type: integer, description: How many of them are disputed.}
 with actor_ids as (
     -- the actor by slug, display name or alias (letter case ignored): three index lookups, which
     -- every engine's planner sees as a few rows (an OR across them made PostgreSQL scan tables)
@@ -75,6 +85,15 @@ actor_amounts as (
     select distinct att.amount_id, att.actor_id
     from attributions as att
 ),
+amount_claims as (
+    -- per amount, by index lookups: the distinct sources stating it, and whether one of its claims is disputed
+    select
+        am.id as amount_id,
+        (select count(distinct c.source_id) from claims as c where c.amount_id = am.id) as n_sources,
+        case when exists (select 1 from claims as c where c.amount_id = am.id and c.disputed) then 1 else 0 end
+            as is_disputed
+    from amounts as am
+),
 amount_digits as (
     -- the amount as decimal text, '150000000.00' (SQLite stores it so; the servers' NUMERIC casts to it)
     select am.id as amount_id, am.currency, am.stage, cast(am.amount as char(24)) as digits
@@ -92,14 +111,16 @@ amount_parts as (
         case when length(d.digits) > 12
             then cast(substr(d.digits, length(d.digits) - 11, 9) as integer)
             else cast(substr(d.digits, 1, length(d.digits) - 3) as integer) end as units_low,
-        cast(substr(d.digits, length(d.digits) - 1, 2) as integer) as cents
+        cast(substr(d.digits, length(d.digits) - 1, 2) as integer) as cents,
+        amc.is_disputed
     from amount_digits as d
+    join amount_claims as amc on amc.amount_id = d.amount_id
 ),
 actor_sums as (
     select
         aa.actor_id, ap.currency, ap.stage,
         sum(ap.units_high) as units_high, sum(ap.units_low) as units_low, sum(ap.cents) as cents,
-        count(*) as n_amounts
+        count(*) as n_amounts, sum(ap.is_disputed) as n_disputed
     from actor_amounts as aa
     join amount_parts as ap on ap.amount_id = aa.amount_id
     group by aa.actor_id, ap.currency, ap.stage
@@ -114,7 +135,7 @@ country_sums as (
     select
         ca.country, ap.currency, ap.stage,
         sum(ap.units_high) as units_high, sum(ap.units_low) as units_low, sum(ap.cents) as cents,
-        count(*) as n_amounts
+        count(*) as n_amounts, sum(ap.is_disputed) as n_disputed
     from country_amounts as ca
     join amount_parts as ap on ap.amount_id = ca.amount_id
     group by ca.country, ap.currency, ap.stage
@@ -122,7 +143,7 @@ country_sums as (
 actor_carried as (
     -- whole units out of the cents, then out of the low units (every division here is exact)
     select
-        s.actor_id, s.currency, s.stage, s.n_amounts,
+        s.actor_id, s.currency, s.stage, s.n_amounts, s.n_disputed,
         cast(s.units_high + (s.units_low + (s.cents - s.cents % 100) / 100
              - (s.units_low + (s.cents - s.cents % 100) / 100) % 1000000000) / 1000000000 as decimal(30, 0))
             as units_high,
@@ -132,7 +153,7 @@ actor_carried as (
 ),
 country_carried as (
     select
-        s.country, s.currency, s.stage, s.n_amounts,
+        s.country, s.currency, s.stage, s.n_amounts, s.n_disputed,
         cast(s.units_high + (s.units_low + (s.cents - s.cents % 100) / 100
              - (s.units_low + (s.cents - s.cents % 100) / 100) % 1000000000) / 1000000000 as decimal(30, 0))
             as units_high,
@@ -143,7 +164,7 @@ country_carried as (
 actor_totals as (
     -- the total as decimal text, put together with replace() (no concatenation operator is portable)
     select
-        c.actor_id, c.currency, c.stage, c.n_amounts,
+        c.actor_id, c.currency, c.stage, c.n_amounts, c.n_disputed,
         case when c.units_high = 0
             then replace(replace('L.C',
                 'L', cast(c.units_low as char(40))),
@@ -157,7 +178,7 @@ actor_totals as (
 ),
 country_totals as (
     select
-        c.country, c.currency, c.stage, c.n_amounts,
+        c.country, c.currency, c.stage, c.n_amounts, c.n_disputed,
         case when c.units_high = 0
             then replace(replace('L.C',
                 'L', cast(c.units_low as char(40))),
@@ -183,18 +204,24 @@ select
     am.currency,
     am.qualifier,
     am.stage,
+    am.period,
     am.amount_text,
     coalesce(ec.n_evidence, 0) as n_evidence,
+    amc.n_sources as sources,
+    amc.is_disputed as disputed,
     a.slug as actor,
     a.name as actor_name,
     att.role,
     a.country,
     act.total as actor_total,
     act.n_amounts as actor_n_amounts,
+    act.n_disputed as actor_n_disputed,
     ct.total as country_total,
-    ct.n_amounts as country_n_amounts
+    ct.n_amounts as country_n_amounts,
+    ct.n_disputed as country_n_disputed
 from amounts as am
 join owners as o on o.amount_id = am.id
+join amount_claims as amc on amc.amount_id = am.id
 left join evidence_counts as ec on ec.amount_id = am.id
 left join attributions as att on att.amount_id = am.id
 left join actors as a on a.id = att.actor_id

@@ -8,12 +8,20 @@
 --   each participant and its role (investor, builder, host,
 --   prospective_investor, ...), and the money the sources state for it. An
 --   amount is repeated on the row of every participant: to add money up, use
---   the money report, which counts each amount once.
+--   the money report, which counts each amount once. sources counts the
+--   distinct sources that quote the project and amount_sources those that
+--   state the row's amount; disputed and amount_disputed say that another
+--   source states an incompatible value (the conflicts report lists both
+--   sides, the claims report every source's values).
 -- parameters:
 --   - name: status
 --     type: choice
 --     choices: [interest, negotiation, planned, contracted, under_construction, partly_completed, completed, cancelled, unknown]
 --     description: Only projects with this status (interest for declared investment interests).
+--   - name: grade
+--     type: choice
+--     choices: [A, B, C, D, E, F]
+--     description: Only projects quoted by a source graded this well or better (A is best; ungraded sources do not count); their participants and amounts are shown whatever their sources.
 -- columns:
 --   - {name: project, type: text, description: The project's slug.}
 --   - {name: title, type: text, description: Short description of the project.}
@@ -33,7 +41,12 @@
 --   - {name: currency, type: text, description: ISO 4217 currency of the amount.}
 --   - {name: qualifier, type: text, description: "How the source qualifies the amount: exact, about, more_than, ..."}
 --   - {name: stage, type: text, description: "What the amount is: contracted, planned, pledged, disbursed, reported."}
+--   - {name: period, type: text, description: "What the amount is counted over: total, year, quarter or month; empty when no source says."}
 --   - {name: amount_text, type: text, description: The source's own words for the amount.}
+--   - {name: sources, type: integer, description: Distinct sources with evidence on the project.}
+--   - {name: disputed, type: boolean, description: "True when a value of the project or of one of its amounts is disputed between sources (see the conflicts report)."}
+--   - {name: amount_sources, type: integer, description: Distinct sources that state the row's amount; empty when none is stated.}
+--   - {name: amount_disputed, type: boolean, description: True when another source states an amount incompatible with the row's amount; empty when none is stated.}
 with participants as (
     select
         pp.project_id,
@@ -42,6 +55,30 @@ with participants as (
         a.name as participant_name
     from project_participants as pp
     join actors as a on a.id = pp.actor_id
+),
+project_claims as (
+    -- per project, by index lookups: the distinct sources quoting it, and whether a claim of it or
+    -- of one of its amounts is disputed (participants are members of a set: they never conflict)
+    select
+        pr.id as project_id,
+        (select count(distinct ev.source_id) from evidence as ev where ev.project_id = pr.id) as n_sources,
+        case
+            when exists (select 1 from claims as c where c.project_id = pr.id and c.disputed) then 1
+            when exists (select 1 from amounts as x join claims as c on c.amount_id = x.id
+                         where x.project_id = pr.id and c.disputed) then 1
+            else 0
+        end as is_disputed
+    from projects as pr
+),
+amount_claims as (
+    -- per amount: the distinct sources stating it, and whether one of its claims is disputed
+    select
+        am.id as amount_id,
+        (select count(distinct c.source_id) from claims as c where c.amount_id = am.id) as n_sources,
+        case when exists (select 1 from claims as c where c.amount_id = am.id and c.disputed) then 1 else 0 end
+            as is_disputed
+    from amounts as am
+    where am.project_id is not null
 )
 select
     pr.slug as project,
@@ -62,12 +99,22 @@ select
     am.currency,
     am.qualifier,
     am.stage,
-    am.amount_text
+    am.period,
+    am.amount_text,
+    prc.n_sources as sources,
+    prc.is_disputed as disputed,
+    amc.n_sources as amount_sources,
+    amc.is_disputed as amount_disputed
 from projects as pr
+join project_claims as prc on prc.project_id = pr.id
 left join agreements as ag on ag.id = pr.agreement_id
 left join participants on participants.project_id = pr.id
 left join amounts as am on am.project_id = pr.id
+left join amount_claims as amc on amc.amount_id = am.id
 where (:status is null or pr.status = :status)
+  and (:grade is null or exists (
+      select 1 from evidence as ev join sources as s on s.id = ev.source_id
+      where ev.project_id = pr.id and s.grade <= :grade))
 order by
     case when pr.started_earliest is null then 1 else 0 end,
     pr.started_earliest,
@@ -83,6 +130,8 @@ order by
     case when am.currency is null then 0 else 1 end,
     am.currency,
     case when am.amount is null then 0 else 1 end,
+    -- fewer digits first: SQLite stores amounts as text, compared character by character
+    length(cast(am.amount as char(24))),
     am.amount,
     case when am.amount_text is null then 0 else 1 end,
     lower(am.amount_text),

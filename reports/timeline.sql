@@ -8,7 +8,10 @@
 --   it, the inferred range is shown in separate columns and used for ordering,
 --   and is_inferred is true. A fact whose date the source does not give at all
 --   is listed only when accords has inferred one; the others are listed by the
---   unknowns report. Facts that no date places stay at the end.
+--   unknowns report. Facts that no date places stay at the end. sources
+--   counts the distinct sources that quote the fact; disputed says that
+--   sources state incompatible values of it (its date or another: the
+--   conflicts report lists both sides).
 -- parameters:
 --   - name: from
 --     type: date
@@ -30,6 +33,8 @@
 --   - {name: date_of, type: text, description: "What the date is the date of: signed, started, occurred, said or since."}
 --   - {name: kind, type: text, description: "The fact's kind: agreement, event, statement or relation kind; a project's sector."}
 --   - {name: what, type: text, description: "What happened, in short: a title, a statement's words, a relation's description."}
+--   - {name: sources, type: integer, description: Distinct sources with evidence on the fact.}
+--   - {name: disputed, type: boolean, description: "True when a value of the fact is disputed between sources (for an agreement, also of its obligations and amounts; for a project, of its amounts): see the conflicts report."}
 with inferred_dates as (
     select
         inf.agreement_id,
@@ -46,6 +51,7 @@ with inferred_dates as (
 dated as (
     select
         'agreement' as fact_type,
+        ag.id as fact_id,
         ag.slug as fact,
         null as object_actor,
         'signed' as date_of,
@@ -62,7 +68,7 @@ dated as (
     where ag.signed_precision <> 'unknown' or inf.agreement_id is not null
     union all
     select
-        'project', pr.slug, null, 'started', pr.sector, pr.title,
+        'project', pr.id, pr.slug, null, 'started', pr.sector, pr.title,
         pr.started_earliest, pr.started_latest, pr.started_precision, pr.started_text,
         inf.earliest, inf.latest
     from projects as pr
@@ -70,7 +76,7 @@ dated as (
     where pr.started_precision <> 'unknown' or inf.project_id is not null
     union all
     select
-        'event', ev.slug, null, 'occurred', ev.kind, ev.title,
+        'event', ev.id, ev.slug, null, 'occurred', ev.kind, ev.title,
         ev.occurred_earliest, ev.occurred_latest, ev.occurred_precision, ev.occurred_text,
         inf.earliest, inf.latest
     from events as ev
@@ -78,7 +84,7 @@ dated as (
     where ev.occurred_precision <> 'unknown' or inf.event_id is not null
     union all
     select
-        'statement', st.slug, null, 'said', st.kind, st.content,
+        'statement', st.id, st.slug, null, 'said', st.kind, st.content,
         st.said_earliest, st.said_latest, st.said_precision, st.said_text,
         inf.earliest, inf.latest
     from statements as st
@@ -86,7 +92,7 @@ dated as (
     where st.said_precision <> 'unknown' or inf.statement_id is not null
     union all
     select
-        'relation', sa.slug, oa.slug, 'since', re.kind, coalesce(re.description, re.kind),
+        'relation', re.id, sa.slug, oa.slug, 'since', re.kind, coalesce(re.description, re.kind),
         re.since_earliest, re.since_latest, re.since_precision, re.since_text,
         inf.earliest, inf.latest
     from actor_relations as re
@@ -116,8 +122,35 @@ select
     object_actor,
     date_of,
     kind,
-    what
-from ordered
+    what,
+    -- the fact's sources and disputes: one index lookup for the row's kind of fact
+    case o.fact_type
+        when 'agreement' then (select count(distinct e.source_id) from evidence as e where e.agreement_id = o.fact_id)
+        when 'project' then (select count(distinct e.source_id) from evidence as e where e.project_id = o.fact_id)
+        when 'event' then (select count(distinct e.source_id) from evidence as e where e.event_id = o.fact_id)
+        when 'statement' then (select count(distinct e.source_id) from evidence as e where e.statement_id = o.fact_id)
+        else (select count(distinct e.source_id) from evidence as e where e.relation_id = o.fact_id)
+    end as sources,
+    case
+        when o.fact_type = 'agreement' and (
+            exists (select 1 from claims as c where c.agreement_id = o.fact_id and c.disputed)
+            or exists (select 1 from agreement_obligations as ob join claims as c on c.obligation_id = ob.id
+                       where ob.agreement_id = o.fact_id and c.disputed)
+            or exists (select 1 from amounts as x join claims as c on c.amount_id = x.id
+                       where x.agreement_id = o.fact_id and c.disputed)) then 1
+        when o.fact_type = 'project' and (
+            exists (select 1 from claims as c where c.project_id = o.fact_id and c.disputed)
+            or exists (select 1 from amounts as x join claims as c on c.amount_id = x.id
+                       where x.project_id = o.fact_id and c.disputed)) then 1
+        when o.fact_type = 'event'
+            and exists (select 1 from claims as c where c.event_id = o.fact_id and c.disputed) then 1
+        when o.fact_type = 'statement'
+            and exists (select 1 from claims as c where c.statement_id = o.fact_id and c.disputed) then 1
+        when o.fact_type = 'relation'
+            and exists (select 1 from claims as c where c.relation_id = o.fact_id and c.disputed) then 1
+        else 0
+    end as disputed
+from ordered as o
 where (:from is null or sort_latest is null or sort_latest >= :from)
   and (:to is null or sort_earliest is null or sort_earliest <= :to)
 order by
