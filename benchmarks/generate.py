@@ -16,7 +16,11 @@ and every fact's evidence is given as ``{"quote": ..., "start": offset}``
 are spread over the sources in order; facts of a later source name actors of
 earlier sources by slug (the loader resolves them from the database, or from
 the files loaded before in the same run). A few actors ("hubs") take part in
-many more facts than the rest, as major powers do in real sources.
+many more facts than the rest, as major powers do in real sources. Every
+source after the first also reports some earlier sources' agreements and
+projects again (SHARED_SHARE, 5% of its facts), a fifth of them with another
+value (another signing year, another status: 1% of the facts), so that
+loads meet corroborations and conflicts as they do with real sources.
 
 Output is deterministic: the same sizes and --seed give byte-identical files.
 """
@@ -153,6 +157,95 @@ class Sizes:
                 raise SystemExit(f"--{name} must not be negative")
 
 
+#: Share of a source's agreements and projects that report an earlier source's fact again (the
+#: same slug and values: it corroborates), and of those the share that contradicts it (another
+#: year for an agreement, another status for a project): 5% and 1% of the facts.
+SHARED_SHARE = 0.05
+CONFLICT_SHARE = 0.2
+
+
+@dataclass
+class AgreementFacts:
+    title: str
+    kind: str
+    status: str
+    year: int
+    amount_text: str
+    amount: dict | None
+
+
+def agreement_facts(g: int, seed: int) -> AgreementFacts:
+    """The values of agreement g, the same whichever source reports it."""
+    rnd = random.Random(seed * 7_919 + g * 2 + 1)
+    year = rnd.randrange(2000, 2026)
+    millions = rnd.randrange(1, 5000) / 2
+    amount_text = f"${millions:g} million"
+    kind, status = rnd.choice(AGREEMENT_KINDS), rnd.choice(AGREEMENT_STATUSES)
+    amount = None
+    if rnd.random() < 0.8:
+        amount = {"amount": str(int(millions * 1_000_000)), "currency": rnd.choice(CURRENCIES),
+                  "qualifier": rnd.choice(("exact", "exact", "about", "more_than")),
+                  "stage": rnd.choice(("contracted", "planned", "pledged")), "text": amount_text}
+    return AgreementFacts(f"Synthetic agreement {g + 1}", kind, status, year, amount_text, amount)
+
+
+@dataclass
+class ProjectFacts:
+    title: str
+    sector: str
+    resource: str | None
+    place: str
+    status: str
+    started: str
+    month: str
+    amount: dict | None
+
+
+def project_facts(p: int, seed: int) -> ProjectFacts:
+    """The values of project p, the same whichever source reports it."""
+    rnd = random.Random(seed * 7_919 + p * 2)
+    sector, resource = rnd.choice(SECTORS)
+    place = rnd.choice(PLACES)
+    year, month = rnd.randrange(2000, 2026), rnd.randrange(1, 13)
+    amount = None
+    if rnd.random() < 0.5:
+        text = f"${rnd.randrange(1, 900)} million"
+        amount = {"amount": str(int(text[1:-8]) * 1_000_000), "currency": "USD", "qualifier": "about",
+                  "stage": "planned", "text": text}
+    return ProjectFacts(f"Synthetic {sector} project {p + 1}", sector, resource, place,
+                        rnd.choice(PROJECT_STATUSES), f"in {MONTHS[month - 1]} {year}", f"{year}-{month:02d}", amount)
+
+
+def shared_facts(doc: dict, text: _Text, rnd: random.Random, g_lo: int, p_lo: int, seed: int, own: int) -> None:
+    """Earlier sources' agreements and projects reported again: SHARED_SHARE of this source's facts,
+    CONFLICT_SHARE of them contradicting the first report."""
+    for _ in range(int(own * SHARED_SHARE)):
+        conflicting = rnd.random() < CONFLICT_SHARE
+        if g_lo and (not p_lo or rnd.random() < 0.5):
+            g = rnd.randrange(g_lo)
+            f = agreement_facts(g, seed)
+            year = f.year + 1 if conflicting else f.year
+            sentence = f"{f.title} was signed in {year}, the report says, and is worth {f.amount_text}."
+            at = text.line(sentence)
+            agreement = {"slug": agreement_slug(g), "title": f.title, "kind": f.kind, "status": f.status,
+                         "signed": {"text": f"in {year}", "year": year}, "evidence": [_quote(at, sentence)]}
+            if f.amount:
+                agreement["amounts"] = [f.amount]
+            if agreement["slug"] not in {x["slug"] for x in doc["agreements"]}:
+                doc["agreements"].append(agreement)
+        elif p_lo:
+            p = rnd.randrange(p_lo)
+            f = project_facts(p, seed)
+            status = PROJECT_STATUSES[(PROJECT_STATUSES.index(f.status) + 1) % len(PROJECT_STATUSES)] \
+                if conflicting else f.status
+            sentence = f"{f.title} began {f.started}; its status is reported as {status.replace('_', ' ')}."
+            at = text.line(sentence)
+            project = {"slug": project_slug(p), "title": f.title, "status": status,
+                       "started": {"text": f.started, "month": f.month}, "evidence": [_quote(at, sentence)]}
+            if project["slug"] not in {x["slug"] for x in doc["projects"]}:
+                doc["projects"].append(project)
+
+
 def generate_source(k: int, sizes: Sizes, seed: int) -> dict:
     """The document of source number k (0-based)."""
     rnd = random.Random(seed * 1_000_003 + k)
@@ -239,30 +332,22 @@ def generate_source(k: int, sizes: Sizes, seed: int) -> dict:
     for g in range(g_lo, g_hi):
         a = pick_actor()
         b = pick_actor({a})
-        year = rnd.randrange(2000, 2026)
-        millions = rnd.randrange(1, 5000) / 2
-        amount_text = f"${millions:g} million"
-        title = f"Synthetic agreement {g + 1}"
-        kind = rnd.choice(AGREEMENT_KINDS)
-        sentence = (f"In {year}, {actor_name(a)} and {actor_name(b)} signed {title}, "
-                    f"{_a(kind.replace('_', ' '))} worth {amount_text}.")
+        f = agreement_facts(g, seed)
+        sentence = (f"In {f.year}, {actor_name(a)} and {actor_name(b)} signed {f.title}, "
+                    f"{_a(f.kind.replace('_', ' '))} worth {f.amount_text}.")
         at = text.line(sentence)
         agreement = {
-            "slug": agreement_slug(g), "title": title, "kind": kind, "status": rnd.choice(AGREEMENT_STATUSES),
-            "signed": {"text": f"In {year}", "year": year},
+            "slug": agreement_slug(g), "title": f.title, "kind": f.kind, "status": f.status,
+            "signed": {"text": f"In {f.year}", "year": f.year},
             "parties": [{"actor": actor_slug(a), "role": "signatory"},
                         {"actor": actor_slug(b), "role": rnd.choice(PARTY_ROLES[1:])}],
             "evidence": [_quote(at, sentence)],
         }
-        if rnd.random() < 0.8:
-            agreement["amounts"] = [{
-                "amount": str(int(millions * 1_000_000)), "currency": rnd.choice(CURRENCIES),
-                "qualifier": rnd.choice(("exact", "exact", "about", "more_than")),
-                "stage": rnd.choice(("contracted", "planned", "pledged")), "text": amount_text,
-            }]
+        if f.amount:
+            agreement["amounts"] = [f.amount]
         if rnd.random() < 0.25:
-            what = f"deliver {rnd.choice(WORDS)} by {year + rnd.randrange(1, 6)}"
-            sentence = f"Under {title}, {actor_name(a)} must {what} to {actor_name(b)}."
+            what = f"deliver {rnd.choice(WORDS)} by {f.year + rnd.randrange(1, 6)}"
+            sentence = f"Under {f.title}, {actor_name(a)} must {what} to {actor_name(b)}."
             at = text.line(sentence)
             agreement["obligations"] = [{
                 "obligor": actor_slug(a), "beneficiary": actor_slug(b), "description": what,
@@ -275,34 +360,27 @@ def generate_source(k: int, sizes: Sizes, seed: int) -> dict:
     for p in range(p_lo, p_hi):
         a = pick_actor()
         b = pick_actor({a})
-        sector, resource = rnd.choice(SECTORS)
-        place = rnd.choice(PLACES)
-        year, month = rnd.randrange(2000, 2026), rnd.randrange(1, 13)
-        started = f"in {MONTHS[month - 1]} {year}"
-        title = f"Synthetic {sector} project {p + 1}"
-        sentence = f"{actor_name(a)} and {actor_name(b)} started {title} in {place} {started}"
-        amount_text = None
-        if rnd.random() < 0.5:
-            amount_text = f"${rnd.randrange(1, 900)} million"
-            sentence += f", at a cost of about {amount_text}"
+        f = project_facts(p, seed)
+        sentence = f"{actor_name(a)} and {actor_name(b)} started {f.title} in {f.place} {f.started}"
+        if f.amount:
+            sentence += f", at a cost of about {f.amount['text']}"
         sentence += "."
         at = text.line(sentence)
         project = {
-            "slug": project_slug(p), "title": title, "sector": sector, "resource": resource, "location": place,
-            "status": rnd.choice(PROJECT_STATUSES),
-            "started": {"text": started, "month": f"{year}-{month:02d}"},
+            "slug": project_slug(p), "title": f.title, "sector": f.sector, "resource": f.resource,
+            "location": f.place, "status": f.status,
+            "started": {"text": f.started, "month": f.month},
             "participants": [{"actor": actor_slug(a), "role": "investor"},
                              {"actor": actor_slug(b), "role": rnd.choice(PARTICIPANT_ROLES[1:])}],
             "evidence": [_quote(at, sentence)],
         }
         if g_hi > 0 and rnd.random() < 0.3:
             project["agreement"] = agreement_slug(rnd.randrange(0, g_hi))  # this or an earlier source's
-        if amount_text:
-            project["amounts"] = [{
-                "amount": str(int(amount_text[1:-8]) * 1_000_000), "currency": "USD", "qualifier": "about",
-                "stage": "planned", "text": amount_text,
-            }]
+        if f.amount:
+            project["amounts"] = [f.amount]
         doc["projects"].append(project)
+
+    shared_facts(doc, text, rnd, g_lo, p_lo, seed, (g_hi - g_lo) + (p_hi - p_lo))
 
     # --- events -------------------------------------------------------------------------
     e_lo, e_hi = _split(sizes.events, parts)[k]

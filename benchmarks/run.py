@@ -74,7 +74,8 @@ STREAM_ROWS = 1_000_000
 #: tables the loader writes (everything but the schema's bookkeeping)
 DATA_TABLES = ("sources", "source_segments", "actors", "actor_aliases", "actor_relations", "agreements",
                "agreement_parties", "agreement_obligations", "projects", "project_participants", "amounts",
-               "events", "event_participants", "statements", "statement_subjects", "evidence", "inferences")
+               "events", "event_participants", "statements", "statement_subjects", "evidence", "inferences",
+               "claims", "labels")
 
 
 def log(message: str) -> None:

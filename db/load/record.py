@@ -26,8 +26,8 @@ REFERENCES = {"parent": ("actors", "parent_id"), "speaker": ("actors", "speaker_
               "beneficiary": ("actors", "beneficiary_actor_id"), "agreement": ("agreements", "agreement_id")}
 #: claim fields copied to a column of the same name in the record
 PLAIN = {"kind": "kind", "status": "status", "country": "country", "sector": "sector", "resource": "resource",
-         "location": "location_text", "voice": "voice"}
-BOOLEAN = {"is_named": "is_named", "direct_quote": "is_direct_quote"}
+         "location": "location_text"}
+BOOLEAN = {"is_named": "is_named"}
 
 
 @dataclass

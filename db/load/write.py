@@ -339,22 +339,26 @@ class _PlanWriter:
     def _write_claims(self) -> None:
         """Each claim and label of this source, quoted by its first evidence on the fact."""
         ev = table("evidence")
-        quotes: dict[tuple[str, int], list[tuple[int, str]]] = {}  # the source's quotes on each fact, in text order
-        for column in {c for c, *_ in self.claim_rows}:
-            query = (select(ev.c[column], ev.c.id, ev.c.quote)
-                     .where(ev.c.source_id == self.source_id, ev.c[column].is_not(None))
-                     .order_by(ev.c.char_start, ev.c.char_end, ev.c.id))  # in text order, as an export writes them
-            for fact_id, ev_id, quote in self.conn.execute(query):
-                quotes.setdefault((column, fact_id), []).append((ev_id, quote))
+        spans = {(column, fact_id, span.start, span.end): span.quote for column, fact_id, span in self.evidence_rows}
+        quotes: dict[tuple[str, int], list[tuple[int, int, str]]] = {}  # the source's quotes on each fact
+        targets = list(m.FACT_TARGETS)
+        # one pass over this source's evidence (by its index on source_id), its quotes already in memory
+        query = select(ev.c.id, ev.c.char_start, ev.c.char_end, *[ev.c[c] for c in targets]).where(
+            ev.c.source_id == self.source_id)
+        for ev_id, start, end, *facts in self.conn.execute(query):
+            column = next(c for c, f in zip(targets, facts, strict=True) if f is not None)
+            fact_id = facts[targets.index(column)]
+            quotes.setdefault((column, fact_id), []).append((start, ev_id, spans[(column, fact_id, start, end)]))
+        for found in quotes.values():
+            found.sort()  # in text order, as an export writes them
 
         def quoting(column: str, fact_id: int, words: Any) -> int:
             """The first quote (in the text) of the fact holding the claim's words (a date's, an amount's), else
             the fact's first quote."""
             found = quotes[(column, fact_id)]
             if isinstance(words, str) and len(found) > 1:
-                return next((ev_id for ev_id, quote in found if words in quote), found[0][0])
-            return found[0][0]
-        targets = list(m.FACT_TARGETS)
+                return next((ev_id for _, ev_id, quote in found if words in quote), found[0][1])
+            return found[0][1]
         value_columns = ["value", "earliest", "latest", "date_precision", "amount", "currency", "qualifier", "period"]
         rows = []
         for (column, fact_id, name, _), values in self.claim_rows.items():

@@ -110,7 +110,7 @@ CLAIM_FIELDS: dict[str, tuple[str, ...]] = {
     "amounts": ("amount",),
     "events": ("kind", "occurred", "location"),
     "event_participants": ("participant",),
-    "statements": ("voice", "kind", "direct_quote", "speaker", "said"),
+    "statements": ("kind", "speaker", "said"),
     "statement_subjects": ("subject",),
 }
 #: Fields whose value is one of a set: sources naming different ones do not contradict each other.

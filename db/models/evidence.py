@@ -37,10 +37,10 @@ def _exactly_one(columns: list[str], name: str) -> CheckConstraint:
     return CheckConstraint(f"{terms} = 1", name=name)
 
 
-def _target_columns(cls_name: str) -> dict:
+def _target_columns(cls_name: str, index: bool = True) -> dict:
     return {
         column: mapped_column(
-            ForeignKey(f"{table}.id", ondelete="CASCADE"), nullable=True, index=True,
+            ForeignKey(f"{table}.id", ondelete="CASCADE"), nullable=True, index=index,
             comment=f"The {table} row this {cls_name} row supports, when it supports one.",
         )
         for column, table in FACT_TARGETS.items()
