@@ -134,24 +134,33 @@ class DowngradeResult:
 
 
 def downgrade(target: Database | str | None = None, revision: str = "-1", sql: bool = False,
-              stdout: TextIO | None = None) -> DowngradeResult:
+              stdout: TextIO | None = None, force: bool = False) -> DowngradeResult:
     """Downgrade the schema; the report views are dropped first (rebuilt by the next upgrade).
 
     On SQLite the file is first backed up beside itself, and that path is
     returned. Like an upgrade, one transaction on SQLite and PostgreSQL and
     resumable on MariaDB. With ``sql=True`` the SQL is printed for a FROM:TO range.
+    A downgrade that would lose information (below 0006: disputed or
+    superseded claims, source grades, amount periods) raises AccordsError
+    before anything changes, saying what and how much, unless ``force``.
     """
     url = _url(target)
     if sql:
         if ":" not in revision:
             raise UsageError("downgrade --sql needs a range FROM:TO, e.g. 0002:base")
         with database_errors(url), alembic_errors():
-            migrate.downgrade(url, revision, sql=True, stdout=stdout)
+            migrate.downgrade(url, revision, sql=True, stdout=stdout, force=force)
         return DowngradeResult(None, None)
     with opened(target) as db:
         migrate.current_revision(db.engine)  # a revision accords does not know stops here
+        if not force:
+            with db.engine.connect() as conn:
+                refusals = migrate.downgrade_refusals(conn, revision)
+            if refusals:
+                raise AccordsError("; ".join(refusals))
     backup = migrate.backup_sqlite(url)
-    after, _ = _migrate(url, lambda conn: migrate.downgrade(url, revision, connection=conn), rebuild_views=False)
+    after, _ = _migrate(url, lambda conn: migrate.downgrade(url, revision, connection=conn, force=force),
+                        rebuild_views=False)
     return DowngradeResult(backup, after)
 
 

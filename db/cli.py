@@ -145,13 +145,16 @@ def upgrade(ctx: click.Context, revision: str, sql: bool) -> None:
 @db_group.command()
 @click.argument("revision", default="-1")
 @click.option("--sql", is_flag=True, help="Print the SQL instead of running it.")
+@click.option("--force", is_flag=True, help="Downgrade even where that loses information (claims, grades, periods).")
 @click.pass_context
 @fail_cleanly
-def downgrade(ctx: click.Context, revision: str, sql: bool) -> None:
+def downgrade(ctx: click.Context, revision: str, sql: bool, force: bool) -> None:
     """Downgrade the schema to REVISION (default: one step back; 'base' removes every table).
 
     On SQLite the file is backed up beside itself first. With --sql, give a
     range FROM:TO (for example 0002:base) and the SQL is printed instead.
+    A downgrade that would lose information refuses, changing nothing, and
+    says what it would lose; --force downgrades anyway.
 
     \b
     Example:
@@ -159,7 +162,7 @@ def downgrade(ctx: click.Context, revision: str, sql: bool) -> None:
     """
     from . import api
 
-    result = api.downgrade(_db_url(ctx), revision, sql=sql, stdout=sys.stdout if sql else None)
+    result = api.downgrade(_db_url(ctx), revision, sql=sql, stdout=sys.stdout if sql else None, force=force)
     if result.backup:
         click.echo(f"backed up the database to {result.backup}", err=True)
     if not sql:

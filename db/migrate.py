@@ -181,10 +181,40 @@ def upgrade(url: str | None = None, revision: str = "head", sql: bool = False,
 
 
 def downgrade(url: str | None = None, revision: str = "-1", sql: bool = False,
-              stdout: TextIO | None = None, connection: Connection | None = None) -> list[str]:
+              stdout: TextIO | None = None, connection: Connection | None = None, force: bool = False) -> list[str]:
+    """Downgrade the database (see ``upgrade``); ``force``: even where a step would lose information.
+
+    A migration whose downgrade can lose information refuses unless
+    ``config.attributes["force"]`` is true (see ``downgrade_refusals``).
+    """
     config = alembic_config(url, stdout, connection)
+    config.attributes["force"] = force
     command.downgrade(config, revision, sql=sql)
     return list(config.attributes.get("skipped", []))
+
+
+def downgrade_refusals(conn: Connection, revision: str) -> list[str]:
+    """Why downgrading to ``revision`` would lose information: one line per step that would.
+
+    Each migration that can lose information on the way down defines
+    ``downgrade_refusal(bind) -> str | None``; it is asked here, before
+    anything changes. A target alembic cannot resolve gives no refusal:
+    the downgrade itself then says what is wrong with it.
+    """
+    from alembic.script.revision import RevisionError
+    from alembic.util import CommandError
+
+    current = current_revision(conn)
+    try:
+        steps = list(_script().iterate_revisions(current, revision, select_for_downgrade=True))
+    except (RevisionError, CommandError):
+        return []
+    refusals = []
+    for script in steps:
+        check = getattr(script.module, "downgrade_refusal", None)
+        if check is not None and (refusal := check(conn)):
+            refusals.append(refusal)
+    return refusals
 
 
 def history(stdout: TextIO | None = None) -> None:
