@@ -12,6 +12,8 @@ from pathlib import Path
 import click
 
 from . import __version__
+from .cli_sources import db_url as _db_url
+from .cli_sources import print_loaded, source
 from .cli_support import (
     EXIT_FAILURE,
     EXIT_INTERRUPTED,
@@ -27,10 +29,6 @@ from .cli_support import (
     param_option,
     quiet_stdout,
 )
-
-
-def _db_url(ctx: click.Context) -> str | None:
-    return (ctx.find_root().obj or {}).get("database_url")
 
 
 def _read_url(ctx: click.Context) -> str | None:
@@ -58,21 +56,6 @@ def _creates(ctx: click.Context) -> bool:
 
 def _warn(message: str) -> None:
     click.echo(f"accords: {message}", err=True)
-
-
-def _print_loaded(results) -> None:
-    """One line per loaded source: what it added, or that it was unchanged."""
-    for result in results:
-        if result.changed:
-            summary = ", ".join(f"{n} {t}" for t, n in result.counts.items())
-            also = f"; corroborates {result.corroborated} facts of other sources" if result.corroborated else ""
-            click.echo(f"loaded {result.source_slug}: {summary or 'no new rows'}{also}")
-            for line in result.refined:
-                click.echo(f"  refines {line}")
-            for line in result.conflicts:
-                click.echo(f"  conflict {line}")
-        else:
-            click.echo(f"{result.source_slug} is already loaded and unchanged")
 
 
 # --- root ----------------------------------------------------------------------
@@ -268,7 +251,7 @@ def seed(ctx: click.Context, files: tuple[str, ...]) -> None:
     from . import api
 
     results = api.seed_sources(_db_url(ctx), files)
-    _print_loaded(results)
+    print_loaded(results)
 
 
 # --- reports -------------------------------------------------------------------
@@ -398,11 +381,8 @@ def ingest(ctx: click.Context, files: tuple[str, ...], quiet: bool, fail_on_conf
     slug or alias are the existing actors. Loading a file again changes
     nothing; a corrected file replaces that source's claims.
 
-    Each loaded source gets a line saying what it added and how many facts
-    of other sources it corroborates, then one line per value it refines
-    (a more precise date, an amount's period) and per conflict it opens
-    (a value another source states otherwise): see "Many sources" in the
-    README.
+    Each source's line says what it added and corroborates, then each value
+    it refines and each conflict it opens ("Many sources" in the README).
 
     \b
     Example:
@@ -425,38 +405,7 @@ def ingest(ctx: click.Context, files: tuple[str, ...], quiet: bool, fail_on_conf
             bar.render_finish()
     if quiet:
         return
-    _print_loaded(results)
-
-
-@cli.group()
-def source() -> None:
-    """Manage the sources in the database.
-
-    \b
-    Example:
-        accords source remove conflict-test --yes
-    """
-
-
-@source.command("remove")
-@click.argument("slug")
-@click.option("-y", "--yes", is_flag=True, help="Do not ask for confirmation.")
-@click.pass_context
-@fail_cleanly
-def source_remove(ctx: click.Context, slug: str, yes: bool) -> None:
-    """Remove source SLUG: its claims, its evidence and every fact only it supported.
-
-    Facts that other sources also support stay, and their record is worked
-    out again from the claims left: afterwards every report is what it would
-    be had the source never been loaded. One transaction: all or nothing.
-    """
-    from . import api
-
-    if not yes and not click.confirm(f"Remove source {slug!r} and every fact only it supports?", err=True):
-        raise click.exceptions.Exit(1)
-    removed = api.remove_source(_db_url(ctx), slug)
-    summary = ", ".join(f"{n} {t}" for t, n in removed.counts.items())
-    click.echo(f"removed {removed.source_slug}: {summary}")
+    print_loaded(results)
 
 
 @cli.command()
@@ -494,6 +443,9 @@ def schema() -> None:
     from . import api
 
     click.echo(api.schema_json())
+
+
+cli.add_command(source)
 
 
 def main() -> None:

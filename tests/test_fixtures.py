@@ -12,6 +12,12 @@ from sqlalchemy.engine import make_url
 from db import api
 
 
+def _index_repr(index: dict) -> str:
+    """An index as text; a partial index's condition (a clause object on PostgreSQL) by its SQL."""
+    options = {k: str(v) for k, v in index.get("dialect_options", {}).items()}
+    return repr({**index, "dialect_options": options})
+
+
 def _everything(url: str) -> dict:
     """What a database holds, with its own name written as DB wherever the server shows it."""
     name = make_url(url).database or ""
@@ -27,7 +33,7 @@ def _everything(url: str) -> dict:
                     "columns": [(c["name"], str(c["type"]), c["nullable"], str(c.get("default")), c.get("comment"))
                                 for c in insp.get_columns(table)],
                     "primary key": insp.get_pk_constraint(table),
-                    "indexes": sorted(map(repr, insp.get_indexes(table))),
+                    "indexes": sorted(map(_index_repr, insp.get_indexes(table))),
                     "foreign keys": sorted(map(repr, insp.get_foreign_keys(table))),
                     "unique": sorted(map(repr, insp.get_unique_constraints(table))),
                     "checks": sorted(map(repr, insp.get_check_constraints(table))),

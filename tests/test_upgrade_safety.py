@@ -185,7 +185,7 @@ def _finish_and_check(url: str, command: list[str], counts: dict[str, int]) -> N
         assert _accords("--db", url, "db", "check").output.startswith("database, migrations and models agree")
     else:
         assert api.current(url)[0] == command[1]
-    assert _counts(url) == counts
+    assert {t: n for t, n in _counts(url).items() if t in counts} == counts  # later revisions add tables
 
 
 # ----------------------------------------------------------------------------- upgrades and downgrades
@@ -226,7 +226,7 @@ def test_upgrade_and_downgrade_killed_at_many_statements(engine_name, scratch, t
         _finish_and_check(url, args[command][3:], counts)
         assert _state(url) == after
         _accords(*args[other])
-    assert _counts(url) == counts
+    assert {t: n for t, n in _counts(url).items() if t in counts} == counts
 
 
 def _wait_for_writing(url: str, proc: subprocess.Popen, path: Path | None) -> None:
