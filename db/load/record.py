@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Connection, Table, bindparam, select, update
 
@@ -147,7 +147,7 @@ class Recorder:
         query = (select(*cols, claims.c[column].label("fact_id"))
                  .join(sources, sources.c.id == claims.c.source_id).where(claims.c[column].in_(ids)))
         for row in self.conn.execute(query):
-            slot = (column, row.fact_id, row.field)
+            slot: tuple = (column, row.fact_id, row.field)
             out[row.fact_id].append((self._value(row, slot, (column, row.fact_id)), row))
         if table_name in ("agreements", "projects"):
             amounts = _t("amounts")
@@ -190,7 +190,8 @@ class Recorder:
             return
         rows = {c.id: row for c, row in pairs}
         label = None
-        before = {(c.unit, c.field): c for c, row in pairs if row.in_record and c.source_id != self.source_id}
+        before: dict[Hashable, ClaimValue] = {(c.unit, c.field): c for c, row in pairs
+                                              if row.in_record and c.source_id != self.source_id}
         for key, shown in outcome.record.items():
             old = before.get(key)
             if old is not None and shown.source_id == self.source_id and old.value != shown.value \
@@ -221,8 +222,9 @@ class Recorder:
         if values:
             self.conn.execute(update(facts).where(facts.c.id == fact_id).values(values))
         amounts = _t("amounts")
-        for (unit, name), shown in outcome.record.items():
-            if name == "amount":
+        for shown in outcome.record.values():
+            if shown.field == "amount":
+                unit = cast(tuple, shown.unit)
                 self.conn.execute(update(amounts).where(amounts.c.id == unit[1]).values(
                     qualifier=shown.qualifier, period=shown.period, amount_text=shown.value))
 

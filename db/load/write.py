@@ -362,7 +362,7 @@ class _PlanWriter:
         value_columns = ["value", "earliest", "latest", "date_precision", "amount", "currency", "qualifier", "period"]
         rows = []
         for (column, fact_id, name, _), values in self.claim_rows.items():
-            fact = [None] * len(targets)
+            fact: list[int | None] = [None] * len(targets)
             fact[targets.index(column)] = fact_id
             rows.append((self.source_id, quoting(column, fact_id, values.get("value")), name,
                          *(values.get(c) for c in value_columns),
@@ -371,7 +371,7 @@ class _PlanWriter:
                                           "in_record", *targets], rows)
         label_rows = []
         for (column, fact_id, name), value in self.label_rows.items():
-            fact = [None] * len(targets)
+            fact = [None] * len(targets)  # type: ignore[no-redef]
             fact[targets.index(column)] = fact_id
             label_rows.append((self.source_id, name, value, *fact))
         insert_many(self.conn, "labels", ["source_id", "field", "value", *targets], label_rows)
