@@ -338,7 +338,9 @@ def examples(sizes: dict) -> Examples:
 
 def report_params(name: str, ex: Examples) -> list[tuple[str, str]]:
     """Parameters for running every report: required ones get an example value, the rest their defaults."""
-    return [("actor", ex.actor_alias)] if name == "actor" else []
+    if name == "actor":
+        return [("actor", ex.actor_alias)]
+    return [("fact", ex.fact)] if name == "claims" else []
 
 
 def _sql_literal(value) -> str:
@@ -398,7 +400,8 @@ def bench_reports(res: Results, db: Path, sql_dir: Path, ex: Examples, budget_s:
 
 
 #: the parameterised reports and the example each takes: (report, parameter, Examples field)
-PARAM_REPORTS = (("actor", "actor", "actor_alias"), ("evidence", "fact", "fact"), ("statements", "speaker", "actor_slug"))
+PARAM_REPORTS = (("actor", "actor", "actor_alias"), ("evidence", "fact", "fact"), ("statements", "speaker", "actor_slug"),
+                 ("claims", "fact", "fact"))
 
 
 def bench_parameterised(res: Results, url: str, ex: Examples, budget_s: float, runs: int = 15,
