@@ -1,6 +1,7 @@
 """Revision 0006 (claims, labels, source grades, amount periods) over a database that holds data.
 
-On every engine a database at 0005 holds the seed and tests/data/second-source.yaml
+On every engine a database at 0005 holds the seed, tests/data/second-source.yaml and
+tests/data/many-sources/3-test-regional-digest.yaml
 (written by the loader at the newest revision, then downgraded with --force:
 the loader of 0005 is gone). Upgrading it must lose nothing: every row of
 every table is still there, and every report of the old version gives its
@@ -34,6 +35,8 @@ from db.reports import Report, all_reports, bind_parameters, parse_report, run_r
 
 REPO = Path(__file__).resolve().parent.parent
 SECOND = Path(__file__).parent / "data" / "second-source.yaml"
+#: a third source (invented test data) that restates and refines some of the seed's facts
+THIRD = Path(__file__).parent / "data" / "many-sources" / "3-test-regional-digest.yaml"
 BEFORE, CLAIMS = "0005", "0006"
 #: fact table -> its column in evidence, claims and labels (FACT_TARGETS)
 FACT_COLUMN = {
@@ -146,8 +149,8 @@ def _labels(url: str) -> Counter:
 
 
 def _at_0005_with_two_sources(seeded_url: str) -> str:
-    """The seeded database with the second source loaded too, downgraded (forced) to 0005."""
-    api.ingest(seeded_url, [SECOND])
+    """The seeded database with two other sources loaded too, downgraded (forced) to 0005."""
+    api.ingest(seeded_url, [SECOND, THIRD])
     api.downgrade(seeded_url, BEFORE, force=True)
     assert api.current(seeded_url)[0] == BEFORE
     return seeded_url
@@ -201,7 +204,7 @@ def test_the_upgrade_writes_each_sources_claims_and_labels(seeded_url):
     url = _at_0005_with_two_sources(seeded_url)
     api.upgrade(url)
     sources = dict(_query(url, "select id, slug from sources"))
-    assert len(sources) == 2
+    assert len(sources) == 3
     first = min(sources)
     for table, column in FACT_COLUMN.items():
         # the sources with evidence on each fact
@@ -228,7 +231,8 @@ def test_the_upgrade_writes_each_sources_claims_and_labels(seeded_url):
                          "join agreements as g on g.id = c.agreement_id "
                          "where g.slug = 'afghan-oil-extraction-contract' and c.field = 'signed' order by s.id")
     assert [(slug, value, support, bool(shown)) for slug, value, _, _, _, support, shown in signed] == [
-        (sources[first], "In 2023", 2, True), ("test-second-source", "In 2023", 2, False)]
+        (sources[first], "In 2023", 3, True), ("test-second-source", "In 2023", 3, False),
+        ("test-regional-digest", "In 2023", 3, False)]
     assert {(str(e), str(la), p) for _, _, e, la, p, _, _ in signed} == {("2023-01-01", "2023-12-31", "year")}
     assert not _query(url, "select id from claims where disputed")  # the backfill opens no conflict
 
