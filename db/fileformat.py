@@ -61,6 +61,9 @@ DATE: dict[str, Any] = _obj({
     "day": {**_ISO_DAY, "description": "Shorthand: one day."},
     "earliest": _ISO_DAY,
     "latest": _ISO_DAY,
+    "evidence": {"$ref": "#/$defs/evidence",
+                 "description": "Quotes that state this date, where the fact's own evidence does not (optional): "
+                                "they are added to the fact's evidence, and the date's claim quotes them."},
 }, [], "A partial date. Give year, month or day, or precision with earliest/latest "
        "(both may be omitted when the source does not pin the date down).")
 

@@ -23,6 +23,7 @@ from test_golden import render
 
 from db import api
 from db.cli import cli
+from db.errors import ValidationError
 from db.reports import all_reports, get_report
 
 DATA = Path(__file__).parent / "data" / "many-sources"
@@ -228,3 +229,58 @@ def test_claims_and_conflicts_match_golden_files(shared_loaded, case, report_nam
         path.write_bytes(csv_text.encode("utf-8"))
     assert csv_text == path.read_bytes().decode("utf-8")
     assert csv_text.count("\r\n") > 1
+
+
+DATED = """format: 1
+source:
+  slug: test-dated-contract
+  title: "TEST DATA: a date quoted apart from its fact"
+  kind: other
+  text: "TEST DATA. Acme and Beijing signed a contract. It was signed on 3 March 2023. Nothing else."
+actors:
+  - {slug: acme, name: Acme, kind: company, evidence: ["Acme and Beijing"]}
+agreements:
+  - slug: acme-test-contract
+    title: Acme contract
+    kind: contract
+    status: signed
+    signed: {text: "on 3 March 2023", day: "2023-03-03", evidence: [QUOTE]}
+    parties: [{actor: acme, role: signatory}, {actor: china, role: counterparty}]
+    evidence: ["Acme and Beijing signed a contract."]
+"""
+
+
+def test_a_date_can_give_its_own_evidence(engine_name, seeded_url, tmp_path):
+    good = tmp_path / "dated.yaml"
+    good.write_text(DATED.replace("QUOTE", '"It was signed on 3 March 2023."'), encoding="utf-8")
+    api.ingest(seeded_url, [good])
+    quoted = rows(seeded_url, """select c.field, e.quote from claims c join evidence e on e.id = c.evidence_id
+        join agreements a on a.id = c.agreement_id where a.slug = 'acme-test-contract' order by c.field""")
+    assert quoted == [("kind", "Acme and Beijing signed a contract."),
+                      ("signed", "It was signed on 3 March 2023."),
+                      ("status", "Acme and Beijing signed a contract.")]
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(DATED.replace("QUOTE", '"Nothing else."').replace("test-dated-contract", "test-bad-date"),
+                   encoding="utf-8")
+    with pytest.raises(ValidationError) as caught:
+        api.ingest(seeded_url, [bad])
+    assert caught.value.problems == [
+        f"{bad}: agreements[0].signed.text: date words 'on 3 March 2023' do not occur in the date's evidence"]
+
+
+def test_a_corrected_file_replaces_only_its_own_claims(engine_name, seeded_url, tmp_path):
+    api.ingest(seeded_url, SOURCES[:1])
+    seed_claims = rows(seeded_url, "select c.id, c.field, c.value from claims c join sources s on s.id = c.source_id "
+                                   "where s.slug = 'beijing-and-taliban-build-an-alliance' order by c.id")
+    corrected = tmp_path / "wire.yaml"
+    corrected.write_text(SOURCES[0].read_text(encoding="utf-8").replace("5 January 2023", "6 January 2023")
+                         .replace('"2023-01-05"', '"2023-01-06"'), encoding="utf-8")
+    result = api.ingest(seeded_url, [corrected])[0]
+    assert result.changed and result.conflicts == []
+    after = rows(seeded_url, "select c.id, c.field, c.value from claims c join sources s on s.id = c.source_id "
+                             "where s.slug = 'beijing-and-taliban-build-an-alliance' order by c.id")
+    assert after == seed_claims  # the seed's claims are untouched
+    assert [tuple(map(normal, r)) for r in claims_of(seeded_url, OIL, "signed")] == [
+        ("beijing-and-taliban-build-an-alliance", "In 2023", 2, False, False),
+        ("test-wire-report", "on 6 January 2023", 1, False, True),
+    ]

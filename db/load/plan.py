@@ -171,6 +171,17 @@ class DocumentPlanner:
         if value is not None and max(len(value), len(value.lower())) > length:  # names are also stored lowered
             self.check.fail(where, f"longer than {length} characters ({short(value)})")
 
+    def dated(self, where: str, spec: dict | None, ev: list[Span]) -> list[Span]:
+        """The fact's evidence, with the quotes a date gives for itself (``evidence`` inside the date):
+        the claim of the date then quotes them. The date's words must occur in one of them."""
+        if not spec or not spec.get("evidence"):
+            return ev
+        own = self.check.evidence(f"{where}.evidence", spec["evidence"])
+        text = spec.get("text")
+        if own and text and not any(text in span.quote for span in own):
+            self.check.fail(f"{where}.text", f"date words {short(text)} do not occur in the date's evidence")
+        return ev + [span for span in own if span not in ev]
+
     def location(self, where: str, location: str | None) -> None:
         if location and not self.check.contains(location):
             self.check.fail(where, f"location words {short(location)} do not occur in the source text")
@@ -289,7 +300,8 @@ class DocumentPlanner:
             self.rows.append(Row("actor_relations", {
                 "kind": r["kind"], "description": r.get("description"),
                 **check.date(f"{at}.since", "since", r.get("since")),
-            }, check.evidence(f"{at}.evidence", r["evidence"]), key=(r["subject"], r["object"], r["kind"]),
+            }, self.dated(f"{at}.since", r.get("since"), check.evidence(f"{at}.evidence", r["evidence"])),
+                key=(r["subject"], r["object"], r["kind"]),
                 refs={"subject_actor_id": ("actors", r["subject"]), "object_actor_id": ("actors", r["object"])}))
 
     def agreements(self) -> None:
@@ -300,7 +312,7 @@ class DocumentPlanner:
             self.rows.append(Row("agreements", {
                 "slug": ag["slug"], "title": ag["title"], "kind": ag["kind"], "status": ag["status"],
                 "description": ag.get("description"), **check.date(f"{at}.signed", "signed", ag.get("signed")),
-            }, ev, key=(ag["slug"],)))
+            }, self.dated(f"{at}.signed", ag.get("signed"), ev), key=(ag["slug"],)))
             self.members("agreement_parties", "agreements", "agreement_id", ag["slug"], f"{at}.parties",
                          ag.get("parties", []), ev)
             self.obligations(at, ag, ev)
@@ -332,7 +344,7 @@ class DocumentPlanner:
                 "slug": pr["slug"], "title": pr["title"], "sector": pr.get("sector"), "resource": pr.get("resource"),
                 "location_text": location, "status": pr["status"], "description": pr.get("description"),
                 **check.date(f"{at}.started", "started", pr.get("started")),
-            }, ev, key=(pr["slug"],),
+            }, self.dated(f"{at}.started", pr.get("started"), ev), key=(pr["slug"],),
                 refs={"agreement_id": ("agreements", pr["agreement"])} if pr.get("agreement") else {}))
             self.members("project_participants", "projects", "project_id", pr["slug"], f"{at}.participants",
                          pr.get("participants", []), ev)
@@ -348,7 +360,7 @@ class DocumentPlanner:
             self.rows.append(Row("events", {
                 "slug": evn["slug"], "title": evn["title"], "kind": evn["kind"], "location_text": location,
                 "description": evn.get("description"), **check.date(f"{at}.occurred", "occurred", evn.get("occurred")),
-            }, ev, key=(evn["slug"],)))
+            }, self.dated(f"{at}.occurred", evn.get("occurred"), ev), key=(evn["slug"],)))
             self.members("event_participants", "events", "event_id", evn["slug"], f"{at}.participants",
                          evn.get("participants", []), ev)
 
@@ -365,7 +377,7 @@ class DocumentPlanner:
             self.rows.append(Row("statements", {
                 "slug": st["slug"], "voice": voice, "kind": st["kind"], "is_direct_quote": st["direct_quote"],
                 "content": content, **check.date(f"{at}.said", "said", st.get("said")),
-            }, ev, key=(st["slug"],), refs={"speaker_actor_id": ("actors", speaker)} if speaker else {}))
+            }, self.dated(f"{at}.said", st.get("said"), ev), key=(st["slug"],), refs={"speaker_actor_id": ("actors", speaker)} if speaker else {}))
             self.subjects(at, st, ev)
 
     def _voice(self, at: str, voice: str, speaker: str | None, direct_quote: bool) -> None:
