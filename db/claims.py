@@ -30,7 +30,9 @@ the same rules for users:
 * **Record of a disputed value.** Neither side overrides the other: the
   record keeps the side with the most supporting sources, then the best
   graded (A before F, graded before ungraded), then the first loaded, and
-  is flagged disputed; every side stays in ``claims``.
+  is flagged disputed; every side stays in ``claims``. A disputed amount
+  keeps its row (flagged), but the rows that contradict the kept side have
+  no claim in the record, and totals leave them out.
 * Dates without a range (relative, unknown) and values in different
   currencies are kept as claims but compared with nothing.
 """
@@ -77,6 +79,14 @@ class Outcome:
     disputed: set[int] = field(default_factory=set)  # claim ids with an incompatible claim of another source
     record: dict[Hashable, ClaimValue] = field(default_factory=dict)  # (unit, field) -> the claim the record shows
     conflicts: list[tuple[ClaimValue, ClaimValue]] = field(default_factory=list)  # pairs of disputing claims
+    #: amount rows that contradict the side of a dispute the record keeps: their words are kept up to
+    #: date (``record``), but none of their claims is in the record
+    outside: set[Hashable] = field(default_factory=set)
+
+    def in_record(self, claim: ClaimValue) -> bool:
+        """Does the record show this claim's value?"""
+        shown = self.record.get((claim.unit, claim.field))
+        return shown is not None and shown.id == claim.id and claim.unit not in self.outside
 
 
 def grade_rank(grade: str | None) -> int:
@@ -186,8 +196,19 @@ def _resolve_slot(claims: list[ClaimValue], out: Outcome) -> None:
     by_unit: dict[Hashable, list[ClaimValue]] = {}
     for c in claims:
         by_unit.setdefault(c.unit, []).append(c)
+    out.outside |= _outside_the_record(claims, out)
     for unit, unit_claims in by_unit.items():
         out.record[(unit, unit_claims[0].field)] = _record_claim(unit_claims, out)
+
+
+def _outside_the_record(claims: list[ClaimValue], out: Outcome) -> set[Hashable]:
+    """The amount rows of a disputed slot that contradict the side the record keeps (they stay in the
+    database, flagged disputed, but no claim of theirs is in the record and totals leave them out)."""
+    if claims[0].field != "amount" or not any(c.id in out.disputed for c in claims):
+        return set()
+    side = min(claims, key=lambda c: (-out.support[c.id], grade_rank(c.grade), c.source_id, c.id))
+    against = {d.unit if c is side else c.unit for c, d in out.conflicts if side in (c, d)}
+    return against - {side.unit}
 
 
 def _record_claim(claims: list[ClaimValue], out: Outcome) -> ClaimValue:

@@ -92,7 +92,14 @@ select
     s.slug as source,
     s.grade,
     c.support,
-    c.in_record,
+    case
+        -- an amount's side is in the record when its row is (the words shown may be another source's)
+        when c.amount_id is not null
+            then case when exists (select 1 from claims as r where r.amount_id = c.amount_id and r.in_record)
+                      then 1 else 0 end
+        when c.in_record then 1
+        else 0
+    end as in_record,
     ev.quote
 from disputed as d
 join claims as c on c.id = d.claim_id

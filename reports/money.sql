@@ -21,9 +21,13 @@
 --   written back as decimal text.
 --   sources counts the distinct sources that state the amount; disputed says
 --   that another source states an incompatible amount for the same stage
---   (the conflicts report lists both sides). A total that adds up a disputed
---   amount says so: actor_n_disputed and country_n_disputed count them (a
---   disputed amount and the one it contradicts may both be added).
+--   (the conflicts report lists both sides). Of two amounts that contradict
+--   each other (one contract's total given as $150 million and as $540
+--   million), totals add only the side the record keeps (the best
+--   supported, then best graded, then first loaded source's); the other
+--   keeps its row here, disputed, and is left out of the totals. A total
+--   that adds a disputed amount says so: actor_n_disputed and
+--   country_n_disputed count them.
 -- parameters:
 --   - name: actor
 --     type: text
@@ -91,7 +95,10 @@ amount_claims as (
         am.id as amount_id,
         (select count(distinct c.source_id) from claims as c where c.amount_id = am.id) as n_sources,
         case when exists (select 1 from claims as c where c.amount_id = am.id and c.disputed) then 1 else 0 end
-            as is_disputed
+            as is_disputed,
+        -- 0 for an amount that contradicts the side of a dispute the record keeps: totals leave it out
+        case when exists (select 1 from claims as c where c.amount_id = am.id and c.in_record) then 1 else 0 end
+            as in_record
     from amounts as am
 ),
 amount_digits as (
@@ -115,6 +122,7 @@ amount_parts as (
         amc.is_disputed
     from amount_digits as d
     join amount_claims as amc on amc.amount_id = d.amount_id
+    where amc.in_record = 1
 ),
 actor_sums as (
     select

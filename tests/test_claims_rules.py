@@ -75,6 +75,13 @@ def test_amounts_refine_by_period_and_conflict_as_totals():
     assert not out.disputed  # a yearly amount and a total are not the same value
 
 
+def test_a_disputed_amount_row_against_the_kept_side_is_outside_the_record():
+    out = resolve([amount(1, 1, 150), amount(2, 2, 150), amount(3, 3, 540, row=2)])
+    assert out.disputed == {1, 2, 3} and out.outside == {("amount_id", 2)}
+    assert out.in_record(out.record[(("amount_id", 1), "amount")]) and not any(
+        out.in_record(c) for c in [amount(3, 3, 540, row=2)])
+
+
 def test_amount_qualifiers_make_ranges():
     assert compatible(amount(1, 1, 150, "about"), amount(2, 2, 160, row=2))  # within 10 %
     assert not compatible(amount(1, 1, 150, "about"), amount(2, 2, 170, row=2))

@@ -11,6 +11,7 @@ SQLite, are compared on every engine.
 
 from __future__ import annotations
 
+import csv
 import io
 import os
 from pathlib import Path
@@ -284,3 +285,12 @@ def test_a_corrected_file_replaces_only_its_own_claims(engine_name, seeded_url, 
         ("beijing-and-taliban-build-an-alliance", "In 2023", 2, False, False),
         ("test-wire-report", "on 6 January 2023", 1, False, True),
     ]
+
+
+def test_money_totals_add_only_the_side_of_a_dispute_the_record_keeps(engine_name, loaded):
+    money = csv.DictReader(io.StringIO(render(loaded, "money", [("actor", "taliban")])[1]))
+    contract = [r for r in money if r["owner"] == OIL]
+    assert {(r["amount"], r["disputed"]) for r in contract} == {("150000000.00", "true"), ("540000000.00", "true")}
+    # $150 million (the seed, with the wire report's yearly words) is the record's side: $540 million is not added
+    assert {r["actor_total"] for r in contract} == {"150000000.00"}
+    assert {r["actor_n_disputed"] for r in contract} == {"1"}

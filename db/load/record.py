@@ -170,9 +170,8 @@ class Recorder:
         flags: list[dict[str, Any]] = []
         for fact_id, pairs in self._claims(table_name, ids).items():
             outcome = resolve([c for c, _ in pairs])
-            shown = {outcome.record[k].id for k in outcome.record}
             for c, row in pairs:
-                new = (outcome.support[c.id], c.id in outcome.disputed, c.id in shown)
+                new = (outcome.support[c.id], c.id in outcome.disputed, outcome.in_record(c))
                 if (row.support, bool(row.disputed), bool(row.in_record)) != new:
                     flags.append({"cid": c.id, "support": new[0], "disputed": new[1], "in_record": new[2]})
             self._report(table_name, fact_id, pairs, outcome)
