@@ -426,7 +426,7 @@ def remove_source(target: Database | str | None, slug: str) -> load.RemoveResult
         with db.engine.begin() as conn:
             removed = load.remove_source(conn, slug)
             if removed is None:
-                raise UsageError(f"no source with slug {slug!r} (see `accords report run sources`)")
+                raise AccordsError(f"no source with slug {slug!r} (see `accords report run sources`)")
             _after_load(conn, [])
         return removed
 

@@ -62,6 +62,7 @@ def source_remove(ctx: click.Context, slug: str, yes: bool) -> None:
     from . import api
 
     if not yes and not click.confirm(f"Remove source {slug!r} and every fact only it supports?", err=True):
+        click.echo("nothing removed", err=True)
         raise click.exceptions.Exit(1)
     removed = api.remove_source(db_url(ctx), slug)
     summary = ", ".join(f"{n} {t}" for t, n in removed.counts.items())

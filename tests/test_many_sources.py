@@ -24,7 +24,7 @@ from test_golden import render
 
 from db import api
 from db.cli import cli
-from db.errors import ValidationError
+from db.errors import AccordsError, ValidationError
 from db.reports import all_reports, get_report
 
 DATA = Path(__file__).parent / "data" / "many-sources"
@@ -181,10 +181,11 @@ def test_remove_refuses_an_unknown_source_and_asks_first(engine_name, seeded_url
     before = snapshot(seeded_url)
     runner = CliRunner()
     unknown = runner.invoke(cli, ["--db", seeded_url, "source", "remove", "no-such-source", "--yes"])
-    assert unknown.exit_code == 2 and "no source with slug 'no-such-source'" in unknown.output
+    assert unknown.exit_code == 1 and unknown.output == (
+        "Error: no source with slug 'no-such-source' (see `accords report run sources`)\n")
     asked = runner.invoke(cli, ["--db", seeded_url, "source", "remove", "beijing-and-taliban-build-an-alliance"],
                           input="n\n")
-    assert asked.exit_code == 1 and "Remove source" in asked.output
+    assert asked.exit_code == 1 and "Remove source" in asked.output and "nothing removed" in asked.output
     assert snapshot(seeded_url) == before
 
 
@@ -294,3 +295,45 @@ def test_money_totals_add_only_the_side_of_a_dispute_the_record_keeps(engine_nam
     # $150 million (the seed, with the wire report's yearly words) is the record's side: $540 million is not added
     assert {r["actor_total"] for r in contract} == {"150000000.00"}
     assert {r["actor_n_disputed"] for r in contract} == {"1"}
+
+
+ACME = """format: 1
+source:
+  slug: SLUG
+  title: "TEST DATA: Acme, a company invented for the tests"
+  kind: other
+  text: "TEST DATA. Acme signed a contract with Beijing."
+actors:
+  - {slug: acme, name: Acme, kind: company, country: COUNTRY, evidence: ["Acme signed"]}
+agreements:
+  - slug: acme-beijing-contract
+    title: Acme contract with China
+    kind: contract
+    status: signed
+    parties: [{actor: acme, role: signatory}, {actor: china, role: counterparty}]
+    evidence: ["Acme signed a contract with Beijing."]
+"""
+
+
+def test_an_actor_only_removed_sources_introduced_goes_with_them(engine_name, seeded_url, tmp_path):
+    files = []
+    for slug, country in (("test-acme-one", "US"), ("test-acme-two", "GB")):
+        files.append(tmp_path / f"{slug}.yaml")
+        files[-1].write_text(ACME.replace("SLUG", slug).replace("COUNTRY", country), encoding="utf-8")
+    results = api.ingest(seeded_url, files)
+    assert results[1].conflicts == ["acme country: US (test-acme-one) vs GB (test-acme-two)"]
+    api.remove_source(seeded_url, "test-acme-one")
+    assert rows(seeded_url, "select country from actors where slug = 'acme'") == [("GB",)]  # the other's claim
+    api.remove_source(seeded_url, "test-acme-two")
+    assert rows(seeded_url, "select slug from actors where slug = 'acme'") == []
+    assert rows(seeded_url, "select slug from agreements where slug = 'acme-beijing-contract'") == []
+
+
+def test_a_source_others_rely_on_cannot_be_removed(engine_name, seeded_url, snapshot):
+    api.ingest(seeded_url, SOURCES[:1])  # the wire report names the seed's actors by slug, declaring none
+    before = snapshot(seeded_url)
+    with pytest.raises(AccordsError) as caught:
+        api.remove_source(seeded_url, "beijing-and-taliban-build-an-alliance")
+    assert str(caught.value).startswith("cannot remove beijing-and-taliban-build-an-alliance: other sources refer "
+                                        "to actor chinese-state-owned-companies, actor taliban")
+    assert snapshot(seeded_url) == before

@@ -13,22 +13,18 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, and_, bindparam, delete, exists, func, insert, not_, select, update
+from sqlalchemy import Connection, Engine, Table, bindparam, delete, func, insert, select, update
 from sqlalchemy.sql.compiler import Compiled
 
 from .. import models as m
+from ..errors import AccordsError, ValidationError
 from .check import Span
 from .plan import Plan, Row
 from .record import Recorder, claims_of, labels_of
+from .sourced import EVIDENCE_COLUMN, WRITE_ORDER, delete_source_facts, remaining, source_facts, unsupported
 
-#: Fact tables in the order rows can be written (referenced tables first).
-WRITE_ORDER = ("actors", "actor_aliases", "actor_relations", "agreements", "agreement_parties",
-               "agreement_obligations", "projects", "project_participants", "amounts", "events",
-               "event_participants", "statements", "statement_subjects")
 #: every table a load writes to
 WRITTEN_TABLES = ("sources", "source_segments", *WRITE_ORDER, "evidence", "inferences", "claims", "labels")
-#: evidence column for each fact table
-EVIDENCE_COLUMN = {table: column for column, table in m.FACT_TARGETS.items()}
 #: natural-key columns used to find an existing row (besides resolved references)
 NATURAL_KEY = {
     "actors": ("slug",), "agreements": ("slug",), "projects": ("slug",), "events": ("slug",),
@@ -109,32 +105,6 @@ def write(conn: Connection, plan: Plan, progress: Progress | None = None) -> Loa
     return _PlanWriter(conn, plan, source_id, progress).write(before)
 
 
-def source_facts(conn: Connection, source_id: int) -> dict[str, set[int]]:
-    """table -> ids of the facts the source has evidence for (amounts as their owners)."""
-    ev, amounts = table("evidence"), table("amounts")
-    out: dict[str, set[int]] = {}
-    for column, table_name in m.FACT_TARGETS.items():
-        query = select(ev.c[column]).where(ev.c.source_id == source_id, ev.c[column].is_not(None)).distinct()
-        out[table_name] = set(conn.execute(query).scalars())
-    for owner in ("agreement_id", "project_id"):
-        query = select(amounts.c[owner]).where(amounts.c.id.in_(out["amounts"]), amounts.c[owner].is_not(None))
-        out[m.FACT_TARGETS[owner]] |= set(conn.execute(query).scalars())
-    return out
-
-
-def remaining(conn: Connection, facts: dict[str, set[int]]) -> dict[str, set[int]]:
-    """The facts among ``facts`` that still exist."""
-    out: dict[str, set[int]] = {}
-    for table_name, ids in facts.items():
-        rows = table(table_name)
-        ordered = sorted(ids)
-        out[table_name] = set()
-        for start in range(0, len(ordered), 500):
-            chunk = ordered[start:start + 500]
-            out[table_name] |= set(conn.execute(select(rows.c.id).where(rows.c.id.in_(chunk))).scalars())
-    return out
-
-
 @dataclass
 class RemoveResult:
     """What removing a source did: the rows of each table that went with it."""
@@ -150,12 +120,17 @@ def remove_source(conn: Connection, slug: str) -> RemoveResult | None:
     out again from the claims left, as if the source had never been loaded.
     """
     sources = table("sources")
+    slug = slug.lower()  # slugs are lower case, as every report's -p source takes them
     source_id = conn.execute(select(sources.c.id).where(sources.c.slug == slug)).scalar()
     if source_id is None:
         return None
     before = source_facts(conn, source_id)
     sizes = {name: _count(conn, name) for name in WRITTEN_TABLES}
     delete_source_facts(conn, source_id)
+    left = unsupported(conn, before)
+    if left:
+        raise AccordsError(f"cannot remove {slug}: other sources refer to {left}, which only {slug} supports; "
+                           "remove those sources first, or give them their own evidence for it")
     conn.execute(delete(sources).where(sources.c.id == source_id))
     Recorder(conn).run(remaining(conn, before))
     counts = {name: sizes[name] - _count(conn, name) for name in WRITTEN_TABLES}
@@ -164,30 +139,6 @@ def remove_source(conn: Connection, slug: str) -> RemoveResult | None:
 
 def _count(conn: Connection, table_name: str) -> int:
     return int(conn.execute(select(func.count()).select_from(table(table_name))).scalar_one())
-
-
-def delete_source_facts(conn: Connection, source_id: int) -> None:
-    """Remove the facts only this source supports, then the source's evidence."""
-    ev = table("evidence")
-    for table_name in reversed(WRITE_ORDER):
-        facts, column = table(table_name), EVIDENCE_COLUMN[table_name]
-        own = select(ev.c[column]).where(ev.c.source_id == source_id, ev.c[column].is_not(None))
-        other = exists().where(ev.c[column] == facts.c.id, ev.c.source_id != source_id)
-        condition = and_(facts.c.id.in_(own), not_(other))
-        if table_name == "actors":
-            # an actor still referenced by another source's facts stays
-            for ref_table in m.metadata.sorted_tables:
-                for fk in ref_table.foreign_keys:
-                    if fk.column.table.name == "actors" and ref_table.name not in ("evidence", "inferences"):
-                        condition = and_(condition, not_(exists().where(fk.parent == facts.c.id)))
-            conn.execute(update(facts).where(facts.c.parent_id.in_(
-                select(facts.c.id).where(condition))).values(parent_id=None))
-        conn.execute(delete(facts).where(condition))
-    conn.execute(delete(table("claims")).where(table("claims").c.source_id == source_id))
-    conn.execute(delete(table("labels")).where(table("labels").c.source_id == source_id))
-    conn.execute(delete(ev).where(ev.c.source_id == source_id))
-    conn.execute(delete(table("inferences")).where(table("inferences").c.source_id == source_id))
-    conn.execute(delete(table("source_segments")).where(table("source_segments").c.source_id == source_id))
 
 
 class _PlanWriter:
@@ -222,6 +173,10 @@ class _PlanWriter:
         self._write_inferences()
         self._write_claims()
         touched = {t: set(ids) for t, ids in self.preexisting.items()}
+        left = unsupported(self.conn, before or {})
+        if left:
+            raise ValidationError([f"{self.plan.path}: other sources refer to {left}, which this corrected "
+                                   "file no longer supports; keep it in the file, or remove those sources first"])
         for table_name, ids in remaining(self.conn, before or {}).items():
             touched.setdefault(table_name, set()).update(ids)
         changes = Recorder(self.conn, self.source_id).run(touched)
