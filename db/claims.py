@@ -29,7 +29,8 @@ the same rules for users:
   denial of another.
 * **Record of a disputed value.** Neither side overrides the other: the
   record keeps the side with the most supporting sources, then the best
-  graded (A before F, graded before ungraded), then the first loaded, and
+  graded (A, B, C; then F "cannot be judged" and ungraded alike; then D and
+  E, judged unreliable), then the first loaded, and
   is flagged disputed; every side stays in ``claims``. A disputed amount
   keeps its row (flagged), but the rows that contradict the kept side have
   no claim in the record, and totals leave them out.
@@ -89,8 +90,13 @@ class Outcome:
         return shown is not None and shown.id == claim.id and claim.unit not in self.outside
 
 
+#: How a source's grade ranks when a dispute is settled, best first: reliable sources (A to C), then
+#: those whose reliability cannot be judged (F, or no grade), then those judged unreliable (D, E).
+GRADE_ORDER = ("A", "B", "C", "F", None, "D", "E")
+
+
 def grade_rank(grade: str | None) -> int:
-    return SOURCE_GRADES.index(grade) if grade in SOURCE_GRADES else len(SOURCE_GRADES)
+    return GRADE_ORDER.index(grade if grade in SOURCE_GRADES else None)
 
 
 def _date_range(c: ClaimValue) -> tuple[dt.date, dt.date] | None:

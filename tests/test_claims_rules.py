@@ -59,8 +59,12 @@ def test_claims_of_one_source_never_conflict_with_each_other():
 def test_the_record_of_a_dispute_is_the_best_supported_then_best_graded_side():
     out = resolve([year(1, 1, 2023), year(2, 2, 2023), year(3, 3, 2022, grade="A")])
     assert out.record[(("agreement_id", 1), "signed")].id == 1  # two sources beat one graded A
+    out = resolve([year(1, 1, 2023), year(3, 3, 2022, grade="C")])
+    assert out.record[(("agreement_id", 1), "signed")].id == 3  # fairly reliable beats ungraded
     out = resolve([year(1, 1, 2023), year(3, 3, 2022, grade="D")])
-    assert out.record[(("agreement_id", 1), "signed")].id == 3  # graded beats ungraded
+    assert out.record[(("agreement_id", 1), "signed")].id == 1  # ungraded beats not usually reliable
+    out = resolve([year(1, 1, 2023, grade="E"), year(3, 3, 2022, grade="F")])
+    assert out.record[(("agreement_id", 1), "signed")].id == 3  # cannot be judged beats unreliable
     out = resolve([year(1, 1, 2023, grade="B"), year(3, 3, 2022, grade="B")])
     assert out.record[(("agreement_id", 1), "signed")].id == 1  # then the first loaded
 
