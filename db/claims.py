@@ -208,13 +208,32 @@ def _resolve_slot(claims: list[ClaimValue], out: Outcome) -> None:
 
 
 def _outside_the_record(claims: list[ClaimValue], out: Outcome) -> set[Hashable]:
-    """The amount rows of a disputed slot that contradict the side the record keeps (they stay in the
-    database, flagged disputed, but no claim of theirs is in the record and totals leave them out)."""
-    if claims[0].field != "amount" or not any(c.id in out.disputed for c in claims):
+    """The amount rows of a slot that the record leaves out (they stay in the database, but no claim of
+    theirs is in the record and totals leave them out): those that contradict the side of a dispute
+    the record keeps, and those another source states more precisely ("about $165 million" beside an
+    exact "$150 million", "more than $100 million" beside it)."""
+    if claims[0].field != "amount" or len({c.source_id for c in claims}) < 2:
         return set()
-    side = min(claims, key=lambda c: (-out.support[c.id], grade_rank(c.grade), c.source_id, c.id))
-    against = {d.unit if c is side else c.unit for c, d in out.conflicts if side in (c, d)}
-    return against - {side.unit}
+    outside: set[Hashable] = set()
+    if any(c.id in out.disputed for c in claims):
+        side = min(claims, key=lambda c: (-out.support[c.id], grade_rank(c.grade), c.source_id, c.id))
+        outside |= {d.unit if c is side else c.unit for c, d in out.conflicts if side in (c, d)} - {side.unit}
+    units: dict[Hashable, list[ClaimValue]] = {}
+    for c in claims:
+        units.setdefault(c.unit, []).append(c)
+    for unit, mine in units.items():
+        for other, theirs in units.items():
+            if other != unit and other not in outside and all(
+                    any(d.source_id != c.source_id and _comparable(c, d) and compatible(c, d)
+                        and _amount_width(d) < _amount_width(c) for d in theirs) for c in mine):
+                outside.add(unit)
+                break
+    return outside
+
+
+def _amount_width(c: ClaimValue) -> Decimal:
+    low, high = _amount_range(c) or (Decimal(0), None)
+    return Decimal("Infinity") if high is None else high - low
 
 
 def _record_claim(claims: list[ClaimValue], out: Outcome) -> ClaimValue:

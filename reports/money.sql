@@ -11,11 +11,14 @@
 --   to, so never add up the amount column. Read actor_total and
 --   country_total instead (they repeat on every row they apply to): each is
 --   the sum, for that actor or country, of the distinct amounts in the row's
---   currency and stage, every amount counted once whatever the number of its
+--   currency, stage and period, every amount counted once whatever the number of its
 --   attributed actors, roles or evidence rows.
 --   Totals add amounts as stated, whatever their qualifier (an "over $540
---   million" counts as 540 million). Amounts in different currencies or
---   stages are never added together. Totals are exact on every engine:
+--   million" counts as 540 million). Amounts in different currencies,
+--   stages or periods (a yearly amount and a total; an amount whose period
+--   no source states is added only to others without one) are never added
+--   together; nor is an amount another source states more precisely (about
+--   $165 million beside an exact $150 million). Totals are exact on every engine:
 --   SQLite has no decimal type, so each amount's digits are added as three
 --   integers (whole units above and below 10^9, and cents) and the total is
 --   written back as decimal text.
@@ -52,10 +55,10 @@
 --   - {name: actor_name, type: text, description: That actor's display name.}
 --   - {name: role, type: text, description: "The actor's role in the agreement or project: signatory, investor, host, ..."}
 --   - {name: country, type: text, description: "The actor's ISO 3166-1 alpha-2 country code, where one applies."}
---   - {name: actor_total, type: decimal, description: "Sum of the distinct amounts attributed to this actor in this currency and stage."}
+--   - {name: actor_total, type: decimal, description: "Sum of the distinct amounts attributed to this actor in this currency, stage and period."}
 --   - {name: actor_n_amounts, type: integer, description: How many distinct amounts actor_total adds up.}
 --   - {name: actor_n_disputed, type: integer, description: "How many of them are disputed (0: none of actor_total is contested)."}
---   - {name: country_total, type: decimal, description: "Sum of the distinct amounts attributed to any actor of this country in this currency and stage."}
+--   - {name: country_total, type: decimal, description: "Sum of the distinct amounts attributed to any actor of this country in this currency, stage and period."}
 --   - {name: country_n_amounts, type: integer, description: How many distinct amounts country_total adds up.}
 --   - {name: country_n_disputed, type: integer, description: How many of them are disputed.}
 with actor_ids as (
@@ -103,7 +106,8 @@ amount_claims as (
 ),
 amount_digits as (
     -- the amount as decimal text, '150000000.00' (SQLite stores it so; the servers' NUMERIC casts to it)
-    select am.id as amount_id, am.currency, am.stage, cast(am.amount as char(24)) as digits
+    select am.id as amount_id, am.currency, am.stage, coalesce(am.period, '-') as period_key,
+           cast(am.amount as char(24)) as digits
     from amounts as am
 ),
 amount_parts as (
@@ -112,6 +116,7 @@ amount_parts as (
         d.amount_id,
         d.currency,
         d.stage,
+        d.period_key,
         case when length(d.digits) > 12
             then cast(substr(d.digits, 1, length(d.digits) - 12) as integer)
             else 0 end as units_high,
@@ -126,12 +131,12 @@ amount_parts as (
 ),
 actor_sums as (
     select
-        aa.actor_id, ap.currency, ap.stage,
+        aa.actor_id, ap.currency, ap.stage, ap.period_key,
         sum(ap.units_high) as units_high, sum(ap.units_low) as units_low, sum(ap.cents) as cents,
         count(*) as n_amounts, sum(ap.is_disputed) as n_disputed
     from actor_amounts as aa
     join amount_parts as ap on ap.amount_id = aa.amount_id
-    group by aa.actor_id, ap.currency, ap.stage
+    group by aa.actor_id, ap.currency, ap.stage, ap.period_key
 ),
 country_amounts as (
     select distinct att.amount_id, a.country
@@ -141,17 +146,17 @@ country_amounts as (
 ),
 country_sums as (
     select
-        ca.country, ap.currency, ap.stage,
+        ca.country, ap.currency, ap.stage, ap.period_key,
         sum(ap.units_high) as units_high, sum(ap.units_low) as units_low, sum(ap.cents) as cents,
         count(*) as n_amounts, sum(ap.is_disputed) as n_disputed
     from country_amounts as ca
     join amount_parts as ap on ap.amount_id = ca.amount_id
-    group by ca.country, ap.currency, ap.stage
+    group by ca.country, ap.currency, ap.stage, ap.period_key
 ),
 actor_carried as (
     -- whole units out of the cents, then out of the low units (every division here is exact)
     select
-        s.actor_id, s.currency, s.stage, s.n_amounts, s.n_disputed,
+        s.actor_id, s.currency, s.stage, s.period_key, s.n_amounts, s.n_disputed,
         cast(s.units_high + (s.units_low + (s.cents - s.cents % 100) / 100
              - (s.units_low + (s.cents - s.cents % 100) / 100) % 1000000000) / 1000000000 as decimal(30, 0))
             as units_high,
@@ -161,7 +166,7 @@ actor_carried as (
 ),
 country_carried as (
     select
-        s.country, s.currency, s.stage, s.n_amounts, s.n_disputed,
+        s.country, s.currency, s.stage, s.period_key, s.n_amounts, s.n_disputed,
         cast(s.units_high + (s.units_low + (s.cents - s.cents % 100) / 100
              - (s.units_low + (s.cents - s.cents % 100) / 100) % 1000000000) / 1000000000 as decimal(30, 0))
             as units_high,
@@ -172,7 +177,7 @@ country_carried as (
 actor_totals as (
     -- the total as decimal text, put together with replace() (no concatenation operator is portable)
     select
-        c.actor_id, c.currency, c.stage, c.n_amounts, c.n_disputed,
+        c.actor_id, c.currency, c.stage, c.period_key, c.n_amounts, c.n_disputed,
         case when c.units_high = 0
             then replace(replace('L.C',
                 'L', cast(c.units_low as char(40))),
@@ -186,7 +191,7 @@ actor_totals as (
 ),
 country_totals as (
     select
-        c.country, c.currency, c.stage, c.n_amounts, c.n_disputed,
+        c.country, c.currency, c.stage, c.period_key, c.n_amounts, c.n_disputed,
         case when c.units_high = 0
             then replace(replace('L.C',
                 'L', cast(c.units_low as char(40))),
@@ -235,8 +240,10 @@ left join attributions as att on att.amount_id = am.id
 left join actors as a on a.id = att.actor_id
 left join actor_totals as act
     on act.actor_id = att.actor_id and act.currency = am.currency and act.stage = am.stage
+    and act.period_key = coalesce(am.period, '-')
 left join country_totals as ct
     on ct.country = a.country and ct.currency = am.currency and ct.stage = am.stage
+    and ct.period_key = coalesce(am.period, '-')
 where (:actor is null or a.id in (select id from actor_ids))
 and (:country is null or lower(a.country) = lower(:country))
 order by

@@ -97,3 +97,10 @@ def test_amount_qualifiers_make_ranges():
 def test_a_source_sharing_one_amount_does_not_conflict_over_another():
     out = resolve([amount(1, 1, 150), amount(2, 1, 50, row=2), amount(3, 2, 150)])
     assert not out.disputed and out.support[1] == 2 and out.support[2] == 1
+
+
+def test_an_amount_another_source_states_more_precisely_is_outside_the_record():
+    out = resolve([amount(1, 1, 150), amount(2, 2, 165, "about", row=2), amount(3, 3, 100, "more_than", row=3)])
+    assert not out.disputed and out.outside == {("amount_id", 2), ("amount_id", 3)}
+    out = resolve([amount(1, 1, 150), amount(2, 1, 100, row=2)])  # one source's two amounts both stay
+    assert not out.outside

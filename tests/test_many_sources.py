@@ -292,9 +292,10 @@ def test_money_totals_add_only_the_side_of_a_dispute_the_record_keeps(engine_nam
     money = csv.DictReader(io.StringIO(render(loaded, "money", [("actor", "taliban")])[1]))
     contract = [r for r in money if r["owner"] == OIL]
     assert {(r["amount"], r["disputed"]) for r in contract} == {("150000000.00", "true"), ("540000000.00", "true")}
-    # $150 million (the seed, with the wire report's yearly words) is the record's side: $540 million is not added
-    assert {r["actor_total"] for r in contract} == {"150000000.00"}
-    assert {r["actor_n_disputed"] for r in contract} == {"1"}
+    # $150 million (the seed, with the wire report's yearly words) is the record's side: $540 million, outside
+    # the record, is added to no total
+    assert {(r["amount"], r["actor_total"], r["actor_n_disputed"]) for r in contract} == {
+        ("150000000.00", "150000000.00", "1"), ("540000000.00", "", "")}
 
 
 ACME = """format: 1
@@ -337,3 +338,40 @@ def test_a_source_others_rely_on_cannot_be_removed(engine_name, seeded_url, snap
     assert str(caught.value).startswith("cannot remove beijing-and-taliban-build-an-alliance: other sources refer "
                                         "to actor chinese-state-owned-companies, actor taliban")
     assert snapshot(seeded_url) == before
+
+
+PERIODS = """format: 1
+source:
+  slug: test-acme-periods
+  title: "TEST DATA: Acme's two contracts"
+  kind: other
+  text: "TEST DATA. Acme pays $10 million a year under one contract, and $100 million in total under another."
+actors:
+  - {slug: acme, name: Acme, kind: company, country: US, evidence: ["Acme pays"]}
+agreements:
+  - slug: acme-yearly-contract
+    title: Acme's yearly contract
+    kind: contract
+    status: signed
+    parties: [{actor: acme, role: signatory}]
+    amounts: [{amount: 10000000, currency: USD, qualifier: exact, stage: contracted, period: year,
+               text: "$10 million a year"}]
+    evidence: ["Acme pays $10 million a year under one contract"]
+  - slug: acme-total-contract
+    title: Acme's other contract
+    kind: contract
+    status: signed
+    parties: [{actor: acme, role: signatory}]
+    amounts: [{amount: 100000000, currency: USD, qualifier: exact, stage: contracted, period: total,
+               text: "$100 million in total"}]
+    evidence: ["$100 million in total under another"]
+"""
+
+
+def test_money_never_adds_amounts_of_different_periods(engine_name, seeded_url, tmp_path):
+    path = tmp_path / "periods.yaml"
+    path.write_text(PERIODS, encoding="utf-8")
+    api.ingest(seeded_url, [path])
+    money = list(csv.DictReader(io.StringIO(render(seeded_url, "money", [("actor", "acme")])[1])))
+    assert sorted((r["period"], r["amount"], r["actor_total"]) for r in money) == [
+        ("total", "100000000.00", "100000000.00"), ("year", "10000000.00", "10000000.00")]
