@@ -10,8 +10,8 @@ history; today's reports must show the same rows on the old columns). The
 claims and labels it writes are those a fresh load of each source would
 write for the fact's current values, and `accords db check` finds nothing.
 
-A downgrade below 0006 that would lose information (a disputed or
-superseded claim, a source's grade, an amount's period) refuses and changes
+A downgrade below 0006 that would lose information (a claim that differs
+from the record, a source's grade, an amount's period) refuses and changes
 nothing, unless forced.
 """
 
@@ -320,9 +320,9 @@ def _views(url: str) -> list[str]:
 @pytest.mark.parametrize(("grades", "periods", "disputed", "superseded", "lost"), [
     (1, 0, 0, 0, "1 source grade"),
     (0, 2, 0, 0, "2 amount periods"),
-    (0, 0, 1, 0, "1 disputed or superseded claim"),
-    (0, 0, 2, 1, "3 disputed or superseded claims"),
-    (1, 1, 2, 1, "3 disputed or superseded claims, 1 source grade and 1 amount period"),
+    (0, 0, 1, 0, "1 claim that differs from the record"),
+    (0, 0, 2, 1, "3 claims that differ from the record"),
+    (1, 1, 2, 1, "3 claims that differ from the record, 1 source grade and 1 amount period"),
 ])
 def test_a_downgrade_that_loses_information_refuses_unless_forced(seeded_url, snapshot, grades, periods,
                                                                    disputed, superseded, lost):
@@ -377,3 +377,12 @@ def test_a_downgrade_that_loses_nothing_needs_no_force(seeded_url):
 def test_the_force_flag_is_documented():
     result = _cli("db", "downgrade", "--help")
     assert result.exit_code == 0 and "--force" in result.output
+
+
+def test_a_downgrade_loses_nothing_where_sources_only_corroborate(seeded_url):
+    """Claims that state the record's value (not in the record only because another source's words are
+    shown) are not lost: the downgrade needs no --force."""
+    api.ingest(seeded_url, [SECOND])
+    assert _query(seeded_url, "select count(*) from claims where not in_record")[0][0] > 0
+    result = _cli("--db", seeded_url, "db", "downgrade", BEFORE)
+    assert result.exit_code == 0, result.output

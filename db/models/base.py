@@ -114,7 +114,9 @@ CLAIM_FIELDS: dict[str, tuple[str, ...]] = {
     "statement_subjects": ("subject",),
 }
 #: Fields whose value is one of a set: sources naming different ones do not contradict each other.
-SET_FIELDS = ("alias", "relation", "party", "obligation", "participant", "subject", "sector", "resource", "location")
+#: ``is_named`` says whether a source names the actor: one that does not is no denial of one that does.
+SET_FIELDS = ("alias", "relation", "party", "obligation", "participant", "subject", "sector", "resource", "location",
+              "is_named")
 #: Fields holding a partial date (earliest, latest, precision and the source's words).
 DATE_FIELDS = ("since", "signed", "started", "occurred", "said")
 CLAIM_FIELD_NAMES = tuple(sorted({f for fields in CLAIM_FIELDS.values() for f in fields}))

@@ -438,18 +438,16 @@ def _plural(n: int, one: str, many: str) -> str:
 def downgrade_refusal(bind: sa.Connection) -> str | None:
     """Why downgrading below this revision would lose information, in one line (None: it would not).
 
-    Lost are the claims the record does not show or that another source disputes, the sources'
-    grades and the amounts' periods. Tables or columns already gone (a MariaDB downgrade run again
+    Lost are the claims another source disputes or whose value the record does not show, the
+    sources' grades and the amounts' periods. Tables or columns already gone (a MariaDB downgrade run again
     after an interruption) count nothing.
     """
     inspector = sa.inspect(bind)
     lost = []
     if inspector.has_table('claims'):
-        claims = _table('claims', 'id', 'disputed', 'in_record')
-        n = bind.execute(sa.select(sa.func.count()).select_from(claims)
-                         .where(sa.or_(claims.c.disputed, sa.not_(claims.c.in_record)))).scalar_one()
+        n = _claims_unlike_the_record(bind)
         if n:
-            lost.append(_plural(n, 'disputed or superseded claim', 'disputed or superseded claims'))
+            lost.append(_plural(n, 'claim that differs from the record', 'claims that differ from the record'))
     for table, column, one, many in (('sources', 'grade', 'source grade', 'source grades'),
                                      ('amounts', 'period', 'amount period', 'amount periods')):
         if column in {c['name'] for c in inspector.get_columns(table)}:
@@ -462,6 +460,26 @@ def downgrade_refusal(bind: sa.Connection) -> str | None:
         return None
     words = lost[0] if len(lost) == 1 else ", ".join(lost[:-1]) + " and " + lost[-1]
     return f"downgrading below {revision} would lose {words}: pass --force to downgrade anyway"
+
+
+def _claims_unlike_the_record(bind: sa.Connection) -> int:
+    """Claims a downgrade would lose: disputed ones, and those whose value is not the record's (a claim
+    that only corroborates the record's value, or a date with no range, is not lost)."""
+    values = ('earliest', 'latest', 'amount', 'currency', 'period')
+    claims = _table('claims', 'id', 'field', 'disputed', 'in_record', 'value', *values, *TARGETS)
+    shown = claims.alias('shown')
+    n = bind.execute(sa.select(sa.func.count()).select_from(claims).where(claims.c.disputed)).scalar_one()
+    for column in TARGETS:
+        # a date or an amount is the same value in other words ("in 2023", "In 2023")
+        words = sa.or_(claims.c.earliest.is_not(None), claims.c.amount.is_not(None),
+                       shown.c.value.is_not_distinct_from(claims.c.value))
+        same = sa.exists().where(shown.c[column] == claims.c[column], shown.c.field == claims.c.field,
+                                 shown.c.in_record, words,
+                                 *(shown.c[v].is_not_distinct_from(claims.c[v]) for v in values))
+        n += bind.execute(sa.select(sa.func.count()).select_from(claims).where(
+            claims.c[column].is_not(None), sa.not_(claims.c.disputed), sa.not_(claims.c.in_record),
+            sa.not_(same))).scalar_one()
+    return int(n)
 
 
 def _forced() -> bool:
