@@ -352,6 +352,7 @@ def _load_checked(engine: Engine, paths: Sequence[Path | str], sizes: list[int],
     """
     problems: list[str] = []
     results: list[load.LoadResult] = []
+    conflicts: list[str] = []  # FILE: source: conflict ..., for fail_on_conflict
     statistics = _GrowingStatistics()
     with load.checking(paths, known, background) as checked, engine.begin() as conn, _no_cycle_collection():
         for size, item in zip(sizes, checked, strict=True):
@@ -361,11 +362,12 @@ def _load_checked(engine: Engine, paths: Sequence[Path | str], sizes: list[int],
                 step = meter.file(size, sum(len(plan.rows) for plan in item))
                 loaded = [writer.write(conn, plan, step) for plan in item]
                 results += loaded
+                conflicts += [f"{plan.path}: {r.source_slug}: conflict {c}"
+                              for plan, r in zip(item, loaded, strict=True) for c in r.conflicts]
                 statistics.written(conn, sum(n for r in loaded for n in r.counts.values()))
             meter.finished(size)
         if problems:
             raise ValidationError(problems)
-        conflicts = [f"{r.source_slug}: conflict {c}" for r in results for c in r.conflicts]
         if fail_on_conflict and conflicts:
             raise ConflictError(conflicts)
     return results

@@ -142,7 +142,7 @@ def test_ingest_prints_what_a_file_changed_and_fail_on_conflict_loads_nothing(en
     before = snapshot(seeded_url)
     failed = runner.invoke(cli, ["--db", seeded_url, "ingest", "--fail-on-conflict", *map(str, SOURCES)])
     assert failed.exit_code == 1, failed.output
-    assert f"test-contrary-report: conflict {OIL} amount: $150 million" in failed.output
+    assert f"2-test-contrary-report.yaml: test-contrary-report: conflict {OIL} amount: $150 million" in failed.output
     assert "nothing was loaded (--fail-on-conflict)" in failed.output
     assert snapshot(seeded_url) == before
     done = runner.invoke(cli, ["--db", seeded_url, "ingest", *map(str, SOURCES[:2])])
