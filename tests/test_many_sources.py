@@ -375,3 +375,24 @@ def test_money_never_adds_amounts_of_different_periods(engine_name, seeded_url, 
     money = list(csv.DictReader(io.StringIO(render(seeded_url, "money", [("actor", "acme")])[1])))
     assert sorted((r["period"], r["amount"], r["actor_total"]) for r in money) == [
         ("total", "100000000.00", "100000000.00"), ("year", "10000000.00", "10000000.00")]
+
+
+def test_a_parent_that_loops_through_another_sources_parents_is_refused(engine_name, seeded_url, tmp_path, snapshot):
+    path = tmp_path / "cycle.yaml"
+    path.write_text("""format: 1
+source:
+  slug: test-cycle
+  title: "TEST DATA: a parent loop"
+  kind: other
+  text: "TEST DATA. China belongs to the Chinese state-owned companies."
+actors:
+  - {slug: china, name: China, kind: state, country: CN, parent: chinese-state-owned-companies,
+     evidence: ["China belongs"]}
+""", encoding="utf-8")
+    before = snapshot(seeded_url)
+    with pytest.raises(ValidationError) as caught:
+        api.ingest(seeded_url, [path])
+    assert caught.value.problems == [f"{path}: actors: the parent chain of the parent it gives, "
+                                     "'chinese-state-owned-companies', leads back to the actor through other "
+                                     "sources' parents"]
+    assert snapshot(seeded_url) == before

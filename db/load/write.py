@@ -180,6 +180,7 @@ class _PlanWriter:
         for table_name, ids in remaining(self.conn, before or {}).items():
             touched.setdefault(table_name, set()).update(ids)
         changes = Recorder(self.conn, self.source_id).run(touched)
+        self._check_parent_chains()
         corroborated = sum(len(ids) for t, ids in self.preexisting.items())
         return LoadResult(self.plan.source["slug"], True, self.counts, corroborated, changes.refined,
                           changes.conflicts)
@@ -274,6 +275,19 @@ class _PlanWriter:
         for actor_id, parent_slug in self.parents:
             self.conn.execute(update(actors).where(actors.c.id == actor_id, actors.c.parent_id.is_(None))
                               .values(parent_id=self.resolve("actors", parent_slug)))
+
+    def _check_parent_chains(self) -> None:
+        """An actor this file gives a parent must not end up its own ancestor through other sources' parents."""
+        actors = table("actors")
+        parent_of = select(actors.c.parent_id).where(actors.c.id == bindparam("aid"))
+        for actor_id, parent_slug in self.parents:
+            seen, current = {actor_id}, self.conn.execute(parent_of, {"aid": actor_id}).scalar()
+            while current is not None:
+                if current in seen:
+                    raise ValidationError([f"{self.plan.path}: actors: the parent chain of the parent it gives, "
+                                           f"{parent_slug!r}, leads back to the actor through other sources' parents"])
+                seen.add(current)
+                current = self.conn.execute(parent_of, {"aid": current}).scalar()
 
     def _write_evidence(self) -> None:
         if not self.evidence_rows:
