@@ -216,7 +216,7 @@ def _outside_the_record(claims: list[ClaimValue], out: Outcome) -> set[Hashable]
         return set()
     outside: set[Hashable] = set()
     if any(c.id in out.disputed for c in claims):
-        side = min(claims, key=lambda c: (-out.support[c.id], grade_rank(c.grade), c.source_id, c.id))
+        side = _kept_side(claims, out)
         outside |= {d.unit if c is side else c.unit for c, d in out.conflicts if side in (c, d)} - {side.unit}
     units: dict[Hashable, list[ClaimValue]] = {}
     for c in claims:
@@ -236,10 +236,15 @@ def _amount_width(c: ClaimValue) -> Decimal:
     return Decimal("Infinity") if high is None else high - low
 
 
+def _kept_side(claims: list[ClaimValue], out: Outcome) -> ClaimValue:
+    """Of disputing claims, the one whose side the record keeps: most support, best grade, first loaded."""
+    return min(claims, key=lambda c: (-out.support[c.id], grade_rank(c.grade), c.source_id, c.id))
+
+
 def _record_claim(claims: list[ClaimValue], out: Outcome) -> ClaimValue:
     """The claim whose value the record shows, of the claims on one record row's field."""
     if not any(c.id in out.disputed for c in claims):
         return min(claims, key=_precision_key)
-    side = min(claims, key=lambda c: (-out.support[c.id], grade_rank(c.grade), c.source_id, c.id))
+    side = _kept_side(claims, out)
     within = [c for c in claims if states(c, side)]
     return min(within, key=_precision_key)

@@ -97,8 +97,7 @@ class _Exporter:
         """This source's slug for a reference (parent, speaker, beneficiary, agreement)."""
         if not self.claimed:
             return self.fact_slugs[prefix].get(getattr(row, record_column))
-        claim = self.claimed.get((column, row.id, name))
-        return None if claim is None else claim.value
+        return self.value(row, column, name)
 
     def flag(self, row: Any, column: str, name: str, record_column: str) -> bool:
         claim = self.claimed.get((column, row.id, name))

@@ -10,7 +10,7 @@ refined, conflicts opened).
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -18,6 +18,7 @@ from sqlalchemy import Connection, Table, bindparam, select, update
 
 from .. import models as m
 from ..claims import ClaimValue, Outcome, resolve
+from .sourced import chunks, table
 
 #: fact table -> its claim/evidence column
 FACT_COLUMN = {table: column for column, table in m.FACT_TARGETS.items()}
@@ -106,16 +107,6 @@ class Changes:
     conflicts: list[str] = field(default_factory=list)
 
 
-def _t(name: str) -> Table:
-    return m.metadata.tables[name]
-
-
-def _chunks(ids: Iterable[int], size: int = 500) -> Iterable[list[int]]:
-    ordered = sorted(ids)
-    for start in range(0, len(ordered), size):
-        yield ordered[start:start + size]
-
-
 class Recorder:
     """Resolves the record of the facts given (table -> ids) from all their claims."""
 
@@ -129,7 +120,7 @@ class Recorder:
         for table_name, ids in touched.items():
             if table_name == "amounts" or not ids:
                 continue
-            for chunk in _chunks(ids):
+            for chunk in chunks(ids):
                 self._resolve_chunk(table_name, chunk)
         return self.changes
 
@@ -137,7 +128,7 @@ class Recorder:
 
     def _claims(self, table_name: str, ids: list[int]) -> dict[int, list[tuple[ClaimValue, Any]]]:
         """fact id -> [(claim, its row)] for the facts of ``table_name`` and, for owners, their amounts."""
-        claims, sources = _t("claims"), _t("sources")
+        claims, sources = table("claims"), table("sources")
         column = FACT_COLUMN[table_name]
         cols = [claims.c.id, claims.c.source_id, claims.c.field, claims.c.value, claims.c.earliest,
                 claims.c.latest, claims.c.date_precision, claims.c.amount, claims.c.currency, claims.c.qualifier,
@@ -150,7 +141,7 @@ class Recorder:
             slot: tuple = (column, row.fact_id, row.field)
             out[row.fact_id].append((self._value(row, slot, (column, row.fact_id)), row))
         if table_name in ("agreements", "projects"):
-            amounts = _t("amounts")
+            amounts = table("amounts")
             query = (select(*cols, amounts.c[column].label("fact_id"), amounts.c.stage, amounts.c.id.label("amount_id"))
                      .join(sources, sources.c.id == claims.c.source_id)
                      .join(amounts, amounts.c.id == claims.c.amount_id).where(amounts.c[column].in_(ids)))
@@ -178,7 +169,7 @@ class Recorder:
             self._write_record(table_name, fact_id, outcome)
         self._write_labels(table_name, ids)
         if flags:
-            claims = _t("claims")
+            claims = table("claims")
             self.conn.execute(update(claims).where(claims.c.id == bindparam("cid"))
                               .values(support=bindparam("support"), disputed=bindparam("disputed"),
                                       in_record=bindparam("in_record")), flags)
@@ -205,14 +196,14 @@ class Recorder:
                                           f"{_words(d)} ({rows[d.id].source_slug})")
 
     def _label(self, table_name: str, fact_id: int) -> str:
-        facts = _t(table_name)
+        facts = table(table_name)
         if "slug" in facts.c:
             return str(self.conn.execute(select(facts.c.slug).where(facts.c.id == fact_id)).scalar_one())
         return f"{table_name}[{fact_id}]"
 
     def _write_record(self, table_name: str, fact_id: int, outcome: Outcome) -> None:
         """Copy the record's values into the fact row (and its amounts); a field no claim states becomes empty."""
-        facts = _t(table_name)
+        facts = table(table_name)
         column = FACT_COLUMN[table_name]
         values: dict[str, Any] = {}
         for name in m.CLAIM_FIELDS[table_name]:
@@ -220,7 +211,7 @@ class Recorder:
             values.update(self._columns(facts, name, shown))
         if values:
             self.conn.execute(update(facts).where(facts.c.id == fact_id).values(values))
-        amounts = _t("amounts")
+        amounts = table("amounts")
         for shown in outcome.record.values():
             if shown.field == "amount":
                 unit = cast(tuple, shown.unit)
@@ -250,7 +241,7 @@ class Recorder:
             return None
         key = (table_name, slug)
         if key not in self._slugs:
-            facts = _t(table_name)
+            facts = table(table_name)
             self._slugs[key] = self.conn.execute(select(facts.c.id).where(facts.c.slug == slug)).scalar()
         return self._slugs[key]
 
@@ -259,7 +250,7 @@ class Recorder:
         names = m.LABEL_FIELDS.get(table_name)
         if not names:
             return
-        labels, facts = _t("labels"), _t(table_name)
+        labels, facts = table("labels"), table(table_name)
         column = FACT_COLUMN[table_name]
         chosen: dict[tuple[int, str], Any] = {}
         query = (select(labels.c[column], labels.c.field, labels.c.value).where(labels.c[column].in_(ids))
@@ -267,17 +258,14 @@ class Recorder:
         for fact_id, name, value in self.conn.execute(query):
             if value is not None and (fact_id, name) not in chosen:
                 chosen[(fact_id, name)] = value
+        required = [name for name in names if not facts.c[name].nullable]  # a name, a title, a content
         updates = []
         for fact_id in ids:
             row = {name: chosen.get((fact_id, name)) for name in names}
+            if any(row[name] is None for name in required):
+                continue  # a fact no source labels any more is one about to be removed
             if table_name == "actors":
-                if row["name"] is None:
-                    continue  # an actor no source names any more is about to be removed
-                row["name_key"] = row["name"].lower()
-            if table_name in ("agreements", "projects", "events") and row["title"] is None:
-                continue
-            if table_name == "statements" and row["content"] is None:
-                continue
+                row["name_key"] = str(row["name"]).lower()  # required: not None here
             updates.append({"fid": fact_id, **row})
         if updates:
             self.conn.execute(update(facts).where(facts.c.id == bindparam("fid"))

@@ -8,6 +8,8 @@ evidence.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+
 from sqlalchemy import Connection, Table, and_, delete, exists, not_, select, update
 
 from .. import models as m
@@ -24,6 +26,13 @@ PROVENANCE = ("evidence", "inferences", "claims", "labels")
 
 def table(name: str) -> Table:
     return m.metadata.tables[name]
+
+
+def chunks(ids: Iterable[int], size: int = 500) -> Iterator[list[int]]:
+    """The ids in order, ``size`` at a time (for IN lists of bounded length)."""
+    ordered = sorted(ids)
+    for start in range(0, len(ordered), size):
+        yield ordered[start:start + size]
 
 
 def source_facts(conn: Connection, source_id: int) -> dict[str, set[int]]:
@@ -44,11 +53,10 @@ def unsupported(conn: Connection, facts: dict[str, set[int]], limit: int = 5) ->
     facts another source refers to (by slug) that no source supports any more."""
     ev = table("evidence")
     found: list[str] = []
-    for table_name, ids in remaining(conn, facts).items():
+    for table_name, ids in facts.items():
         column, rows = EVIDENCE_COLUMN[table_name], table(table_name)
         name = rows.c.slug if "slug" in rows.c else rows.c.id
-        for start in range(0, len(ids), 500):
-            chunk = sorted(ids)[start:start + 500]
+        for chunk in chunks(ids):  # facts already deleted match nothing
             query = select(name).where(rows.c.id.in_(chunk), not_(exists().where(ev.c[column] == rows.c.id)))
             found += [f"{table_name[:-1].replace('_', ' ')} {value}" for value in conn.execute(query).scalars()]
     if not found:
@@ -61,10 +69,8 @@ def remaining(conn: Connection, facts: dict[str, set[int]]) -> dict[str, set[int
     out: dict[str, set[int]] = {}
     for table_name, ids in facts.items():
         rows = table(table_name)
-        ordered = sorted(ids)
         out[table_name] = set()
-        for start in range(0, len(ordered), 500):
-            chunk = ordered[start:start + 500]
+        for chunk in chunks(ids):
             out[table_name] |= set(conn.execute(select(rows.c.id).where(rows.c.id.in_(chunk))).scalars())
     return out
 

@@ -21,7 +21,15 @@ from ..errors import AccordsError, ValidationError
 from .check import Span
 from .plan import Plan, Row
 from .record import Recorder, claims_of, labels_of
-from .sourced import EVIDENCE_COLUMN, WRITE_ORDER, delete_source_facts, remaining, source_facts, unsupported
+from .sourced import (
+    EVIDENCE_COLUMN,
+    WRITE_ORDER,
+    delete_source_facts,
+    remaining,
+    source_facts,
+    table,
+    unsupported,
+)
 
 #: every table a load writes to
 WRITTEN_TABLES = ("sources", "source_segments", *WRITE_ORDER, "evidence", "inferences", "claims", "labels")
@@ -38,6 +46,18 @@ NATURAL_KEY = {
     "statement_subjects": ("statement_id", "role", "actor_id", "agreement_id", "project_id", "event_id"),
 }
 BATCH = 5000  # rows per executemany
+#: the fact columns of evidence, claims and labels, in table order: exactly one is set on each row
+FACT_COLUMNS = tuple(m.FACT_TARGETS)
+
+
+_FACT_INDEX = {c: i for i, c in enumerate(FACT_COLUMNS)}
+
+
+def one_fact(column: str, fact_id: int) -> list[int | None]:
+    """The values of FACT_COLUMNS for a row about one fact: its id in ``column``, NULL elsewhere."""
+    fact: list[int | None] = [None] * len(FACT_COLUMNS)
+    fact[_FACT_INDEX[column]] = fact_id
+    return fact
 
 #: called with a number of rows as they are written (or found already written)
 Progress = Callable[[int], None]
@@ -66,10 +86,6 @@ class Writer:
     def write(self, conn: Connection, plan: Plan, progress: Progress | None = None) -> LoadResult:
         """Write one checked plan on ``conn``, inside the caller's transaction."""
         return write(conn, plan, progress)
-
-
-def table(name: str) -> Table:
-    return m.metadata.tables[name]
 
 
 def write_plan(engine: Engine, plan: Plan) -> LoadResult:
@@ -277,10 +293,16 @@ class _PlanWriter:
                               .values(parent_id=self.resolve("actors", parent_slug)))
 
     def _check_parent_chains(self) -> None:
-        """An actor this file gives a parent must not end up its own ancestor through other sources' parents."""
+        """An actor this file gives a parent must not end up its own ancestor through other sources' parents.
+
+        Only an actor the database held before can be: no earlier source names a new one, and the chains
+        within the file were checked with it (plan.py)."""
         actors = table("actors")
         parent_of = select(actors.c.parent_id).where(actors.c.id == bindparam("aid"))
+        earlier = self.preexisting.get("actors", set())
         for actor_id, parent_slug in self.parents:
+            if actor_id not in earlier:
+                continue
             seen, current = {actor_id}, self.conn.execute(parent_of, {"aid": actor_id}).scalar()
             while current is not None:
                 if current in seen:
@@ -292,58 +314,47 @@ class _PlanWriter:
     def _write_evidence(self) -> None:
         if not self.evidence_rows:
             return
-        targets = list(m.FACT_TARGETS)
-        blank: tuple[int | None, ...] = (None,) * len(targets)
         source_id = self.source_id
-
-        def evidence_row(column: str, row_id: int, s: Span) -> tuple:
-            fact = list(blank)
-            fact[targets.index(column)] = row_id
-            return (source_id, s.start, s.end, s.quote, *fact)
-
-        insert_many(self.conn, "evidence", ["source_id", "char_start", "char_end", "quote", *targets],
-                    [evidence_row(*r) for r in self.evidence_rows])
+        insert_many(self.conn, "evidence", ["source_id", "char_start", "char_end", "quote", *FACT_COLUMNS],
+                    [(source_id, s.start, s.end, s.quote, *one_fact(column, row_id))
+                     for column, row_id, s in self.evidence_rows])
         self.counts["evidence"] = len(self.evidence_rows)
 
-    def _write_claims(self) -> None:
-        """Each claim and label of this source, quoted by its first evidence on the fact."""
+    def _quotes(self) -> dict[tuple[str, int], list[tuple[int, int, str]]]:
+        """(fact column, fact id) -> [(start, evidence id, quote)] of this source, in text order (as an export
+        writes them): one pass over its evidence (by its index on source_id), the quotes already in memory."""
         ev = table("evidence")
         spans = {(column, fact_id, span.start, span.end): span.quote for column, fact_id, span in self.evidence_rows}
-        quotes: dict[tuple[str, int], list[tuple[int, int, str]]] = {}  # the source's quotes on each fact
-        targets = list(m.FACT_TARGETS)
-        # one pass over this source's evidence (by its index on source_id), its quotes already in memory
-        query = select(ev.c.id, ev.c.char_start, ev.c.char_end, *[ev.c[c] for c in targets]).where(
+        quotes: dict[tuple[str, int], list[tuple[int, int, str]]] = {}
+        query = select(ev.c.id, ev.c.char_start, ev.c.char_end, *[ev.c[c] for c in FACT_COLUMNS]).where(
             ev.c.source_id == self.source_id)
         for ev_id, start, end, *facts in self.conn.execute(query):
-            column = next(c for c, f in zip(targets, facts, strict=True) if f is not None)
-            fact_id = facts[targets.index(column)]
+            column, fact_id = next((c, f) for c, f in zip(FACT_COLUMNS, facts, strict=True) if f is not None)
             quotes.setdefault((column, fact_id), []).append((start, ev_id, spans[(column, fact_id, start, end)]))
         for found in quotes.values():
-            found.sort()  # in text order, as an export writes them
+            found.sort()
+        return quotes
+
+    def _write_claims(self) -> None:
+        """Each claim of this source, quoted by the first of its fact's quotes (in the text) that holds the
+        claim's words (a date's, an amount's), else by the fact's first quote; then its labels."""
+        quotes = self._quotes()
 
         def quoting(column: str, fact_id: int, words: Any) -> int:
-            """The first quote (in the text) of the fact holding the claim's words (a date's, an amount's), else
-            the fact's first quote."""
             found = quotes[(column, fact_id)]
             if isinstance(words, str) and len(found) > 1:
                 return next((ev_id for _, ev_id, quote in found if words in quote), found[0][1])
             return found[0][1]
+
         value_columns = ["value", "earliest", "latest", "date_precision", "amount", "currency", "qualifier", "period"]
-        rows = []
-        for (column, fact_id, name, _), values in self.claim_rows.items():
-            fact: list[int | None] = [None] * len(targets)
-            fact[targets.index(column)] = fact_id
-            rows.append((self.source_id, quoting(column, fact_id, values.get("value")), name,
-                         *(values.get(c) for c in value_columns),
-                         1, False, True, *fact))
+        rows = [(self.source_id, quoting(column, fact_id, values.get("value")), name,
+                 *(values.get(c) for c in value_columns), 1, False, True, *one_fact(column, fact_id))
+                for (column, fact_id, name, _), values in self.claim_rows.items()]
         insert_many(self.conn, "claims", ["source_id", "evidence_id", "field", *value_columns, "support", "disputed",
-                                          "in_record", *targets], rows)
-        label_rows = []
-        for (column, fact_id, name), value in self.label_rows.items():
-            fact = [None] * len(targets)  # type: ignore[no-redef]
-            fact[targets.index(column)] = fact_id
-            label_rows.append((self.source_id, name, value, *fact))
-        insert_many(self.conn, "labels", ["source_id", "field", "value", *targets], label_rows)
+                                          "in_record", *FACT_COLUMNS], rows)
+        insert_many(self.conn, "labels", ["source_id", "field", "value", *FACT_COLUMNS],
+                    [(self.source_id, name, value, *one_fact(column, fact_id))
+                     for (column, fact_id, name), value in self.label_rows.items()])
 
     def _write_inferences(self) -> None:
         inference_rows = []
