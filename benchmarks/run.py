@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import importlib.util
 import json
 import os
 import platform
@@ -68,7 +69,9 @@ REPORT_RATIO = 1.2        # every report <= 1.2 x the sqlite3 shell
 PARAM_MS = 50.0           # parameterised reports: query time < 50 ms
 HELP_MS = 100.0           # accords --help < 100 ms
 COLD_RATIO = 1.15         # report run <= 1.15 x the SQLAlchemy connect-and-select floor
-STREAM_MB = 150.0         # peak RSS streaming ~1,000,000 rows < 150 MB
+STREAM_MB = 150.0         # peak RSS streaming ~1,000,000 rows < 150 MB, in every streaming format
+STREAMING_FORMATS = ("csv", "tsv", "jsonl", "json", "parquet")
+PARQUET_RATIO = 1.0       # evidence as parquet <= 1.0 x its csv output
 STREAM_ROWS = 1_000_000
 
 #: tables the loader writes (everything but the schema's bookkeeping)
@@ -399,6 +402,22 @@ def bench_reports(res: Results, db: Path, sql_dir: Path, ex: Examples, budget_s:
                     f"<= {REPORT_RATIO}x", ok)
 
 
+def bench_parquet(res: Results, db: Path, budget_s: float, cap_s: float) -> None:
+    """The evidence report (the largest) written as Parquet against the same report as CSV."""
+    if importlib.util.find_spec("pyarrow") is None:
+        res.notes.append("pyarrow is not installed: parquet output not measured (pip install 'accords[parquet]')")
+        return
+    base = [accords_exe(), "--db", f"sqlite:///{db}", "report", "run", "evidence", "--timeout", "86400"]
+    with tempfile.TemporaryDirectory() as tmp:
+        t = time_commands({"parquet": [*base, "-o", f"{tmp}/evidence.parquet"],
+                           "csv": [*base, "-o", f"{tmp}/evidence.csv"]}, budget_s=budget_s, cap_s=cap_s)
+    a, b = t["parquet"], t["csv"]
+    if a.median is not None and b.median is not None:
+        ratio = a.median / b.median
+        res.add(f"report evidence as parquet (median of {a.runs})", a.show(), f"{b.show()} as csv",
+                f"{ratio:.2f}x", f"<= {PARQUET_RATIO}x", ratio <= PARQUET_RATIO)
+
+
 #: the parameterised reports and the example each takes: (report, parameter, Examples field)
 PARAM_REPORTS = (("actor", "actor", "actor_alias"), ("evidence", "fact", "fact"), ("statements", "speaker", "actor_slug"),
                  ("claims", "fact", "fact"))
@@ -487,10 +506,15 @@ def bench_memory(res: Results, db: Path, rows: dict[str, int]) -> None:
         query = (f"with recursive n(i) as (select 1 union all select i + 1 from n where i < {STREAM_ROWS}) "
                  "select i, 'synthetic row ' || i as label, i * 0.5 as half from n")
         what = f"{STREAM_ROWS:,} generated rows (the data set has fewer than {STREAM_ROWS:,} evidence rows)"
-    cmd = [accords_exe(), "--db", f"sqlite:///{db}", "sql", query, "-f", "csv", "-o", "/dev/null", "--timeout", "86400"]
-    mb, seconds = peak_rss(cmd)
-    res.add(f"peak RSS: accords sql streaming {what} to csv ({seconds:.1f} s)", f"{mb:,.0f} MB", "", "",
-            f"< {STREAM_MB:.0f} MB", mb < STREAM_MB)
+    for fmt in STREAMING_FORMATS:
+        if fmt == "parquet" and importlib.util.find_spec("pyarrow") is None:
+            res.notes.append("pyarrow is not installed: parquet memory not measured (pip install 'accords[parquet]')")
+            continue
+        cmd = [accords_exe(), "--db", f"sqlite:///{db}", "sql", query, "-f", fmt, "-o", "/dev/null",
+               "--timeout", "86400"]
+        mb, seconds = peak_rss(cmd)
+        res.add(f"peak RSS: accords sql streaming {what} to {fmt} ({seconds:.1f} s)", f"{mb:,.0f} MB", "", "",
+                f"< {STREAM_MB:.0f} MB", mb < STREAM_MB)
     with sqlite3.connect(db) as conn:  # the statements report has a row per statement and subject
         n = conn.execute("select count(*) from statements as st "
                          "left join statement_subjects as su on su.statement_id = st.id").fetchone()[0]
@@ -767,6 +791,8 @@ def main(argv: list[str] | None = None) -> None:
     if "reports" in only:
         log("reports: accords vs sqlite3 shell")
         bench_reports(res, db, work / "sql", ex, args.budget, args.cap)
+        log("report evidence: parquet vs csv")
+        bench_parquet(res, db, args.budget, args.cap)
     if "params" in only:
         log("parameterised reports, query time")
         bench_parameterised(res, url, ex, args.budget)

@@ -26,6 +26,7 @@ from .cli_support import (
     fail_cleanly,
     output_file,
     output_options,
+    output_shape,
     param_option,
     quiet_stdout,
 )
@@ -326,8 +327,8 @@ def report_show(name: str) -> None:
 @output_options
 @click.pass_context
 @fail_cleanly
-def report_run(ctx: click.Context, name: str, params: tuple[tuple[str, str], ...], fmt: str,
-               output: str | None, timeout: float) -> None:
+def report_run(ctx: click.Context, name: str, params: tuple[tuple[str, str], ...], fmt: str | None,
+               output: str | None, no_headers: bool, limit: int | None, timeout: float) -> None:
     """Run a saved report, read-only, and print its rows.
 
     \b
@@ -336,8 +337,10 @@ def report_run(ctx: click.Context, name: str, params: tuple[tuple[str, str], ...
     """
     from .query import run_report
 
-    emit(fmt, output, lambda out, styled: run_report(_read_url(ctx), name, params, fmt, out, timeout, styled,
-                                                      warn=_warn, create=_creates(ctx)), _database_files(ctx))
+    shape = output_shape(fmt, output, no_headers, limit)
+    emit(shape.fmt, output, lambda out, styled: run_report(
+        _read_url(ctx), name, params, shape.fmt, out, timeout, styled, warn=_warn, create=_creates(ctx),
+        headers=shape.headers, limit=shape.limit), _database_files(ctx))
 
 
 @cli.command()
@@ -346,8 +349,8 @@ def report_run(ctx: click.Context, name: str, params: tuple[tuple[str, str], ...
 @output_options
 @click.pass_context
 @fail_cleanly
-def sql(ctx: click.Context, query: str, params: tuple[tuple[str, str], ...], fmt: str,
-        output: str | None, timeout: float) -> None:
+def sql(ctx: click.Context, query: str, params: tuple[tuple[str, str], ...], fmt: str | None,
+        output: str | None, no_headers: bool, limit: int | None, timeout: float) -> None:
     """Run one read-only SQL statement and print its rows.
 
     The database itself refuses any write and a second statement: SQLite is
@@ -360,8 +363,10 @@ def sql(ctx: click.Context, query: str, params: tuple[tuple[str, str], ...], fmt
     """
     from .query import run_sql
 
-    emit(fmt, output, lambda out, styled: run_sql(_read_url(ctx), query, params, fmt, out, timeout, styled,
-                                                   warn=_warn, create=_creates(ctx)), _database_files(ctx))
+    shape = output_shape(fmt, output, no_headers, limit)
+    emit(shape.fmt, output, lambda out, styled: run_sql(
+        _read_url(ctx), query, params, shape.fmt, out, timeout, styled, warn=_warn, create=_creates(ctx),
+        headers=shape.headers, limit=shape.limit), _database_files(ctx))
 
 
 @cli.command()

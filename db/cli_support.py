@@ -15,11 +15,11 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import click
 
-from .formats import FORMATS  # imports nothing: --help stays fast
+from .formats import BINARY, FORMATS, WITH_HEADERS, format_for  # imports nothing: --help stays fast
 
 EXIT_FAILURE, EXIT_USAGE, EXIT_INTERRUPTED = 1, 2, 130
 
@@ -95,11 +95,35 @@ def output_options(func: Callable) -> Callable:
     func = click.option("--timeout", type=click.FloatRange(min=0.001, max=MAX_TIMEOUT_S), default=30.0,
                         show_default=True, metavar="SECONDS", callback=_finite,
                         help="Stop a query that runs longer than this.")(func)
+    func = click.option("--limit", type=click.IntRange(min=0), default=None, metavar="N",
+                        help="Write at most N rows (the query stops there).")(func)
+    func = click.option("--no-headers", "no_headers", is_flag=True,
+                        help="Leave out the header line (csv, tsv, table, markdown).")(func)
     func = click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
-                        help="Write to this file instead of standard output.")(func)
-    func = click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
-                        help="Output format.")(func)
+                        help="Write to this file instead of standard output; its extension (.csv .tsv .json "
+                             ".jsonl .md .parquet) sets the format unless --format is given.")(func)
+    func = click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), default=None,
+                        help="Output format (default: from -o FILE's extension, else table).")(func)
     return func
+
+
+class Shape(NamedTuple):
+    """How to write rows: the format, and the output options that go with it."""
+
+    fmt: str
+    headers: bool = True
+    limit: int | None = None
+
+
+def output_shape(fmt: str | None, output: str | None, no_headers: bool, limit: int | None) -> Shape:
+    """The output options checked together: the format (see ``format_for``), --no-headers only where it means something."""
+    shape = Shape(format_for(fmt, output), not no_headers, limit)
+    if no_headers and shape.fmt not in WITH_HEADERS:
+        raise click.UsageError(f"--no-headers: {shape.fmt} has no header line (it applies to "
+                               f"{', '.join(sorted(WITH_HEADERS))})")
+    if shape.fmt in BINARY and not output and sys.stdout is not None and sys.stdout.isatty():
+        raise click.UsageError(f"{shape.fmt} is binary: give -o FILE.{shape.fmt} or redirect standard output")
+    return shape
 
 
 def param_option(func: Callable) -> Callable:
@@ -108,7 +132,7 @@ def param_option(func: Callable) -> Callable:
 
 
 @contextmanager
-def output_file(path: str, protect: Sequence[Path] = ()) -> Iterator[Any]:
+def output_file(path: str, protect: Sequence[Path] = (), binary: bool = False) -> Iterator[Any]:
     """The output file to write; a regular file appears only once it is complete.
 
     It is written under a new temporary name beside it (created exclusively:
@@ -125,7 +149,7 @@ def output_file(path: str, protect: Sequence[Path] = ()) -> Iterator[Any]:
                 target.absolute() == kept.absolute():
             raise click.UsageError(f"-o {path} is the database being read: choose another file")
     if target.exists() and not target.is_file():
-        with _open_special(path) as out:
+        with _open_special(path, binary) as out:
             yield out
         return
     import tempfile  # only when writing a file: --help stays fast
@@ -136,7 +160,7 @@ def output_file(path: str, protect: Sequence[Path] = ()) -> Iterator[Any]:
         raise click.ClickException(f"cannot write {path}: {exc.strerror}") from None
     partial = Path(partial_name)
     try:
-        with open(fd, "w", encoding="utf-8", newline="") as out:
+        with open(fd, "wb") if binary else open(fd, "w", encoding="utf-8", newline="") as out:
             yield out
         os.chmod(partial, 0o666 & ~_umask())
         os.replace(partial, target)
@@ -151,7 +175,7 @@ def _umask() -> int:
 
 
 @contextmanager
-def _open_special(path: str) -> Iterator[Any]:
+def _open_special(path: str, binary: bool = False) -> Iterator[Any]:
     """Open a device or FIFO for writing; a FIFO nobody reads fails at once instead of blocking."""
     try:
         fd = os.open(path, os.O_WRONLY | os.O_NONBLOCK)
@@ -160,17 +184,24 @@ def _open_special(path: str) -> Iterator[Any]:
             raise click.ClickException(f"cannot write {path}: no process is reading it") from None
         raise click.ClickException(f"cannot write {path}: {exc.strerror}") from None
     os.set_blocking(fd, True)
-    with open(fd, "w", encoding="utf-8", newline="") as out:
+    with open(fd, "wb") if binary else open(fd, "w", encoding="utf-8", newline="") as out:
         yield out
 
 
 def emit(fmt: str, output: str | None, write: Callable[[Any, bool], int], protect: Sequence[Path] = ()) -> None:
+    """Call ``write(out, styled)`` with the output file or standard output (bytes for a binary format)."""
+    binary = fmt in BINARY
     if output:
-        with output_file(output, protect) as out:
+        with output_file(output, protect, binary) as out:
             write(out, False)
         return
     if sys.stdout is None:
         raise click.ClickException("standard output is closed: give -o FILE")
+    if binary:
+        sys.stdout.flush()
+        write(sys.stdout.buffer, False)
+        sys.stdout.buffer.flush()
+        return
     styled = fmt == "table" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     write(sys.stdout, styled)
 

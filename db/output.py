@@ -1,7 +1,8 @@
-"""Writing result rows as table, csv, json, jsonl or markdown.
+"""Writing result rows as table, csv, tsv, json, jsonl, markdown or parquet.
 
-Every writer streams where its format allows (csv, json, jsonl): rows are
-written as they come, never fetched into memory first.
+Every writer streams where its format allows (csv, tsv, json, jsonl, and
+parquet a row group at a time): rows are written as they come, never fetched
+into memory first.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import json
 import math
 from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
-from typing import Any, TextIO
+from typing import Any, BinaryIO, TextIO, cast
 
 from .formats import FORMATS  # noqa: F401 - the one list, re-exported
 
@@ -30,7 +31,7 @@ def _json_value(value: Any) -> Any:
     return value
 
 
-def _text(value: Any) -> str:
+def text_value(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -49,7 +50,7 @@ _CSV_AS_IS = frozenset({str, int, float, Decimal, dt.date, type(None)})
 def _csv_rows(rows: Iterable[Sequence[Any]], types: Sequence[str] | None) -> Iterable[Sequence[Any]]:
     """Rows as the csv module should get them: only values it would not write as _text does are converted."""
     if types is None:  # ad hoc SQL: any value type can come back
-        return ([v if v.__class__ in _CSV_AS_IS else _text(v) for v in row] for row in rows)
+        return ([v if v.__class__ in _CSV_AS_IS else text_value(v) for v in row] for row in rows)
     booleans = [i for i, t in enumerate(types) if t == "boolean"]
     if not booleans:  # a report's normalised values: text, integer, decimal, date, None
         return rows
@@ -64,48 +65,80 @@ def _csv_rows(rows: Iterable[Sequence[Any]], types: Sequence[str] | None) -> Ite
     return map(spelled, rows)
 
 
-def write_rows(out: TextIO, fmt: str, columns: Sequence[str], rows: Iterable[Sequence[Any]],
-               styled: bool = False, types: Sequence[str] | None = None) -> int:
+def write_rows(out: TextIO | BinaryIO, fmt: str, columns: Sequence[str], rows: Iterable[Sequence[Any]],
+               styled: bool = False, types: Sequence[str] | None = None, headers: bool = True) -> int:
     """Write rows in the format; return how many were written.
 
     ``types`` (a report's column types, its values normalised) lets the CSV
-    writer pass rows to the csv module untouched but for boolean columns.
+    writer pass rows to the csv module untouched but for boolean columns, and
+    gives Parquet its column types. ``headers=False`` leaves out the header
+    line of csv, tsv, table and markdown. ``out`` is binary for parquet, text
+    for the others.
     """
+    if fmt == "parquet":
+        from .parquet import write_parquet  # pyarrow, only when asked for
+
+        return write_parquet(cast(BinaryIO, out), columns, rows, types)
+    return _write_text(cast(TextIO, out), fmt, columns, rows, styled, types, headers)
+
+
+def _write_text(out: TextIO, fmt: str, columns: Sequence[str], rows: Iterable[Sequence[Any]],
+                styled: bool, types: Sequence[str] | None, headers: bool) -> int:
+    if fmt in ("csv", "tsv"):
+        return _write_delimited(out, fmt, columns, rows, types, headers)
+    if fmt in ("json", "jsonl"):
+        return _write_json(out, fmt, columns, rows)
+    if fmt in ("table", "markdown"):
+        return _write_table(out, fmt, columns, rows, styled, headers)
+    raise ValueError(f"unknown format {fmt!r}")  # pragma: no cover - the CLI restricts the choice
+
+
+def _write_delimited(out: TextIO, fmt: str, columns: Sequence[str], rows: Iterable[Sequence[Any]],
+                     types: Sequence[str] | None, headers: bool) -> int:
+    """csv: RFC 4180; tsv: tab-separated lines, a field holding a tab, newline or quote quoted as in csv."""
     n = 0
-    if fmt == "csv":
-        writer = csv.writer(out, lineterminator="\r\n")  # RFC 4180
+    writer = csv.writer(out, lineterminator="\r\n") if fmt == "csv" else \
+        csv.writer(out, delimiter="\t", lineterminator="\n")
+    if headers:
         writer.writerow(columns)
 
-        def counted(items: Iterable[Sequence[Any]]) -> Iterator[Sequence[Any]]:
-            nonlocal n
-            for item in items:
-                n += 1
-                yield item
-
-        writer.writerows(counted(_csv_rows(rows, types)))
-    elif fmt == "jsonl":
-        for row in rows:
-            out.write(json.dumps({c: _json_value(v) for c, v in zip(columns, row, strict=True)}, ensure_ascii=False))
-            out.write("\n")
+    def counted(items: Iterable[Sequence[Any]]) -> Iterator[Sequence[Any]]:
+        nonlocal n
+        for item in items:
             n += 1
-    elif fmt == "json":
-        out.write("[")
-        for row in rows:
-            out.write(",\n " if n else "\n ")
-            out.write(json.dumps({c: _json_value(v) for c, v in zip(columns, row, strict=True)}, ensure_ascii=False))
-            n += 1
-        out.write("\n]\n" if n else "]\n")
-    elif fmt in ("table", "markdown"):
-        from tabulate import tabulate
+            yield item
 
-        data = [[_text(v) for v in row] for row in rows]
-        n = len(data)
-        headers = list(columns)
-        if fmt == "table" and styled:
-            headers = [f"\x1b[1m{h}\x1b[0m" for h in headers]
-        table = tabulate(data, headers=headers, tablefmt="github" if fmt == "markdown" else "simple",
-                         disable_numparse=True)
-        out.write(table + "\n")
-    else:  # pragma: no cover - the CLI restricts the choice
-        raise ValueError(f"unknown format {fmt!r}")
+    writer.writerows(counted(_csv_rows(rows, types)))
     return n
+
+
+def _write_json(out: TextIO, fmt: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+    """jsonl: one object per line; json: an array of objects, an object per line."""
+    n = 0
+    if fmt == "json":
+        out.write("[")
+    for row in rows:
+        if fmt == "json":
+            out.write(",\n " if n else "\n ")
+        out.write(json.dumps({c: _json_value(v) for c, v in zip(columns, row, strict=True)}, ensure_ascii=False))
+        if fmt == "jsonl":
+            out.write("\n")
+        n += 1
+    if fmt == "json":
+        out.write("\n]\n" if n else "]\n")
+    return n
+
+
+def _write_table(out: TextIO, fmt: str, columns: Sequence[str], rows: Iterable[Sequence[Any]], styled: bool,
+                 headers: bool) -> int:
+    """An aligned table or a GitHub Markdown table (all rows first: the widths depend on every row)."""
+    from tabulate import tabulate
+
+    data = [[text_value(v) for v in row] for row in rows]
+    names = list(columns) if headers else []
+    if fmt == "table" and styled:
+        names = [f"\x1b[1m{h}\x1b[0m" for h in names]
+    table = tabulate(data, headers=names, tablefmt="github" if fmt == "markdown" else "simple",
+                     disable_numparse=True)
+    out.write(table + "\n" if table else "")
+    return len(data)

@@ -9,7 +9,8 @@ What keeps these read-only is the engine, never the SQL text: see
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any, TextIO
+from itertools import islice
+from typing import Any
 
 from . import output, reports
 from .engine import (
@@ -54,6 +55,11 @@ def _rows(conn, result, convert: Callable[[list], Any] | None = None) -> Iterato
         if not batch:
             return
         yield from (convert(batch) if convert else (tuple(row) for row in batch))
+
+
+def _limited(rows: Iterator[tuple], limit: int | None) -> Iterator[tuple]:
+    """At most ``limit`` rows: no more are fetched once it is reached."""
+    return rows if limit is None else islice(rows, limit)
 
 
 def _privilege_warning(conn) -> str | None:
@@ -152,15 +158,17 @@ def _create_if_missing(target: Database | str | None, warn: Warn | None) -> None
         warn(note)
 
 
-def run_report(target: Database | str | None, name: str, params: Sequence[tuple[str, str]], fmt: str, out: TextIO,
+def run_report(target: Database | str | None, name: str, params: Sequence[tuple[str, str]], fmt: str, out: Any,
                timeout_s: float | None = DEFAULT_TIMEOUT_S, styled: bool = False,
-               warn: Warn | None = None, create: bool = False) -> int:
+               warn: Warn | None = None, create: bool = False, headers: bool = True, limit: int | None = None) -> int:
     """Run a saved report read-only and write its rows; return the row count.
 
     The parameters are checked and typed first (wrong use fails before any
     database work). ``create``: a missing SQLite file is first created and
     seeded. ``warn`` receives one-line notes for stderr: what was created,
     an empty result and why, or a login that could write (see ``db.reader``).
+    ``out`` is binary for a binary format (parquet); ``limit`` stops after
+    that many rows; ``headers=False`` leaves out the header line.
     """
     report = reports.get_report(name)
     values = reports.bind_parameters(report, params)
@@ -174,9 +182,9 @@ def run_report(target: Database | str | None, name: str, params: Sequence[tuple[
         names = list(result.keys())
         declared = {c.name: c.type for c in report.columns}
         types = [declared.get(n, "text") for n in names]
-        rows = _rows(conn, result, lambda batch: reports.normalise_batch(types, batch))
-        count = output.write_rows(out, fmt, names, rows, styled=styled, types=types)
-        if count == 0 and warn:
+        rows = _limited(_rows(conn, result, lambda batch: reports.normalise_batch(types, batch)), limit)
+        count = output.write_rows(out, fmt, names, rows, styled=styled, types=types, headers=headers)
+        if count == 0 and warn and limit != 0:
             warn(_explain_empty(conn, report, values))
         return count
 
@@ -198,9 +206,9 @@ def sql_values(sql: str, params: Sequence[tuple[str, str]]) -> dict[str, str]:
     return values
 
 
-def run_sql(target: Database | str | None, sql: str, params: Sequence[tuple[str, str]], fmt: str, out: TextIO,
+def run_sql(target: Database | str | None, sql: str, params: Sequence[tuple[str, str]], fmt: str, out: Any,
             timeout_s: float | None = DEFAULT_TIMEOUT_S, styled: bool = False,
-            warn: Warn | None = None, create: bool = False) -> int:
+            warn: Warn | None = None, create: bool = False, headers: bool = True, limit: int | None = None) -> int:
     """Run one ad hoc SQL statement read-only, with ``:name`` parameters bound from ``params``.
 
     The database refuses a second statement and any write (see ``db.guard``).
@@ -216,7 +224,8 @@ def run_sql(target: Database | str | None, sql: str, params: Sequence[tuple[str,
         result = execute(conn, sql, values)
         if not result.returns_rows:
             raise AccordsError("the statement returned no rows; sql only runs read-only queries")
-        count = output.write_rows(out, fmt, list(result.keys()), _rows(conn, result), styled=styled)
-        if count == 0 and warn:
+        count = output.write_rows(out, fmt, list(result.keys()), _limited(_rows(conn, result), limit), styled=styled,
+                                  headers=headers)
+        if count == 0 and warn and limit != 0:
             warn("no rows")
         return count
