@@ -9,15 +9,15 @@ loading a changed file replaces the facts that only this source supports.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, bindparam, delete, func, insert, select, update
-from sqlalchemy.sql.compiler import Compiled
+from sqlalchemy import Connection, Engine, bindparam, delete, func, insert, select, update
 
 from .. import models as m
 from ..errors import AccordsError, ValidationError
+from .bulk import BATCH, copies, insert_many, reserve_ids
 from .check import Span
 from .plan import Plan, Row
 from .record import Recorder, claims_of, labels_of
@@ -45,7 +45,6 @@ NATURAL_KEY = {
     "amounts": ("agreement_id", "project_id", "stage", "currency", "amount"),
     "statement_subjects": ("statement_id", "role", "actor_id", "agreement_id", "project_id", "event_id"),
 }
-BATCH = 5000  # rows per executemany
 #: the fact columns of evidence, claims and labels, in table order: exactly one is set on each row
 FACT_COLUMNS = tuple(m.FACT_TARGETS)
 
@@ -250,15 +249,20 @@ class _PlanWriter:
         facts = table(table_name)
         present = {c for v in new.values() for c in v}
         columns = [c.name for c in facts.c if c.name in present]  # table order: no reordering per row
-        if self.sqlite:
+        if self.sqlite or copies(self.conn):
             # SQLite has one writer and this transaction holds the write lock: give the rows their ids
             # here and insert them with executemany; RETURNING in parameter order would make
             # SQLAlchemy send one INSERT per row (SQLite has no insertmanyvalues sentinel).
-            next_id = (self.conn.execute(select(func.max(facts.c.id))).scalar() or 0) + 1
-            for row_id, key in enumerate(new, start=next_id):
+            # PostgreSQL: ids taken from the table's sequence, then the rows COPYed with them.
+            if self.sqlite:
+                next_id = (self.conn.execute(select(func.max(facts.c.id))).scalar() or 0) + 1
+                ids = list(range(next_id, next_id + len(new)))
+            else:
+                ids = reserve_ids(self.conn, table_name, len(new))
+            for row_id, key in zip(ids, new, strict=True):
                 found[key] = row_id
             insert_many(self.conn, table_name, ["id", *columns],
-                        [tuple([row_id] + [v.get(c) for c in columns]) for row_id, v in enumerate(new.values(), next_id)],
+                        [tuple([row_id] + [v.get(c) for c in columns]) for row_id, v in zip(ids, new.values(), strict=True)],
                         self.progress)
             return
         keycols = NATURAL_KEY[table_name]
@@ -368,60 +372,6 @@ class _PlanWriter:
         if inference_rows:
             self.conn.execute(insert(table("inferences")), inference_rows)
             self.counts["inferences"] = len(inference_rows)
-
-
-def insert_many(conn: Connection, table_name: str, columns: list[str], rows: list[tuple],
-                progress: Progress | None = None) -> None:
-    """INSERT rows (tuples in ``columns`` order), BATCH rows per executemany.
-
-    On SQLite the INSERT is compiled once by SQLAlchemy and each value goes
-    through its column type's bind processor, as ``conn.execute(insert(table),
-    dicts)`` would do, but without a parameter dict built and checked per row:
-    that per-row work had cost as much as the inserts themselves. Other
-    engines take the dicts, which SQLAlchemy sends as multi-row INSERTs.
-    """
-    target = table(table_name)
-    compiled = _tuple_insert(conn, target, columns) if conn.dialect.name == "sqlite" else None
-    if compiled is None:
-        for start in range(0, len(rows), BATCH):
-            batch = rows[start:start + BATCH]
-            conn.execute(insert(target), [dict(zip(columns, r, strict=True)) for r in batch])
-            if progress:
-                progress(len(batch))
-        return
-    sql, order = str(compiled), [columns.index(name) for name in compiled.positiontup or ()]  # type: ignore[attr-defined]
-    # each column type's bind processor as this dialect implements it (SQLite's DATE writes ISO text)
-    processors = [(i, proc) for i, c in enumerate(columns)
-                  if (proc := target.c[c].type.dialect_impl(conn.dialect).bind_processor(conn.dialect)) is not None]
-    reorder = order != list(range(len(columns)))
-    for start in range(0, len(rows), BATCH):
-        batch = rows[start:start + BATCH]
-        if processors:
-            batch = _processed(batch, processors)
-        if reorder:
-            batch = [tuple(r[i] for i in order) for r in batch]
-        conn.exec_driver_sql(sql, batch)
-        if progress:
-            progress(len(batch))
-
-
-def _tuple_insert(conn: Connection, target: Table, columns: list[str]) -> Compiled | None:
-    """The INSERT of ``columns`` compiled for positional tuples, or None if it would fill other columns too."""
-    compiled = insert(target).values({c: bindparam(c) for c in columns}).compile(dialect=conn.dialect)
-    if set(compiled.positiontup or ()) != set(columns):  # type: ignore[attr-defined]
-        return None  # the INSERT would fill a column left out (a Python-side default): tuples cannot
-    return compiled
-
-
-def _processed(batch: list[tuple], processors: Sequence[tuple[int, Callable[[Any], Any]]]) -> list[tuple]:
-    """The rows with each value converted by its column's bind processor."""
-    converted = []
-    for r in batch:
-        values = list(r)
-        for i, proc in processors:
-            values[i] = proc(values[i])
-        converted.append(tuple(values))
-    return converted
 
 
 def _ids_by_slug(conn: Connection, table_name: str, slugs: list[str]) -> list[tuple[str, int]]:
