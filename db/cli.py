@@ -40,11 +40,15 @@ def _read_url(ctx: click.Context) -> str | None:
 
 def _database_files(ctx: click.Context) -> list[Path]:
     """The SQLite files of the database URLs in use (and their journals): never an -o target."""
-    from .engine import resolve_url, sqlite_path
+    from .sqlite_read import sqlite_file
 
     files: list[Path] = []
     for url in {_read_url(ctx), _db_url(ctx)}:
-        path = sqlite_path(resolve_url(url))
+        path = sqlite_file(url)  # a plain file, known without SQLAlchemy
+        if path is None:
+            from .engine import resolve_url, sqlite_path
+
+            path = sqlite_path(resolve_url(url))
         if path is not None:
             files += [path] + [path.with_name(path.name + suffix) for suffix in ("-wal", "-shm", "-journal")]
     return files

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import re
 import sqlite3
-import stat
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -18,11 +17,20 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 
 from .errors import AccordsError, Interrupted, UsageError
-
-ENV_URL = "ACCORDS_DATABASE_URL"
-ENV_READ_URL = "ACCORDS_READ_URL"
-DEFAULT_URL = "sqlite:///accords.db"
-DEFAULT_TIMEOUT_S = 30.0
+from .failures import (  # noqa: F401 - re-exported: the library's names for them
+    DEFAULT_TIMEOUT_S,
+    DEFAULT_URL,
+    ENV_READ_URL,
+    ENV_URL,
+    REFUSED,
+    NoDatabase,
+    check_sqlite_path,
+    describe,
+    driver_message,
+    error_code,
+    error_kind,
+)
+from .failures import TIME_LIMIT as _TIME_LIMIT
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*://")
 #: query-string keys whose values are secrets (masked in every message)
@@ -123,25 +131,10 @@ def sqlite_path(url: str) -> Path | None:
 
 
 def check_sqlite_file(url: str) -> None:
-    """An SQLite database must be a regular file (or not exist yet): never a FIFO, device or folder.
-
-    Opening a FIFO would block until something writes to it; a device or a
-    folder is not a database. One line names the path and what it is.
-    """
+    """An SQLite database must be a regular file (or not exist yet): see :func:`db.failures.check_sqlite_path`."""
     path = sqlite_path(url)
-    if path is None:
-        return
-    try:
-        mode = os.stat(path).st_mode
-    except FileNotFoundError:
-        return
-    except OSError as exc:
-        raise AccordsError(f"cannot open the database {path}: {exc.strerror}") from None
-    if not stat.S_ISREG(mode):
-        kind = ("a folder" if stat.S_ISDIR(mode) else "a FIFO" if stat.S_ISFIFO(mode)
-                else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "a socket" if stat.S_ISSOCK(mode)
-                else "not a regular file")
-        raise AccordsError(f"the database {path} is {kind}, not an SQLite file")
+    if path is not None:
+        check_sqlite_path(path)
 
 
 def _sqlite_on_connect(dbapi_connection, _record) -> None:
@@ -176,14 +169,6 @@ def make_engine(url: str | None = None, *, reading: bool = False, **kwargs) -> E
 
 
 # --- opening a database ---------------------------------------------------------------
-
-
-class NoDatabase(AccordsError):
-    """An SQLite URL names a file that does not exist (and the caller does not create one)."""
-
-    def __init__(self, path: Path):
-        self.path = path
-        super().__init__(f"no database at {path}: run `accords db upgrade` (or any report) to create it")
 
 
 @dataclass
@@ -317,7 +302,7 @@ class _ReadOnlySession:
         if self.guard is not None and self.guard.authorizer.denied and is_db_error:
             return AccordsError(f"{REFUSED} (SQLite refused {self.guard.authorizer.denied})")
         if self.watchdog.reason == "timeout" and is_db_error:
-            return AccordsError(_TIME_LIMIT.format(detail=_driver_message(failure)))
+            return AccordsError(_TIME_LIMIT.format(detail=driver_message(failure)))
         return failure
 
 
@@ -386,78 +371,14 @@ def check_watchdog(conn: Connection) -> None:
 
 # --- one-line database errors ------------------------------------------------------------
 
-REFUSED = "refused: `accords sql` and reports only read"
-_TIME_LIMIT = "the query ran longer than the time limit and was stopped ({detail}); --timeout SECONDS allows more"
-
-# Kinds of failure, by driver error code (SQLite primary result codes, PostgreSQL SQLSTATEs,
-# MariaDB error numbers): never by the text of the message.
-_SQLITE_KINDS = {8: "readonly", 23: "denied", 9: "cancelled", 18: "toobig", 7: "toobig", 14: "cantopen", 5: "busy"}
-_PG_KINDS = {"42601": "syntax", "25006": "readonly", "42501": "denied", "57014": "cancelled", "42P01": "notable",
-             "54000": "toobig", "53200": "toobig", "55P03": "busy", "40P01": "busy"}
-_MYSQL_KINDS = {1792: "readonly", 1290: "readonly", 1036: "readonly", 1142: "denied", 1143: "denied",
-                1044: "denied", 1045: "denied", 1227: "denied", 1370: "denied", 1410: "denied",
-                1969: "cancelled", 1317: "cancelled", 3024: "cancelled", 1146: "notable",
-                1301: "toobig", 1205: "busy"}
-
-
-def error_code(exc: BaseException) -> tuple[str, Any]:
-    """(backend, code) of a driver error: SQLite's primary result code, a SQLSTATE or a MariaDB number."""
-    orig = getattr(exc, "orig", exc)
-    if isinstance(orig, sqlite3.Error):
-        code = getattr(orig, "sqlite_errorcode", None)
-        return "sqlite", None if code is None else code & 0xFF
-    module = type(orig).__module__
-    args = tuple(getattr(orig, "args", ()))
-    if module.startswith(("pymysql", "MySQLdb", "mariadb")) and args and isinstance(args[0], int):
-        return "mysql", args[0]
-    if module.startswith("psycopg"):
-        return "postgresql", getattr(orig, "sqlstate", None)
-    return "", None
-
-
-def error_kind(exc: BaseException) -> str | None:
-    backend_name, code = error_code(exc)
-    tables: dict[str, dict[Any, str]] = {"sqlite": _SQLITE_KINDS, "postgresql": _PG_KINDS, "mysql": _MYSQL_KINDS}
-    return tables.get(backend_name, {}).get(code)
-
-
-def _driver_message(exc: BaseException) -> str:
-    """The driver's own message, on one line, without the SQL SQLAlchemy adds."""
-    orig = getattr(exc, "orig", None)
-    args: tuple = tuple(getattr(orig, "args", ()))
-    if len(args) == 2 and isinstance(args[0], int):  # PyMySQL: (code, message)
-        text = f"{args[1]} (MariaDB error {args[0]})"
-    else:
-        text = str(orig if orig is not None else exc).strip()
-    return " ".join(text.splitlines()[0].split()) if text else type(exc).__name__
-
-
 def describe_db_error(exc: BaseException, url: str, reading: bool = False) -> str:
     """One line for a database error: the driver's message (no SQL, no secret) and what it means."""
-    message = _driver_message(exc)
-    kind = error_kind(exc)
-    if kind in ("readonly", "denied") and reading:
-        message = f"{REFUSED} ({message})"
-    elif kind == "readonly":
+
+    def where() -> tuple[Path | None, str]:
         path = sqlite_path(url)
-        where = str(path) if path is not None else safe_url(url)
-        message = f"cannot write to {where}: the database is read-only for this user or file ({message})"
-    elif kind == "denied":
-        message = f"permission denied ({message})"
-    elif kind == "cancelled":
-        message = _TIME_LIMIT.format(detail=message)
-    elif kind == "toobig":
-        message = f"the query needs more memory or a longer value than accords allows ({message})"
-    elif kind == "cantopen":
-        path = sqlite_path(url)
-        message = f"{message}: {path}" if path is not None else message
-    elif kind == "busy":
-        message = f"the database is locked by another connection; try again ({message})"
-    elif kind == "syntax" and reading:
-        message = f"{message} (on PostgreSQL `accords sql` runs one query: SELECT, VALUES or WITH ... SELECT)"
-    elif kind == "notable":
-        message = f"{message} (if accords' tables are missing, run `accords db upgrade` and `accords db seed`)"
-    return scrub(message, url)
+        return path, str(path) if path is not None else safe_url(url)
+
+    return scrub(describe(exc, reading, where), url)
 
 
 @contextmanager

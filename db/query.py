@@ -2,29 +2,27 @@
 
 Kept apart from ``db.api`` so that ``accords report run`` and ``accords sql``
 import only what a query needs (no Alembic, no ORM models, no JSON Schema).
-What keeps these read-only is the engine, never the SQL text: see
-:mod:`db.guard` and :func:`db.engine.read_only`.
+On an SQLite file they import no SQLAlchemy either: :mod:`db.sqlite_read`
+runs the query with sqlite3; servers (and an open :class:`db.engine.Database`)
+go through :mod:`db.engine`. What keeps these read-only is the engine, never
+the SQL text: see :mod:`db.guard`, :func:`db.engine.read_only` and
+:func:`db.sqlite_read.reading`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from itertools import islice
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import output, reports
-from .engine import (
-    DEFAULT_TIMEOUT_S,
-    ENV_READ_URL,
-    Database,
-    check_watchdog,
-    execute,
-    opened,
-    read_only,
-    resolve_url,
-    sqlite_path,
-)
 from .errors import AccordsError, UsageError
+from .failures import DEFAULT_TIMEOUT_S, ENV_READ_URL
+from .sqlite_read import BATCH, reading, sqlite_file
+
+if TYPE_CHECKING:
+    from .engine import Database
 
 #: report parameters that name an actor (by slug, name or alias), a source or an agreement
 _ACTOR_PARAMS = ("actor", "speaker", "target")
@@ -44,14 +42,16 @@ def read_url(url: str | None, read: str | None = None) -> str:
     """The URL queries run on: --read-url or $ACCORDS_READ_URL when given, else the database URL."""
     import os
 
+    from .engine import resolve_url
+
     return resolve_url(read or os.environ.get(ENV_READ_URL) or url)
 
 
-def _rows(conn, result, convert: Callable[[list], Any] | None = None) -> Iterator[tuple]:
+def _rows(session, result, convert: Callable[[list], Any] | None = None) -> Iterator[tuple]:
     """The result's rows in batches, stopping if the watchdog fired between batches."""
     while True:
-        batch = result.fetchmany(1000)
-        check_watchdog(conn)
+        batch = result.fetchmany(BATCH)
+        session.check()
         if not batch:
             return
         yield from (convert(batch) if convert else (tuple(row) for row in batch))
@@ -94,6 +94,63 @@ def _privilege_warning(conn) -> str | None:
             f"for --read-url or ${ENV_READ_URL}")
 
 
+class _Alchemy:
+    """A read-only SQLAlchemy connection (servers, or an open Database), as the query path reads it."""
+
+    def __init__(self, conn: Any):
+        from sqlalchemy.exc import DBAPIError
+
+        self.conn = conn
+        self.db_errors: tuple[type[BaseException], ...] = (DBAPIError,)
+
+    def execute(self, sql: str, values: dict[str, Any], report: reports.Report | None = None) -> Any:
+        from .engine import execute
+
+        return execute(self.conn, sql, values, reports.binds(report) if report else None)
+
+    def check(self) -> None:
+        from .engine import check_watchdog
+
+        check_watchdog(self.conn)
+
+    def privilege_warning(self) -> str | None:
+        return _privilege_warning(self.conn)
+
+
+class _Sqlite:
+    """The sqlite3 read path (:mod:`db.sqlite_read`), with the same methods as :class:`_Alchemy`."""
+
+    def __init__(self, reader: Any):
+        self.reader = reader
+        self.db_errors = reader.db_errors
+        self.check = reader.check
+
+    def execute(self, sql: str, values: dict[str, Any], report: reports.Report | None = None) -> Any:
+        kinds = {p.name: p.type for p in report.parameters} if report else None
+        return self.reader.execute(sql, values, kinds)
+
+    def privilege_warning(self) -> str | None:
+        return None  # a file opened read-only: no login to warn about
+
+
+def _is_url(target: Any) -> bool:
+    return target is None or isinstance(target, str)
+
+
+@contextmanager
+def _session(target: Database | str | None, timeout_s: float | None) -> Iterator[Any]:
+    """A read-only session: sqlite3 alone for a plain SQLite file URL, else SQLAlchemy's :func:`db.engine.read_only`."""
+    path = sqlite_file(target) if _is_url(target) else None  # type: ignore[arg-type]
+    if path is not None:
+        with reading(path, timeout_s) as reader:
+            yield _Sqlite(reader)
+        return
+    from .engine import opened, read_only
+
+    with opened(target, reading=True) as db, read_only(db.engine, timeout_s) as conn:
+        yield _Alchemy(conn)
+
+
 def shipped_revisions() -> list[str]:
     """The schema revisions this accords ships, oldest first, from the migration files' names.
 
@@ -109,15 +166,13 @@ def shipped_revisions() -> list[str]:
     return [m.group(1) for name in names if (m := re.match(r"^(\d{4})_\w+\.py$", name))]
 
 
-def _check_revision(conn) -> None:
+def _check_revision(session) -> None:
     """Reports are written for the newest schema: refuse a database at another revision, in one line."""
-    from sqlalchemy.exc import DBAPIError
-
     from . import __version__
 
     try:
-        stamped = [row[0] for row in execute(conn, "select version_num from alembic_version", {}).fetchall()]
-    except DBAPIError:
+        stamped = [row[0] for row in session.execute("select version_num from alembic_version", {}).fetchall()]
+    except session.db_errors:
         raise AccordsError("the database has no accords tables: run `accords db upgrade` and `accords db seed`") \
             from None
     shipped = shipped_revisions()
@@ -131,7 +186,7 @@ def _check_revision(conn) -> None:
                        "run `accords db upgrade`")
 
 
-def _explain_empty(conn, report: reports.Report, values: dict[str, Any]) -> str:
+def _explain_empty(session, report: reports.Report, values: dict[str, Any]) -> str:
     """Why a report has no rows, where a parameter names something that does not exist."""
     for param in report.parameters:
         lookup = _LOOKUPS.get(param.name)
@@ -139,7 +194,7 @@ def _explain_empty(conn, report: reports.Report, values: dict[str, Any]) -> str:
         if lookup is None or value in (None, ""):
             continue
         what, sql = lookup
-        found = execute(conn, sql, {"v": value}).fetchall()
+        found = session.execute(sql, {"v": value}).fetchall()
         if not found:
             return f"no rows; no {what} matches {value!r}"
     return "no rows"
@@ -147,6 +202,11 @@ def _explain_empty(conn, report: reports.Report, values: dict[str, Any]) -> str:
 
 def _create_if_missing(target: Database | str | None, warn: Warn | None) -> None:
     """Zero set-up: a missing SQLite file is created, upgraded and seeded first (and ``warn`` says so)."""
+    path = sqlite_file(target) if _is_url(target) else None  # type: ignore[arg-type]
+    if path is not None and path.exists():
+        return  # the usual case, known without SQLAlchemy
+    from .engine import Database, resolve_url, sqlite_path
+
     url = target.url if isinstance(target, Database) else resolve_url(target)
     path = sqlite_path(url)
     if path is None or path.exists():
@@ -174,18 +234,18 @@ def run_report(target: Database | str | None, name: str, params: Sequence[tuple[
     values = reports.bind_parameters(report, params)
     if create:
         _create_if_missing(target, warn)
-    with opened(target, reading=True) as db, read_only(db.engine, timeout_s) as conn:
-        if warn and (note := _privilege_warning(conn)):
+    with _session(target, timeout_s) as session:
+        if warn and (note := session.privilege_warning()):
             warn(note)
-        _check_revision(conn)
-        result = execute(conn, report.sql, values, reports.binds(report))
+        _check_revision(session)
+        result = session.execute(report.sql, values, report)
         names = list(result.keys())
         declared = {c.name: c.type for c in report.columns}
         types = [declared.get(n, "text") for n in names]
-        rows = _limited(_rows(conn, result, lambda batch: reports.normalise_batch(types, batch)), limit)
+        rows = _limited(_rows(session, result, lambda batch: reports.normalise_batch(types, batch)), limit)
         count = output.write_rows(out, fmt, names, rows, styled=styled, types=types, headers=headers)
         if count == 0 and warn and limit != 0:
-            warn(_explain_empty(conn, report, values))
+            warn(_explain_empty(session, report, values))
         return count
 
 
@@ -218,14 +278,14 @@ def run_sql(target: Database | str | None, sql: str, params: Sequence[tuple[str,
     values = sql_values(sql, params)
     if create:
         _create_if_missing(target, warn)
-    with opened(target, reading=True) as db, read_only(db.engine, timeout_s) as conn:
-        if warn and (note := _privilege_warning(conn)):
+    with _session(target, timeout_s) as session:
+        if warn and (note := session.privilege_warning()):
             warn(note)
-        result = execute(conn, sql, values)
+        result = session.execute(sql, values)
         if not result.returns_rows:
             raise AccordsError("the statement returned no rows; sql only runs read-only queries")
-        count = output.write_rows(out, fmt, list(result.keys()), _limited(_rows(conn, result), limit), styled=styled,
-                                  headers=headers)
+        count = output.write_rows(out, fmt, list(result.keys()), _limited(_rows(session, result), limit),
+                                  styled=styled, headers=headers)
         if count == 0 and warn and limit != 0:
             warn("no rows")
         return count

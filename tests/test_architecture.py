@@ -39,6 +39,31 @@ def test_queries_import_neither_alembic_nor_the_models_nor_the_loader():
     assert out.strip() == "[]"
 
 
+#: runs the CLI in-process on argv, then prints whether SQLAlchemy was imported
+_IMPORTS_SQLALCHEMY = ("import sys; from db.cli import cli; "
+                       "sys.argv[0] = 'accords'\n"
+                       "try: cli.main(sys.argv[1:], standalone_mode=False)\n"
+                       "except Exception as exc: print(type(exc).__name__, file=sys.stderr)\n"
+                       "print('sqlalchemy' in sys.modules)")
+
+
+@pytest.mark.parametrize("args", [["sql", "select slug from actors"], ["sql", "select :k", "-p", "k", "v"],
+                                  ["report", "run", "agreements"], ["report", "run", "actor", "-p", "actor", "x"],
+                                  ["report", "run", "timeline", "-p", "from", "2023-01-01", "-f", "json"]])
+def test_sql_and_reports_on_sqlite_import_no_sqlalchemy(sqlite_seeded, args):
+    """On an SQLite file the read path is sqlite3 alone (db/sqlite_read.py): SQLAlchemy costs a third of a second."""
+    out = subprocess.run([sys.executable, "-c", _IMPORTS_SQLALCHEMY, "--db", sqlite_seeded, *args],
+                         capture_output=True, text=True, check=True, cwd=ROOT).stdout
+    assert out.splitlines()[-1] == "False"
+
+
+def test_queries_on_a_server_keep_the_sqlalchemy_path():
+    """A server URL (here one nothing listens on) goes through db.engine, as before."""
+    out = subprocess.run([sys.executable, "-c", _IMPORTS_SQLALCHEMY, "--db", "postgresql+psycopg://u@127.0.0.1:9/x",
+                          "sql", "select 1"], capture_output=True, text=True, check=True, cwd=ROOT).stdout
+    assert out.splitlines()[-1] == "True"
+
+
 def test_every_module_is_in_the_architecture_page():
     page = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
     listed = {line.split("`")[1] for line in page.splitlines() if line.startswith("| `")}
