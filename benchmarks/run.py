@@ -19,6 +19,10 @@ What it measures (benchmarks/README.md explains every line):
 * cold start of ``accords --help`` and ``accords report run agreements`` on
   the seeded article database, against a Python process that imports
   SQLAlchemy, connects and selects 1;
+* cold start of ``accords sql`` and ``accords report run agreements`` (JSON)
+  against ``sqlite-utils query`` on the same database, and one large query
+  (every evidence row to CSV) against ``sqlite-utils query --csv``, when
+  sqlite-utils is installed (it is a peer, never a dependency);
 * peak RSS of ``accords sql`` streaming about 1,000,000 rows to CSV, and of
   ``accords report run statements`` when it has a million rows or more;
 * optionally the load and the reports on PostgreSQL (ACCORDS_BENCH_POSTGRES_URL).
@@ -69,6 +73,9 @@ REPORT_RATIO = 1.2        # every report <= 1.2 x the sqlite3 shell
 PARAM_MS = 50.0           # parameterised reports: query time < 50 ms
 HELP_MS = 100.0           # accords --help < 100 ms
 COLD_RATIO = 1.15         # report run <= 1.15 x the SQLAlchemy connect-and-select floor
+PEER_RATIO = 0.6          # accords sql / report run cold start <= 0.6 x sqlite-utils query (issue #17)
+#: the query both tools run for the cold-start and large-query comparisons
+PEER_QUERY = "select slug, name, kind from actors order by id"
 STREAM_MB = 150.0         # peak RSS streaming ~1,000,000 rows < 150 MB, in every streaming format
 STREAMING_FORMATS = ("csv", "tsv", "jsonl", "json", "parquet")
 PARQUET_RATIO = 1.0       # evidence as parquet <= 1.0 x its csv output
@@ -462,6 +469,12 @@ def bench_parameterised(res: Results, url: str, ex: Examples, budget_s: float, r
 # --- cold start and memory --------------------------------------------------------------------------
 
 
+def sqlite_utils_exe() -> str | None:
+    """sqlite-utils, the peer for cold start: beside this Python's accords, else on PATH (never a dependency)."""
+    candidate = Path(sys.executable).parent / "sqlite-utils"
+    return str(candidate) if candidate.exists() else shutil.which("sqlite-utils")
+
+
 def bench_cold_start(res: Results, work: Path) -> None:
     seeded = work / "seeded"
     if not (seeded / "accords.db").exists():
@@ -471,15 +484,55 @@ def bench_cold_start(res: Results, work: Path) -> None:
     floor = [sys.executable, "-c",
              "import sqlalchemy; e = sqlalchemy.create_engine('sqlite:///accords.db'); "
              "c = e.connect(); c.exec_driver_sql('select 1').all(); c.close()"]
-    t = time_commands({"help": [accords_exe(), "--help"],
-                       "report": [accords_exe(), "report", "run", "agreements"],
-                       "floor": floor}, cwd=seeded, runs=5, warmup=3, rounds=8)
+    commands = {"help": [accords_exe(), "--help"],
+                "report": [accords_exe(), "report", "run", "agreements"],
+                "floor": floor}
+    peer = sqlite_utils_exe()
+    if peer:  # the same query, JSON from both (sqlite-utils' default output)
+        commands |= {"sql": [accords_exe(), "sql", PEER_QUERY, "-f", "json"],
+                     "report-json": [accords_exe(), "report", "run", "agreements", "-f", "json"],
+                     "peer": [peer, "query", "accords.db", PEER_QUERY],
+                     "peer-report": [peer, "query", "accords.db", "select * from report_agreements"]}
+    t = time_commands(commands, cwd=seeded, runs=5, warmup=3, rounds=8)
     res.add(f"cold start: accords --help (median of {t['help'].runs})", ms(t["help"].median), "", "",
             f"< {HELP_MS:.0f} ms", t["help"].median * 1000 < HELP_MS)
     ratio = t["report"].median / t["floor"].median
     res.add(f"cold start: accords report run agreements, seeded article (median of {t['report'].runs})",
             ms(t["report"].median), f"{ms(t['floor'].median)} python: import sqlalchemy, connect, select 1",
             f"{ratio:.2f}x", f"<= {COLD_RATIO}x", ratio <= COLD_RATIO)
+    if not peer:
+        res.notes.append("sqlite-utils is not installed: the cold-start peer was not measured "
+                         "(pip install sqlite-utils, into any environment on PATH)")
+        return
+    for label, mine, theirs, what in (
+            ("sql", "sql", "peer", f"accords sql -f json {PEER_QUERY!r}"),
+            ("report", "report-json", "peer-report", "accords report run agreements -f json")):
+        ratio = t[mine].median / t[theirs].median
+        reference = "sqlite-utils query, the same query" if label == "sql" else \
+            "sqlite-utils query 'select * from report_agreements' (the report's view)"
+        res.add(f"cold start: {what}, seeded article (median of {t[mine].runs})", ms(t[mine].median),
+                f"{ms(t[theirs].median)} {reference}", f"{ratio:.2f}x", f"<= {PEER_RATIO}x", ratio <= PEER_RATIO)
+
+
+def bench_large_query(res: Results, db: Path, budget_s: float, cap_s: float) -> None:
+    """One large query: accords sql against sqlite-utils query, both writing CSV to /dev/null."""
+    peer = sqlite_utils_exe()
+    if not peer:
+        res.notes.append("sqlite-utils is not installed: the large-query peer was not measured")
+        return
+    sql = ("select e.id, s.slug as source, e.char_start, e.char_end, e.quote from evidence as e "
+           "join sources as s on s.id = e.source_id order by e.id")
+    t = time_commands({"accords": [accords_exe(), "--db", f"sqlite:///{db}", "sql", sql, "-f", "csv", "-o",
+                                   "/dev/null", "--timeout", "86400"],
+                       "peer": ["sh", "-c", f"exec {shlex.quote(peer)} query --csv {shlex.quote(str(db))} "
+                                            f"{shlex.quote(sql)} > /dev/null"]},
+                      budget_s=budget_s, cap_s=cap_s)
+    if t["accords"].median is None or t["peer"].median is None:
+        res.add("large query: accords sql, every evidence row to CSV", t["accords"].show(), t["peer"].show())
+        return
+    ratio = t["accords"].median / t["peer"].median
+    res.add(f"large query: accords sql, every evidence row to CSV (median of {t['accords'].runs})",
+            t["accords"].show(), f"{t['peer'].show()} sqlite-utils query --csv", f"{ratio:.2f}x")
 
 
 def peak_rss(cmd: list[str]) -> tuple[float, float]:
@@ -799,6 +852,8 @@ def main(argv: list[str] | None = None) -> None:
     if "cold" in only:
         log("cold start")
         bench_cold_start(res, work)
+        log("one large query: accords sql vs sqlite-utils")
+        bench_large_query(res, db, args.budget, args.cap)
     if "memory" in only:
         log("streaming peak RSS")
         bench_memory(res, db, rows)
