@@ -27,7 +27,6 @@ tests all read that.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import re
 from collections.abc import Iterable, Iterator, Sequence
@@ -105,13 +104,9 @@ _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 HEADERS_FILE = "headers.json"
 
 
-def header_digest(header: str) -> str:
-    return hashlib.sha256(header.encode("utf-8")).hexdigest()
-
-
 @cache
 def _header_cache() -> dict[str, Any]:
-    """reports/headers.json: each shipped header's SHA-256 -> its parsed YAML (see parse_header)."""
+    """reports/headers.json: each shipped header's text -> its parsed YAML (see parse_header)."""
     try:
         return json.loads((reports_dir() / HEADERS_FILE).read_text(encoding="utf-8"))["headers"]
     except (OSError, ValueError, KeyError):
@@ -126,7 +121,7 @@ def parse_header(header: str) -> Any:
 
 
 def _parsed_header(where: str, header: str) -> Any:
-    """A header's parsed YAML; taken from reports/headers.json when the header's digest is there.
+    """A header's parsed YAML; taken from reports/headers.json when the header's exact text is there.
 
     That file holds the shipped headers already parsed, so running a report
     need not import PyYAML (about a tenth of a report's start-up). It is a
@@ -135,7 +130,7 @@ def _parsed_header(where: str, header: str) -> Any:
     until ``python -m db.reports > reports/headers.json`` refreshes it. A
     header that JSON cannot hold exactly (a YAML date, say) is left out.
     """
-    cached = _header_cache().get(header_digest(header))
+    cached = _header_cache().get(header)  # the text itself is the key: no hashing at start-up
     if cached is not None:
         return cached
     import yaml
@@ -166,7 +161,7 @@ def headers_json() -> str:
     return json.dumps({
         "about": "Generated from the headers of the reports' .sql files, which it only caches: "
                  "refresh with `python -m db.reports > reports/headers.json`.",
-        "headers": {header_digest(h): parsed for _, h in sorted(headers.items())
+        "headers": {h: parsed for _, h in sorted(headers.items())
                     if _json_exact(parsed := parse_header(h))},
     }, indent=1, ensure_ascii=False, sort_keys=True) + "\n"
 

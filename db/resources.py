@@ -8,21 +8,22 @@ other). Either way these functions find them.
 
 from __future__ import annotations
 
-from importlib.resources import files
-from importlib.resources.abc import Traversable
+from importlib.util import find_spec
 from pathlib import Path
 
 _CHECKOUT = Path(__file__).resolve().parent.parent
 
 
-def _locate(package: str, folder: str) -> Traversable:
-    try:
-        return files(package)
-    except ModuleNotFoundError:
+def _locate(package: str, folder: str) -> Path:
+    # find_spec, not importlib.resources: that pulls in tempfile, shutil, lzma, bz2 and random, a
+    # noticeable part of a report's start-up; both packages are plain folders in a wheel
+    spec = find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
         return _CHECKOUT / folder
+    return Path(next(iter(spec.submodule_search_locations)))
 
 
-def reports_dir() -> Traversable:
+def reports_dir() -> Path:
     return _locate("db.report_files", "reports")
 
 
