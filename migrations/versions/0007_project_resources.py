@@ -121,28 +121,33 @@ def upgrade() -> None:
     sa.Column('resource_key', sa.String(length=120), nullable=False, comment='The resource in lower case, for case-insensitive lookups that use an index (set by accords).'),
     sa.ForeignKeyConstraint(['project_id'], ['projects.id'], name=op.f('fk_project_resources_project_id_projects'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_project_resources')),
-    sa.UniqueConstraint('project_id', 'resource', name=op.f('uq_project_resources_project_id')),
+    sa.UniqueConstraint('project_id', 'resource', name=op.f('uq_project_resources_project_id_resource')),
     comment="The resources a project concerns (marble, oil, copper, ...): one row per project and resource, in the source's words."
     )
     op.create_index(op.f('ix_project_resources_resource_key'), 'project_resources', ['resource_key'], unique=False)
     _create_scratch(sa.Column('claim_id', sa.Integer()), sa.Column('source_id', sa.Integer()),
                     sa.Column('project_id', sa.Integer()), sa.Column('pos', sa.Integer()),
-                    sa.Column('item', sa.String(length=120)))
+                    sa.Column('item', sa.String(length=120)), sa.Column('whole', sa.Text()))
     # between the two DDL statements: on MariaDB one transaction, done again whole by a resumed run
-    op.execute(f"INSERT INTO {SCRATCH} (claim_id, source_id, project_id, pos, item) "
-               "SELECT c.id, c.source_id, c.project_id, s.pos, s.item FROM (" + _split(
+    op.execute(f"INSERT INTO {SCRATCH} (claim_id, source_id, project_id, pos, item, whole) "
+               "SELECT c.id, c.source_id, c.project_id, s.pos, s.item, c.value FROM (" + _split(
                    "SELECT c.id, c.value FROM claims AS c WHERE c.field = 'resource' AND c.project_id IS NOT NULL "
                    "AND c.value IS NOT NULL") + ") AS s JOIN claims AS c ON c.id = s.owner_id")
-    op.execute("DELETE FROM claims WHERE field = 'resource' AND project_id IS NOT NULL")
+    # a claim of one resource stays as it is (its id too); the others make way for one claim per resource
+    changed = f"SELECT o.claim_id FROM {SCRATCH} AS o WHERE o.item <> o.whole"
+    op.execute(f"DELETE FROM claims WHERE field = 'resource' AND project_id IS NOT NULL "
+               f"AND (id NOT IN (SELECT o.claim_id FROM {SCRATCH} AS o) OR id IN ({changed}))")
     op.execute(f"""INSERT INTO claims (source_id, evidence_id, field, value, support, disputed, in_record, project_id)
-SELECT m.source_id, {_first_quote('m.item')}, 'resource', m.item,
-       (SELECT count(DISTINCT o.source_id) FROM {SCRATCH} AS o WHERE o.project_id = m.project_id AND o.item = m.item),
-       {_false()},
-       CASE WHEN m.source_id = (SELECT min(o.source_id) FROM {SCRATCH} AS o
-                                WHERE o.project_id = m.project_id AND lower(o.item) = lower(m.item))
-            THEN {_true()} ELSE {_false()} END,
-       m.project_id
-FROM {SCRATCH} AS m ORDER BY m.source_id, m.project_id, m.claim_id, m.pos""")
+SELECT m.source_id, {_first_quote('m.item')}, 'resource', m.item, 1, {_false()}, {_true()}, m.project_id
+FROM {SCRATCH} AS m WHERE m.claim_id IN ({changed}) ORDER BY m.source_id, m.project_id, m.claim_id, m.pos""")
+    op.execute(f"""UPDATE claims SET
+    support = (SELECT count(DISTINCT o.source_id) FROM {SCRATCH} AS o
+               WHERE o.project_id = claims.project_id AND o.item = claims.value),
+    in_record = CASE WHEN claims.source_id = (SELECT min(o.source_id) FROM {SCRATCH} AS o
+                                              WHERE o.project_id = claims.project_id
+                                              AND lower(o.item) = lower(claims.value))
+                     THEN {_true()} ELSE {_false()} END
+WHERE field = 'resource' AND project_id IS NOT NULL""")
     op.execute("DELETE FROM project_resources")
     op.execute("INSERT INTO project_resources (project_id, resource, resource_key) "
                "SELECT s.owner_id, s.item, lower(s.item) FROM ("
