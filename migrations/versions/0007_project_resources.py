@@ -19,7 +19,9 @@ loader quotes) by the first of that source's quotes of the project, in text
 order, that holds the resource's words, else by its first quote; its support
 is the number of sources stating that resource, none is disputed (members of
 a set never conflict), and the first source (smallest id) stating a resource
-has it in the record. Evidence stays on the project. Every statement is SQL
+has it in the record. The project's rows are the record: every resource a
+source states, in the words of the first source stating it (a project no
+claim states keeps its own value, split). Evidence stays on the project. Every statement is SQL
 (a recursive CTE splits the values), so it also runs offline (--sql); on
 MariaDB the data statements run between two DDL statements, so an
 interrupted upgrade run again does them once.
@@ -148,10 +150,18 @@ FROM {SCRATCH} AS m WHERE m.claim_id IN ({changed}) ORDER BY m.source_id, m.proj
                                               AND lower(o.item) = lower(claims.value))
                      THEN {_true()} ELSE {_false()} END
 WHERE field = 'resource' AND project_id IS NOT NULL""")
+    # the record: every resource some source states, in the words of the first source stating it; a project
+    # whose resources no claim states (written by hand) keeps its value, split
     op.execute("DELETE FROM project_resources")
+    op.execute(f"""INSERT INTO project_resources (project_id, resource, resource_key)
+SELECT m.project_id, m.item, lower(m.item) FROM {SCRATCH} AS m
+WHERE m.source_id = (SELECT min(o.source_id) FROM {SCRATCH} AS o
+                     WHERE o.project_id = m.project_id AND lower(o.item) = lower(m.item))
+ORDER BY m.project_id, m.source_id, m.claim_id, m.pos""")
     op.execute("INSERT INTO project_resources (project_id, resource, resource_key) "
                "SELECT s.owner_id, s.item, lower(s.item) FROM ("
-               + _split("SELECT p.id, p.resource FROM projects AS p WHERE p.resource IS NOT NULL")
+               + _split("SELECT p.id, p.resource FROM projects AS p WHERE p.resource IS NOT NULL AND NOT EXISTS "
+                        f"(SELECT 1 FROM {SCRATCH} AS o WHERE o.project_id = p.id)")
                + ") AS s ORDER BY s.owner_id, s.pos")
     op.drop_table(SCRATCH)
     if not op.get_context().as_sql:
