@@ -361,13 +361,14 @@ def generate_source(k: int, sizes: Sizes, seed: int) -> dict:
         a = pick_actor()
         b = pick_actor({a})
         f = project_facts(p, seed)
-        sentence = f"{actor_name(a)} and {actor_name(b)} started {f.title} in {f.place} {f.started}"
+        sentence = f"{actor_name(a)} and {actor_name(b)} started {f.title}"
+        sentence += f" for {f.resource} in {f.place} {f.started}" if f.resource else f" in {f.place} {f.started}"
         if f.amount:
             sentence += f", at a cost of about {f.amount['text']}"
         sentence += "."
         at = text.line(sentence)
         project = {
-            "slug": project_slug(p), "title": f.title, "sector": f.sector, "resource": f.resource,
+            "slug": project_slug(p), "title": f.title, "sector": f.sector, "resources": [f.resource] if f.resource else [],
             "location": f.place, "status": f.status,
             "started": {"text": f.started, "month": f.month},
             "participants": [{"actor": actor_slug(a), "role": "investor"},

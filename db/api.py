@@ -141,7 +141,8 @@ def downgrade(target: Database | str | None = None, revision: str = "-1", sql: b
     returned. Like an upgrade, one transaction on SQLite and PostgreSQL and
     resumable on MariaDB. With ``sql=True`` the SQL is printed for a FROM:TO range.
     A downgrade that would lose information (below 0006: disputed or
-    superseded claims, source grades, amount periods) raises AccordsError
+    superseded claims, source grades, amount periods; below 0007: a project
+    resource no claim states, a list of resources too long for one value) raises AccordsError
     before anything changes, saying what and how much, unless ``force``.
     """
     url = _url(target)

@@ -204,7 +204,7 @@ MEANINGS: dict[tuple[str, ...], dict[str, str]] = {
         "participant": "A participant of a project or event and its role, 'actor: role' (a member of a set).",
         "party": "A party of an agreement and its role, 'actor: role' (a member of a set).",
         "relation": "A relation between two actors, 'subject kind object' (a member of a set).",
-        "resource": "A project's resource (a member of a set).",
+        "resource": "One resource of a project, in the source's words (a member of a set: a source naming copper, iron and lithium states three).",
         "said": "When a statement was made (a partial date).",
         "sector": "A project's sector (a member of a set).",
         "signed": "When an agreement was signed (a partial date).",

@@ -78,11 +78,14 @@ class _Exporter:
         # this source's own claims and labels: its document states its values, not the record's
         self.claimed: dict[tuple[str, int, str], Any] = {}
         self.labelled: dict[tuple[str, int, str], Any] = {}
+        self.resource_claims: dict[int, list[str]] = defaultdict(list)  # project id -> its resources, one claim each
         for table_name, into in (("claims", self.claimed), ("labels", self.labelled)):
             t = T[table_name]
             for row in conn.execute(select(t).where(t.c.source_id == source.id).order_by(t.c.id)):
                 column = next(c for c in m.FACT_TARGETS if getattr(row, c) is not None)
                 into.setdefault((column, getattr(row, column), row.field), row)
+                if table_name == "claims" and row.field == "resource" and row.project_id is not None:
+                    self.resource_claims[row.project_id].append(row.value)
         self._rows: dict[tuple[str, ...], list[Any]] = {}
         self._children: dict[tuple[str, str], dict[int, list[Any]]] = {}
 
@@ -121,6 +124,14 @@ class _Exporter:
         if claim.latest is not None:
             out["latest"] = str(claim.latest)
         return out
+
+    def resources(self, project_id: int) -> list[str]:
+        """This source's resources of a project, in the order its claims were written (its file's order);
+        with no claims at all, the record's rows."""
+        if not self.claimed:
+            return [r.resource for r in self.conn.execute(select(T["project_resources"]).where(
+                T["project_resources"].c.project_id == project_id).order_by(T["project_resources"].c.id))]
+        return self.resource_claims.get(project_id, [])
 
     def evidence(self, column: str, row_id: int) -> list[dict]:
         return self.spans[column].get(row_id, [])
@@ -236,7 +247,7 @@ class _Exporter:
     def projects(self) -> list[dict]:
         return [_clean({
             "slug": p.slug, "title": self.label(p, "project_id", "title"),
-            "sector": self.value(p, "project_id", "sector"), "resource": self.value(p, "project_id", "resource"),
+            "sector": self.value(p, "project_id", "sector"), "resources": self.resources(p.id),
             "location": self.location(self.value(p, "project_id", "location", "location_text")),
             "status": self.value(p, "project_id", "status") or p.status,
             "agreement": self.ref(p, "project_id", "agreement", "agreement_id", "agreement"),

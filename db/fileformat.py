@@ -14,6 +14,8 @@ from typing import Any
 from . import models as m
 
 FORMAT_VERSION = 1
+#: the most resources one project may list (db.load.limits re-exports it)
+MAX_RESOURCES = 100
 
 _SLUG = {"type": "string", "pattern": r"^[a-z0-9][a-z0-9-]*$", "maxLength": 120,
          "description": "Lower-case letters, digits and hyphens."}
@@ -156,10 +158,20 @@ AGREEMENTS_SECTION: dict[str, Any] = {"type": "array", "items": _obj({
     "evidence": {"$ref": "#/$defs/evidence"},
 }, ["slug", "title", "kind", "status", "evidence"])}
 
+#: the resources of a project, each in the source's words
+RESOURCE_LIST: dict[str, Any] = {"type": "array", "maxItems": MAX_RESOURCES,
+                                 "items": {"type": "string", "minLength": 1, "maxLength": 120}}
+
 #: the projects section of a source file
 PROJECTS_SECTION: dict[str, Any] = {"type": "array", "items": _obj({
     "slug": _SLUG, "title": _TEXT,
-    "sector": _NULLABLE_TEXT, "resource": _NULLABLE_TEXT, "location": _NULLABLE_TEXT,
+    "sector": _NULLABLE_TEXT, "location": _NULLABLE_TEXT,
+    "resources": {**RESOURCE_LIST, "description": "The resources the project concerns, each in the source's words "
+                                                  "(each must occur in the source text)."},
+    "resource": {"oneOf": [{"type": "null"}, _TEXT, RESOURCE_LIST],
+                 "description": "Older name of resources (give one of the two): a list, or one string that is "
+                                "split on commas and on the word 'and' (\"copper, iron and lithium\" is three "
+                                "resources), each part trimmed."},
     "status": _enum(m.PROJECT_STATUSES, "Status as of the source."),
     "agreement": _SLUG,
     "description": _NULLABLE_TEXT,

@@ -3,7 +3,7 @@
 -- key: [project, participant, role, stage, amount_text]
 -- description: >
 --   Every project and declared investment interest (status interest) with its
---   sector, resource, location in the source's words, status, the agreement
+--   sector, resources (the list, alphabetical), location in the source's words, status, the agreement
 --   behind it, its start date (with its precision and the source's own words),
 --   each participant and its role (investor, builder, host,
 --   prospective_investor, ...), and the money the sources state for it. An
@@ -22,11 +22,14 @@
 --     type: choice
 --     choices: [A, B, C, D, E, F]
 --     description: Only projects quoted by a source graded this well or better (A is best; ungraded sources do not count); their participants and amounts are shown whatever their sources.
+--   - name: resource
+--     type: text
+--     description: Only projects concerning this resource (one of its resources, letter case ignored, e.g. lithium); the row still lists all of them.
 -- columns:
 --   - {name: project, type: text, description: The project's slug.}
 --   - {name: title, type: text, description: Short description of the project.}
 --   - {name: sector, type: text, description: "Economic sector: mining, oil, infrastructure, ..."}
---   - {name: resource, type: text, description: "Resource concerned (marble, oil, copper, ...), where stated."}
+--   - {name: resources, type: text, description: "The resources concerned (marble, oil, copper, ...), alphabetical, joined by ', '; empty when none is stated."}
 --   - {name: location_text, type: text, description: Location as the source words it; empty when not stated.}
 --   - {name: status, type: text, description: "Status as of the source: interest, planned, contracted, under_construction, ..."}
 --   - {name: agreement, type: text, description: "Slug of the agreement behind the project, where there is one."}
@@ -47,7 +50,32 @@
 --   - {name: disputed, type: boolean, description: "True when a value of the project or of one of its amounts is disputed between sources (see the conflicts report)."}
 --   - {name: amount_sources, type: integer, description: Distinct sources that state the row's amount; empty when none is stated.}
 --   - {name: amount_disputed, type: boolean, description: True when another source states an amount incompatible with the row's amount; empty when none is stated.}
-with participants as (
+with recursive ranked_resources as (
+    -- each project's resources numbered alphabetically, to be joined one after another below
+    select
+        r.project_id,
+        r.resource,
+        row_number() over (partition by r.project_id order by r.resource_key, r.resource) as n
+    from project_resources as r
+),
+resource_lists (project_id, n, resources) as (
+    -- the list built one resource at a time with replace() (no concatenation operator is portable); the
+    -- first part is cast wide, since MariaDB types a recursive CTE's column by its first part
+    select k.project_id, k.n, replace('{list}', '{list}', cast(k.resource as char(13000)))
+    from ranked_resources as k
+    where k.n = 1
+    union all
+    select l.project_id, k.n, replace(replace('{list}, {next}', '{list}', l.resources), '{next}', k.resource)
+    from resource_lists as l
+    join ranked_resources as k on k.project_id = l.project_id and k.n = l.n + 1
+),
+project_resource_lists as (
+    -- the whole list of each project: its last step
+    select l.project_id, l.resources
+    from resource_lists as l
+    where not exists (select 1 from ranked_resources as k where k.project_id = l.project_id and k.n = l.n + 1)
+),
+participants as (
     select
         pp.project_id,
         pp.role,
@@ -84,7 +112,7 @@ select
     pr.slug as project,
     pr.title,
     pr.sector,
-    pr.resource,
+    prl.resources,
     pr.location_text,
     pr.status,
     ag.slug as agreement,
@@ -108,10 +136,13 @@ select
 from projects as pr
 join project_claims as prc on prc.project_id = pr.id
 left join agreements as ag on ag.id = pr.agreement_id
+left join project_resource_lists as prl on prl.project_id = pr.id
 left join participants on participants.project_id = pr.id
 left join amounts as am on am.project_id = pr.id
 left join amount_claims as amc on amc.amount_id = am.id
 where (:status is null or pr.status = :status)
+  and (:resource is null or exists (
+      select 1 from project_resources as x where x.project_id = pr.id and x.resource_key = lower(:resource)))
   and (:grade is null or exists (
       select 1 from evidence as ev join sources as s on s.id = ev.source_id
       where ev.project_id = pr.id and s.grade <= :grade))

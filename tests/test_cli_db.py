@@ -43,18 +43,35 @@ def _decimal(value) -> Decimal:
     return Decimal(str(value)).quantize(Decimal("0.01"))
 
 
+#: columns that revision 0007 moved to rows of their own: (table, column) -> how to read them back as one value
+MOVED = {("projects", "resource"): "select project_id, resource from project_resources order by id"}
+
+
+def _moved(conn, table: str, column: str) -> dict:
+    """A moved column's values by row id, as the old column held them: the rows joined by ', ' (None: no row)."""
+    out: dict = {}
+    for owner, value in conn.execute(text(MOVED[(table, column)])):
+        out[owner] = value if owner not in out else f"{out[owner]}, {value}"
+    return out
+
+
 def _rows(url: str, columns: dict[str, list[str]] | None = None) -> dict[str, list]:
-    """Every row of every table (or of the given columns only), as sorted reprs."""
+    """Every row of every table (or of the given columns only), as sorted reprs; a column moved to rows of its
+    own (MOVED) is read back from them."""
     engine = create_engine(url)
     out = {}
     with engine.connect() as conn:
         for table in inspect(conn).get_table_names():
             if table != "alembic_version":
-                cols = (columns or {}).get(table)
-                listed = ", ".join(cols) if cols else "*"
-                out[table] = sorted(repr(tuple(_decimal(v) if (table, k) == ("amounts", "amount") else v
-                                               for k, v in r._mapping.items()))
-                                    for r in conn.execute(text(f"select {listed} from {table}")))
+                cols = list((columns or {}).get(table) or [])
+                present = {c["name"] for c in inspect(conn).get_columns(table)}
+                moved = {c: _moved(conn, table, c) for c in cols if c not in present and (table, c) in MOVED}
+                listed = ", ".join([c for c in cols if c not in moved] + (["id"] if moved and "id" not in cols else []))
+                rows = conn.execute(text(f"select {listed or '*'} from {table}"))
+                out[table] = sorted(repr(tuple(
+                    _decimal(r._mapping[k]) if (table, k) == ("amounts", "amount")
+                    else moved[k].get(r._mapping["id"]) if k in moved else r._mapping[k]
+                    for k in (cols or r._mapping.keys()))) for r in rows)
     engine.dispose()
     return out
 
@@ -78,8 +95,14 @@ def _seed_at_revision(url: str, revision: str, tmp_path: Path) -> None:
                 continue
             rows = [{k: v for k, v in r._mapping.items() if k in existing[table.name]}
                     for r in read.execute(table.select())]
+            for (moved_table, column) in MOVED:  # the rows of a moved column, as that revision held them
+                if table.name == moved_table and column in existing[table.name]:
+                    joined = _moved(read, moved_table, column)
+                    for row in rows:
+                        row[column] = joined.get(row["id"])
             if rows:
-                old_table = sa.table(table.name, *[sa.column(c, table.c[c].type) for c in sorted(existing[table.name])])
+                old_table = sa.table(table.name, *[sa.column(c, table.c[c].type if c in table.c else sa.String())
+                                                  for c in sorted(existing[table.name])])
                 write.execute(old_table.insert(), rows)
                 if write.dialect.name == "postgresql" and "id" in existing[table.name]:  # advance the sequence
                     write.execute(text(f"select setval(pg_get_serial_sequence('{table.name}', 'id'), "

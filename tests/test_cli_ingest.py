@@ -98,6 +98,10 @@ def _content_rows(url: str) -> dict[str, list]:
         "statements": "select s.slug, s.voice, a.slug, s.kind, s.is_direct_quote, s.content, s.said_text "
                       "from statements s left join actors a on a.id = s.speaker_actor_id",
         "subjects": "select count(*) from statement_subjects",
+        "resources": "select p.slug, r.resource, r.resource_key from project_resources r "
+                     "join projects p on p.id = r.project_id",
+        "resource_claims": "select s.slug, p.slug, c.value from claims c join sources s on s.id = c.source_id "
+                           "join projects p on p.id = c.project_id where c.field = 'resource'",
         "events": "select slug, title, kind, occurred_text from events",
         "relations": "select s.slug, o.slug, r.kind, r.since_text from actor_relations r "
                      "join actors s on s.id = r.subject_actor_id join actors o on o.id = r.object_actor_id",

@@ -41,6 +41,7 @@ CASES = [(name, name, ()) for name, r in all_reports().items()
     ("timeline-2023", "timeline", (("from", "2023-01-01"), ("to", "2023-12-31"))),
     ("obligations-doha", "obligations", (("agreement", "doha-agreement"),)),
     ("claims-oil-contract", "claims", (("fact", "afghan-oil-extraction-contract"),)),
+    ("projects-lithium", "projects", (("resource", "Lithium"),)),
 ]
 
 

@@ -60,7 +60,9 @@ def _schema(url: str) -> dict:
         out = {"views": sorted(insp.get_view_names())}
         for table in sorted(set(insp.get_table_names()) - {"alembic_version"}):
             out[table] = {
-                "columns": [(c["name"], str(c["type"]), c["nullable"]) for c in insp.get_columns(table)],
+                # in any order: a downgrade that adds back a column an upgrade dropped (0007's projects.resource)
+                # can only put it last on PostgreSQL and MariaDB
+                "columns": sorted((c["name"], str(c["type"]), c["nullable"]) for c in insp.get_columns(table)),
                 "indexes": sorted((i["name"], tuple(i["column_names"])) for i in insp.get_indexes(table)),
                 "foreign_keys": sorted((f["name"] or "", tuple(f["constrained_columns"])) for f in insp.get_foreign_keys(table)),
                 "unique": sorted((u["name"] or "", tuple(u["column_names"])) for u in insp.get_unique_constraints(table)),

@@ -13,6 +13,24 @@ from typing import Any
 from .wording import short
 
 
+def split_resources(value: str | list[str] | None) -> list[str]:
+    """A project's resources as a list: a list as given; a single string ("copper, iron and lithium") split on
+    commas and on the word " and ". Each part is trimmed of spaces; empty parts, and parts that repeat an
+    earlier one (letter case ignored), are dropped; the words, their letter case and their order are kept.
+    Revision 0007 splits the old projects.resource values the same way."""
+    if value is None:
+        return []
+    parts = value.replace(" and ", ",").split(",") if isinstance(value, str) else value
+    out: list[str] = []
+    seen: set[str] = set()
+    for part in parts:
+        item = part.strip(" ") if isinstance(value, str) else part
+        if item and item.lower() not in seen:
+            seen.add(item.lower())
+            out.append(item)
+    return out
+
+
 @dataclass
 class Span:
     """A quote and where it is in the source text (characters ``start`` to ``end``)."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..fileformat import MAX_RESOURCES  # noqa: F401 - the most resources one project may list (the schema's)
 from .wording import path_str, short
 
 #: the largest source file (YAML or JSON) read, in bytes

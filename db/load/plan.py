@@ -20,9 +20,9 @@ from sqlalchemy import String
 
 from .. import models as m
 from ..errors import ValidationError
-from .check import Checker, Span, segments
+from .check import Checker, Span, segments, split_resources
 from .known import SLUGGED, Known, match_actors, remember, remember_declared, rename_actors
-from .limits import MAX_EVIDENCE_CHARS, MAX_STRING_BYTES, MAX_TEXT_BYTES, float_problem
+from .limits import MAX_EVIDENCE_CHARS, MAX_RESOURCES, MAX_STRING_BYTES, MAX_TEXT_BYTES, float_problem
 from .read import read_checked, read_text_file
 from .schema import schema_problems
 from .wording import mib, short
@@ -337,11 +337,11 @@ class DocumentPlanner:
             ev = check.evidence(f"{at}.evidence", pr["evidence"])
             self.need("agreements", pr.get("agreement"), f"{at}.agreement")
             self.fits("projects", "sector", pr.get("sector"), f"{at}.sector")
-            self.fits("projects", "resource", pr.get("resource"), f"{at}.resource")
             location = pr.get("location")
             self.location(f"{at}.location", location)
             self.rows.append(Row("projects", {
-                "slug": pr["slug"], "title": pr["title"], "sector": pr.get("sector"), "resource": pr.get("resource"),
+                "slug": pr["slug"], "title": pr["title"], "sector": pr.get("sector"),
+                "resources": self.resources(at, pr),
                 "location_text": location, "status": pr["status"], "description": pr.get("description"),
                 **check.date(f"{at}.started", "started", pr.get("started")),
             }, self.dated(f"{at}.started", pr.get("started"), ev), key=(pr["slug"],),
@@ -349,6 +349,27 @@ class DocumentPlanner:
             self.members("project_participants", "projects", "project_id", pr["slug"], f"{at}.participants",
                          pr.get("participants", []), ev)
             self.amounts("projects", pr["slug"], at, pr.get("amounts", []), ev)
+
+    def resources(self, at: str, project: dict) -> list[str]:
+        """A project's resources (``resources``, or the older ``resource``: a list, or one string split on
+        commas and 'and'), each in the source text, fitting its column, each once (letter case ignored)."""
+        if "resources" in project and "resource" in project:
+            self.check.fail(at, "give resources or resource, not both")
+        name = "resources" if "resources" in project else "resource"
+        given = project.get(name)
+        found = split_resources(given)
+        if isinstance(given, list) and len(found) < len(given):
+            self.check.fail(f"{at}.{name}", "lists a resource more than once (letter case ignored)")
+        if len(found) > MAX_RESOURCES:
+            self.check.fail(f"{at}.{name}", f"{len(found)} resources, more than the limit of {MAX_RESOURCES}")
+            return []
+        for item in found:
+            self.fits("project_resources", "resource", item, f"{at}.{name}")
+            if "," in item:
+                self.check.fail(f"{at}.{name}", f"resource {short(item)} holds a comma: give each resource alone")
+            elif not self.check.contains(item):
+                self.check.fail(f"{at}.{name}", f"resource words {short(item)} do not occur in the source text")
+        return found
 
     def events(self) -> None:
         check = self.check

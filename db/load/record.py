@@ -14,7 +14,7 @@ from collections.abc import Hashable
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from sqlalchemy import Connection, Table, bindparam, select, update
+from sqlalchemy import Connection, Table, bindparam, delete, insert, select, update
 
 from .. import models as m
 from ..claims import ClaimValue, Outcome, resolve
@@ -26,8 +26,10 @@ FACT_COLUMN = {table: column for column, table in m.FACT_TARGETS.items()}
 REFERENCES = {"parent": ("actors", "parent_id"), "speaker": ("actors", "speaker_actor_id"),
               "beneficiary": ("actors", "beneficiary_actor_id"), "agreement": ("agreements", "agreement_id")}
 #: claim fields copied to a column of the same name in the record
-PLAIN = {"kind": "kind", "status": "status", "country": "country", "sector": "sector", "resource": "resource",
-         "location": "location_text"}
+PLAIN = {"kind": "kind", "status": "status", "country": "country", "sector": "sector", "location": "location_text"}
+#: claim fields of which a fact has a set of values, one claim each: field -> (its table, the fact column, the value
+#: column); a value's record is its own (values differing only in letter case are one value)
+MEMBER_ROWS = {"resource": ("project_resources", "project_id", "resource")}
 BOOLEAN = {"is_named": "is_named"}
 
 
@@ -63,6 +65,8 @@ def claims_of(table: str, values: dict[str, Any], key: tuple, refs: dict[str, tu
             column = REFERENCES[name][1]
             if column in refs:
                 out.append(ClaimRow(name, {"value": refs[column][1]}))
+        elif name in MEMBER_ROWS:
+            out += [ClaimRow(name, {"value": item}) for item in values.get(f"{name}s", ())]
         elif name in PLAIN:
             value = values.get(PLAIN[name])
             if value is not None:
@@ -139,7 +143,10 @@ class Recorder:
                  .join(sources, sources.c.id == claims.c.source_id).where(claims.c[column].in_(ids)))
         for row in self.conn.execute(query):
             slot: tuple = (column, row.fact_id, row.field)
-            out[row.fact_id].append((self._value(row, slot, (column, row.fact_id)), row))
+            if row.field in MEMBER_ROWS:  # each value of a set is a record of its own
+                slot += (str(row.value).lower(),)
+            out[row.fact_id].append((self._value(row, slot, slot if row.field in MEMBER_ROWS else (column, row.fact_id)),
+                                     row))
         if table_name in ("agreements", "projects"):
             amounts = table("amounts")
             query = (select(*cols, amounts.c[column].label("fact_id"), amounts.c.stage, amounts.c.id.label("amount_id"))
@@ -211,12 +218,31 @@ class Recorder:
             values.update(self._columns(facts, name, shown))
         if values:
             self.conn.execute(update(facts).where(facts.c.id == fact_id).values(values))
+        for name in m.CLAIM_FIELDS[table_name]:
+            if name in MEMBER_ROWS:
+                self._write_members(name, fact_id, [c.value for c in outcome.record.values() if c.field == name])
         amounts = table("amounts")
         for shown in outcome.record.values():
             if shown.field == "amount":
                 unit = cast(tuple, shown.unit)
                 self.conn.execute(update(amounts).where(amounts.c.id == unit[1]).values(
                     qualifier=shown.qualifier, period=shown.period, amount_text=shown.value))
+
+    def _write_members(self, name: str, fact_id: int, shown: list[str | None]) -> None:
+        """Make the fact's member rows (a project's resources) the record's values: each value once, in the
+        words of the claim the record shows."""
+        rows_table, owner, column = MEMBER_ROWS[name]
+        rows = table(rows_table)
+        wanted = {str(v).lower(): str(v) for v in shown if v is not None}
+        held = {key: (row_id, value) for row_id, value, key in self.conn.execute(
+            select(rows.c.id, rows.c[column], rows.c[f"{column}_key"]).where(rows.c[owner] == fact_id))}
+        gone = [row_id for key, (row_id, value) in held.items() if wanted.get(key) != value]
+        if gone:
+            self.conn.execute(delete(rows).where(rows.c.id.in_(gone)))
+        new = [{owner: fact_id, column: value, f"{column}_key": key} for key, value in sorted(wanted.items())
+               if held.get(key, (None, None))[1] != value]
+        if new:
+            self.conn.execute(insert(rows), new)
 
     def _columns(self, facts: Table, name: str, shown: ClaimValue | None) -> dict[str, Any]:
         if name in m.DATE_FIELDS:

@@ -32,7 +32,8 @@ from .sourced import (
 )
 
 #: every table a load writes to
-WRITTEN_TABLES = ("sources", "source_segments", *WRITE_ORDER, "evidence", "inferences", "claims", "labels")
+WRITTEN_TABLES = ("sources", "source_segments", *WRITE_ORDER, "project_resources", "evidence", "inferences", "claims",
+                  "labels")
 #: natural-key columns used to find an existing row (besides resolved references)
 NATURAL_KEY = {
     "actors": ("slug",), "agreements": ("slug",), "projects": ("slug",), "events": ("slug",),
@@ -183,6 +184,7 @@ class _PlanWriter:
             by_table.setdefault(row.table, []).append(row)
         for table_name in WRITE_ORDER:
             self._write_table(table_name, by_table.get(table_name, []))
+        self._write_resources(by_table.get("projects", []))
         self._set_parents()
         self._write_evidence()
         self._write_inferences()
@@ -289,6 +291,19 @@ class _PlanWriter:
                 self.claim_rows.setdefault((column, row_id, claim.field, claim.values["value"]), claim.values)
             for name, value in labels_of(table_name, row.values).items():
                 self.label_rows.setdefault((column, row_id, name), value)
+
+    def _write_resources(self, rows: list[Row]) -> None:
+        """The resources of the projects this plan wrote (those of a project already held are the record's,
+        worked out from every source's claims)."""
+        earlier = self.preexisting.get("projects", set())
+        resources = []
+        for row in rows:
+            project_id = self.ids[("projects", row.key)]
+            if project_id not in earlier:
+                resources += [(project_id, item, item.lower()) for item in row.values.get("resources", ())]
+        if resources:
+            insert_many(self.conn, "project_resources", ["project_id", "resource", "resource_key"], resources)
+            self.counts["project_resources"] = len(resources)
 
     def _set_parents(self) -> None:
         actors = table("actors")

@@ -31,7 +31,7 @@ One theme each; import the names from ``db.models``, which re-exports them all.
 * ``sources``: sources and source_segments.
 * ``actors``: actors, actor_aliases and actor_relations.
 * ``agreements``: agreements, agreement_parties and agreement_obligations.
-* ``projects``: projects and project_participants.
+* ``projects``: projects, project_participants and project_resources.
 * ``money``: the limits of an amount, ``amount_text``, the ``Money`` type and amounts.
 * ``statements``: statements and statement_subjects.
 * ``events``: events and event_participants.
@@ -81,7 +81,7 @@ from .base import (
 from .sources import Source, SourceSegment
 from .actors import Actor, ActorAlias, ActorRelation
 from .agreements import Agreement, AgreementObligation, AgreementParty
-from .projects import Project, ProjectParticipant
+from .projects import Project, ProjectParticipant, ProjectResource
 from .money import (
     AMOUNT_INTEGER_DIGITS,
     AMOUNT_MAX,
@@ -150,6 +150,7 @@ __all__ = [
     "AgreementObligation",
     "Project",
     "ProjectParticipant",
+    "ProjectResource",
     "Amount",
     "Statement",
     "StatementSubject",
