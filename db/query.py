@@ -89,7 +89,7 @@ def _privilege_warning(conn) -> str | None:
 
 
 def shipped_revisions() -> list[str]:
-    """The schema revisions this accords ships, oldest first, from the migration files' names.
+    """The schema revisions this accords ships, oldest first, as the migration files declare them.
 
     (``NNNN_name.py``; a test checks they are Alembic's revisions.) Read
     without Alembic, which ``report run`` does not import.
@@ -99,8 +99,10 @@ def shipped_revisions() -> list[str]:
 
     from .resources import migrations_dir
 
-    names = sorted(p.name for p in (Path(migrations_dir()) / "versions").iterdir())
-    return [m.group(1) for name in names if (m := re.match(r"^(\d{4})_\w+\.py$", name))]
+    files = sorted(p for p in (Path(migrations_dir()) / "versions").iterdir() if re.match(r"^\d{4}_\w+\.py$", p.name))
+    # the id each file declares ('0006', '0008_mentions_quotations'), read without importing Alembic
+    declared = (re.search(r"^revision(?:: str)? = '([^']+)'", p.read_text(encoding="utf-8"), re.M) for p in files)
+    return [m.group(1) for m in declared if m]
 
 
 def _check_revision(conn) -> None:

@@ -18,6 +18,7 @@ from sqlalchemy.sql.compiler import Compiled
 
 from .. import models as m
 from ..errors import AccordsError, ValidationError
+from . import mentions
 from .check import Span
 from .plan import Plan, Row
 from .record import Recorder, claims_of, labels_of
@@ -96,7 +97,10 @@ def write_plan(engine: Engine, plan: Plan) -> LoadResult:
 def write_plans(engine: Engine, plans: list[Plan], progress: Progress | None = None) -> list[LoadResult]:
     """Write checked plans in ONE transaction: all of them, or (on any error) none."""
     with engine.begin() as conn:
-        return [write(conn, plan, progress) for plan in plans]
+        before = mentions.forms(conn)
+        results = [write(conn, plan, progress) for plan in plans]
+        mentions.after_writes(conn, before, {r.source_slug: str(p.path) for p, r in zip(plans, results) if r.changed})
+        return results
 
 
 def write(conn: Connection, plan: Plan, progress: Progress | None = None) -> LoadResult:
@@ -118,7 +122,10 @@ def write(conn: Connection, plan: Plan, progress: Progress | None = None) -> Loa
         before = source_facts(conn, source_id)
         delete_source_facts(conn, source_id)
         conn.execute(update(sources).where(sources.c.id == source_id).values(values))
-    return _PlanWriter(conn, plan, source_id, progress).write(before)
+    writer = _PlanWriter(conn, plan, source_id, progress)
+    result = writer.write(before)
+    mentions.store(conn, source_id, plan.mention_choices, plan.quotations, writer.resolve)
+    return result
 
 
 @dataclass
