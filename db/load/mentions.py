@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterable
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select
+from sqlalchemy import Connection, delete, insert, select, update
 
 from ..errors import ValidationError
 from ..mentions import FormIndex, Mention, assign, find_quotations, occurrences_in
@@ -173,8 +173,10 @@ def _mentions(label: str, found: list, actors_of: dict[str, tuple[int, ...]], sa
 
 def backfill(conn: Connection) -> None:
     """After the upgrade that adds the tables: every source's quotations (unattributed: the files' words
-    are not stored) and mentions."""
+    are not stored) and mentions. Each source's loaded digest is cleared, so that loading its file again
+    (unchanged) writes its choices and attributions."""
     sources, segments, quotations = table("sources"), table("source_segments"), table("quotations")
+    conn.execute(update(sources).values(loaded_digest=None))
     for chunk in chunks(conn.execute(select(sources.c.id)).scalars(), SOURCES_AT_ONCE):
         conn.execute(delete(quotations).where(quotations.c.source_id.in_(chunk)))
         rows: list[dict] = []

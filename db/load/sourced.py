@@ -87,6 +87,9 @@ def delete_source_facts(conn: Connection, source_id: int) -> None:
         own = select(ev.c[column]).where(ev.c.source_id == source_id, ev.c[column].is_not(None))
         other = exists().where(ev.c[column] == facts.c.id, ev.c.source_id != source_id)
         condition = and_(facts.c.id.in_(own), not_(other))
+        if table_name in ("events", "agreements"):  # a quotation another source attributes to it keeps it
+            by = table("quotations").c[f"{table_name[:-1]}_id"]
+            condition = and_(condition, not_(exists().where(by == facts.c.id)))
         if table_name == "actors":
             # an actor still referenced by another source's facts stays
             for ref_table in m.metadata.sorted_tables:

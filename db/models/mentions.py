@@ -82,5 +82,5 @@ class Quotation(Base):
     char_end: Mapped[int] = mapped_column(Integer, comment="Offset just past the last quoted character (the closing mark is not included).")
     quote: Mapped[str] = mapped_column(Text, comment="The quoted words, equal to substr(content, char_start + 1, char_end - char_start).")
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("actors.id"), index=True, comment="The actor the source attributes the words to; NULL when it does not say (or names a document).")
-    event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="SET NULL"), index=True, comment="The document (an event of kind publication) the words are attributed to; NULL otherwise.")
-    agreement_id: Mapped[int | None] = mapped_column(ForeignKey("agreements.id", ondelete="SET NULL"), index=True, comment="The agreement whose text the words are attributed to; NULL otherwise.")
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id"), index=True, comment="The document (an event of kind publication) the words are attributed to; NULL otherwise.")
+    agreement_id: Mapped[int | None] = mapped_column(ForeignKey("agreements.id"), index=True, comment="The agreement whose text the words are attributed to; NULL otherwise.")

@@ -98,8 +98,8 @@ def _quotations() -> None:
     sa.CheckConstraint('(case when actor_id is null then 0 else 1 end) + (case when event_id is null then 0 else 1 end) + (case when agreement_id is null then 0 else 1 end) <= 1', name=op.f('ck_quotations_one_attribution')),
     _key('quotations', 'source_id', 'sources', 'CASCADE'),
     _key('quotations', 'actor_id', 'actors', None),
-    _key('quotations', 'event_id', 'events', 'SET NULL'),
-    _key('quotations', 'agreement_id', 'agreements', 'SET NULL'),
+    _key('quotations', 'event_id', 'events', None),
+    _key('quotations', 'agreement_id', 'agreements', None),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_quotations')),
     comment="Every span of a source's headline and body in double quotation marks, and whom the source attributes it to (an actor, or a document: an event or an agreement) where it says.")
     for column in ('actor_id', 'agreement_id', 'event_id'):
