@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 _TOKEN = re.compile(r"\w+|[^\w\s]")
@@ -97,7 +97,7 @@ class FormIndex:
         return found
 
 
-def assign(found: Iterable[Found], actors_of: dict[str, Sequence[int]], defaults: dict[str, int],
+def assign(found: Iterable[Found], actors_of: Mapping[str, Sequence[int]], defaults: dict[str, int],
            chosen: dict[tuple[int, int], int | None]) -> list[Mention]:
     """Give each occurrence its actor; drop an occurrence inside a longer one of the same actor.
 

@@ -22,8 +22,8 @@ from .. import models as m
 from ..errors import ValidationError
 from .check import Checker, Span, segments
 from .known import SLUGGED, Known, match_actors, remember, remember_declared, rename_actors
-from .mentions import plan_sections
 from .limits import MAX_EVIDENCE_CHARS, MAX_STRING_BYTES, MAX_TEXT_BYTES, float_problem
+from .mentions import plan_sections
 from .read import read_checked, read_text_file
 from .schema import schema_problems
 from .wording import mib, short

@@ -99,7 +99,8 @@ def write_plans(engine: Engine, plans: list[Plan], progress: Progress | None = N
     with engine.begin() as conn:
         before = mentions.forms(conn)
         results = [write(conn, plan, progress) for plan in plans]
-        mentions.after_writes(conn, before, {r.source_slug: str(p.path) for p, r in zip(plans, results) if r.changed})
+        mentions.after_writes(conn, before, {r.source_slug: str(p.path) for p, r in zip(plans, results, strict=True)
+                                             if r.changed})
         return results
 
 
