@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterable
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, delete, func, insert, or_, select
 
 from ..errors import ValidationError
 from ..mentions import FormIndex, Mention, assign, find_quotations, occurrences_in
@@ -103,6 +103,26 @@ def store(conn: Connection, source_id: int, choices: list[dict], quotations: lis
         } for q in quotations])
 
 
+def restore(conn: Connection, source_id: int, choices: list[dict], quotations: list[dict]) -> bool:
+    """An unchanged file of a source stored before these tables: write its choices and attributions when
+    the database holds none of them (the upgrade could not know them); whether it did."""
+    attributed = [q for q in quotations if any(k in q for k in ATTRIBUTIONS)]
+    if not choices and not attributed:
+        return False
+    c, q = table("mention_choices"), table("quotations")
+    held = conn.execute(select(func.count()).select_from(c).where(c.c.source_id == source_id)).scalar_one() + \
+        conn.execute(select(func.count()).select_from(q).where(q.c.source_id == source_id, or_(
+            *(q.c[f"{k}_id"].is_not(None) for k in ATTRIBUTIONS)))).scalar_one()
+    if held:
+        return False
+    conn.execute(delete(q).where(q.c.source_id == source_id))
+
+    def resolve(table_name: str, slug: str) -> int:
+        return conn.execute(select(table(table_name).c.id).where(table(table_name).c.slug == slug)).scalar_one()
+    store(conn, source_id, choices, quotations, resolve)
+    return True
+
+
 def forms(conn: Connection) -> dict[str, tuple[int, ...]]:
     """Every form (a named actor's name, or an alias) -> the actors it names."""
     actors, aliases = table("actors"), table("actor_aliases")
@@ -173,10 +193,9 @@ def _mentions(label: str, found: list, actors_of: dict[str, tuple[int, ...]], sa
 
 def backfill(conn: Connection) -> None:
     """After the upgrade that adds the tables: every source's quotations (unattributed: the files' words
-    are not stored) and mentions. Each source's loaded digest is cleared, so that loading its file again
-    (unchanged) writes its choices and attributions."""
+    are not stored) and mentions. Loading a source's file again, unchanged, writes its choices and
+    attributions (``restore``)."""
     sources, segments, quotations = table("sources"), table("source_segments"), table("quotations")
-    conn.execute(update(sources).values(loaded_digest=None))
     for chunk in chunks(conn.execute(select(sources.c.id)).scalars(), SOURCES_AT_ONCE):
         conn.execute(delete(quotations).where(quotations.c.source_id.in_(chunk)))
         rows: list[dict] = []

@@ -113,7 +113,8 @@ def write(conn: Connection, plan: Plan, progress: Progress | None = None) -> Loa
     if existing is not None and existing.loaded_digest == plan.digest:
         if progress:
             progress(len(plan.rows))
-        return LoadResult(plan.source["slug"], False, {})
+        restored = mentions.restore(conn, existing.id, plan.mention_choices, plan.quotations)
+        return LoadResult(plan.source["slug"], restored, {})
     values = {**plan.source, "loaded_digest": plan.digest}
     before: dict[str, set[int]] = {}
     if existing is None:

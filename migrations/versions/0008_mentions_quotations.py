@@ -19,7 +19,8 @@ mentions and quotations of every source once the schema is at its head
 report views. An existing database has no file choices, so a form that names
 several actors there (the seed's "Beijing") is recorded with no actor
 (``ambiguous``) and quotations with no attribution, until the source's file
-is loaded again (`accords db seed` for the seed).
+is loaded again (`accords db seed` for the seed: an unchanged file then
+writes only its choices and attributions).
 
 Downgrade drops the three tables: what they hold is derived from the
 sources, except the files' choices and attributions, which their files keep.
