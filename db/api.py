@@ -82,11 +82,14 @@ def _migrate(url: str, step: Callable[[Connection], object], rebuild_views: bool
     with open_database(url, create=True, make=migrate.migration_engine) as db, db.engine.connect() as conn, \
             views.rebuild_lock(conn):
         views.drop_views(conn)
+        had_mentions = inspect(conn).has_table("mentions")
         if not migrate.transactional_ddl(conn):
             conn.commit()  # MariaDB: Alembic commits each step with its version stamp
         with alembic_errors():
             step(conn)
         after = migrate.current_revision(conn)
+        if not had_mentions and rebuild_views and after == migrate.head_revision():
+            load.backfill_mentions(conn)  # derived from the text by db.mentions' rules, not by a migration
         built = views.sync_views(conn) if rebuild_views and after == migrate.head_revision() else []
         migrate.check_foreign_keys(conn)
         conn.commit()
@@ -181,6 +184,7 @@ def check(target: Database | str | None = None) -> list[str]:
         context = MigrationContext.configure(conn, opts={"compare_type": True, "target_metadata": metadata})
         problems += [f"schema differs from the models: {diff}" for diff in compare_metadata(context, metadata)]
         problems += [f"view {p}: run `accords db upgrade` to rebuild it" for p in views.stale_views(conn)]
+        problems += load.mention_span_problems(conn)
     return problems
 
 
@@ -355,7 +359,9 @@ def _load_checked(engine: Engine, paths: Sequence[Path | str], sizes: list[int],
     results: list[load.LoadResult] = []
     conflicts: list[str] = []  # FILE: source: conflict ..., for fail_on_conflict
     statistics = _GrowingStatistics()
+    written: dict[str, str] = {}  # slug -> file of each source written, whose mentions are found again
     with load.checking(paths, known, background) as checked, engine.begin() as conn, _no_cycle_collection():
+        forms_before = load.mention_forms(conn)
         for size, item in zip(sizes, checked, strict=True):
             if isinstance(item, ValidationError):
                 problems += item.problems
@@ -363,12 +369,15 @@ def _load_checked(engine: Engine, paths: Sequence[Path | str], sizes: list[int],
                 step = meter.file(size, sum(len(plan.rows) for plan in item))
                 loaded = [writer.write(conn, plan, step) for plan in item]
                 results += loaded
+                written.update({r.source_slug: str(plan.path) for plan, r in zip(item, loaded, strict=True)
+                                if r.changed})
                 conflicts += [f"{plan.path}: {r.source_slug}: conflict {c}"
                               for plan, r in zip(item, loaded, strict=True) for c in r.conflicts]
                 statistics.written(conn, sum(n for r in loaded for n in r.counts.values()))
             meter.finished(size)
         if problems:
             raise ValidationError(problems)
+        load.refresh_mentions(conn, forms_before, written)
         if fail_on_conflict and conflicts:
             raise ConflictError(conflicts)
     return results
@@ -427,9 +436,11 @@ def remove_source(target: Database | str | None, slug: str) -> load.RemoveResult
     with opened(target) as db:
         require_newest_schema(db.engine)
         with db.engine.begin() as conn:
+            forms_before = load.mention_forms(conn)
             removed = load.remove_source(conn, slug)
             if removed is None:
                 raise AccordsError(f"no source with slug {slug!r} (see `accords report run sources`)")
+            load.refresh_mentions(conn, forms_before, {})
             _after_load(conn, [])
         return removed
 

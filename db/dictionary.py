@@ -13,8 +13,15 @@ from __future__ import annotations
 import re
 
 from . import models as m
+from .mentions import ASSIGNMENTS
 
 MEANINGS: dict[tuple[str, ...], dict[str, str]] = {
+    ASSIGNMENTS: {
+        "only": "The form names one actor only.",
+        "default": "The form names several actors; the source file's default for it.",
+        "chosen": "The form names several actors; the source file's choice for this occurrence.",
+        "ambiguous": "The form names several actors and the source file does not say which: no actor.",
+    },
     m.SOURCE_KINDS: {
         "news_article": "A news report.",
         "opinion_article": "An opinion or analysis piece that argues a view.",

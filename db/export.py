@@ -188,7 +188,28 @@ class _Exporter:
     def document(self) -> dict[str, Any]:
         return _clean({"format": FORMAT_VERSION, "source": self.source_section(), "actors": self.actors(),
                        "relations": self.relations(), "agreements": self.agreements(), "projects": self.projects(),
-                       "events": self.events(), "statements": self.statements(), "inferences": self.inferences()})
+                       "events": self.events(), "statements": self.statements(), "inferences": self.inferences(),
+                       "mentions": self.mentions(), "quotations": self.quotations()})
+
+    def mentions(self) -> dict[str, Any] | None:
+        """The file's choices for forms that name several actors (or none), as it gave them."""
+        t, slug = T["mention_choices"], self.actor_slug
+        rows = list(self.conn.execute(select(t).where(t.c.source_id == self.source.id).order_by(t.c.id)))
+        defaults = {r.form: slug[r.actor_id] for r in rows if r.char_start is None}
+        at = [{"quote": {"quote": r.quote, "start": r.char_start}, "form": r.form,
+               "actor": None if r.actor_id is None else slug[r.actor_id]} for r in rows if r.char_start is not None]
+        return _clean({"defaults": defaults or None, "at": at or None}) or None
+
+    def quotations(self) -> list[dict]:
+        """The attributed quotations (the others are found again from the text)."""
+        t = T["quotations"]
+        out = []
+        for r in self.conn.execute(select(t).where(t.c.source_id == self.source.id).order_by(t.c.char_start)):
+            kind = next((k for k in ("actor", "event", "agreement") if getattr(r, f"{k}_id") is not None), None)
+            if kind is not None:
+                out.append({"quote": {"quote": r.quote, "start": r.char_start},
+                            kind: self.fact_slugs[kind][getattr(r, f"{kind}_id")]})
+        return out
 
     def source_section(self) -> dict[str, Any]:
         s, seg = self.source, T["source_segments"]

@@ -221,6 +221,24 @@ INFERENCES_SECTION: dict[str, Any] = {"type": "array", "items": _obj({
     "reasoning": _TEXT,
 }, ["about", "field", "reasoning"])}
 
+#: the mentions section: which actor a form naming several actors names (see README "Mentions")
+MENTIONS_SECTION: dict[str, Any] = _obj({
+    "defaults": {"type": "object", "additionalProperties": _SLUG, "propertyNames": {"minLength": 1, "maxLength": 300},
+                 "description": "Form -> the actor it names wherever the file does not choose otherwise."},
+    "at": {"type": "array", "description": "Single occurrences: the form inside the quote names this actor "
+                                           "(null: it names no actor).",
+           "items": _obj({"quote": {"$ref": "#/$defs/quote"}, "form": {**_TEXT, "maxLength": 300},
+                          "actor": {"oneOf": [_SLUG, {"type": "null"}]}}, ["quote", "form", "actor"])},
+}, [], "Which actor a name or alias names where it names several (or none).")
+
+#: the quotations section: whom the words in quotation marks are attributed to
+QUOTATIONS_SECTION: dict[str, Any] = {"type": "array", "items": _obj({
+    "quote": {"$ref": "#/$defs/quote"},
+    "actor": _SLUG, "event": _SLUG, "agreement": _SLUG,
+}, ["quote"], "Words of one span in quotation marks, and the one actor, document (event) or agreement "
+              "the source attributes it to."),
+    "description": "Attributions of quoted spans (every span in quotation marks is found without being listed)."}
+
 
 def source_file_schema() -> dict[str, Any]:
     """The JSON Schema (draft 2020-12) of an accords source file."""
@@ -242,6 +260,8 @@ def source_file_schema() -> dict[str, Any]:
             "events": EVENTS_SECTION,
             "statements": STATEMENTS_SECTION,
             "inferences": INFERENCES_SECTION,
+            "mentions": MENTIONS_SECTION,
+            "quotations": QUOTATIONS_SECTION,
         },
         "$defs": {"quote": QUOTE, "evidence": EVIDENCE, "date": DATE, "amount": AMOUNT},
     }

@@ -152,7 +152,7 @@ def _session(target: Database | str | None, timeout_s: float | None) -> Iterator
 
 
 def shipped_revisions() -> list[str]:
-    """The schema revisions this accords ships, oldest first, from the migration files' names.
+    """The schema revisions this accords ships, oldest first, as the migration files declare them.
 
     (``NNNN_name.py``; a test checks they are Alembic's revisions.) Read
     without Alembic, which ``report run`` does not import.
@@ -162,8 +162,10 @@ def shipped_revisions() -> list[str]:
 
     from .resources import migrations_dir
 
-    names = sorted(p.name for p in (Path(migrations_dir()) / "versions").iterdir())
-    return [m.group(1) for name in names if (m := re.match(r"^(\d{4})_\w+\.py$", name))]
+    files = sorted(p for p in (Path(migrations_dir()) / "versions").iterdir() if re.match(r"^\d{4}_\w+\.py$", p.name))
+    # the id each file declares ('0006', '0007'), read without importing Alembic
+    declared = (re.search(r"^revision(?:: str)? = '([^']+)'", p.read_text(encoding="utf-8"), re.M) for p in files)
+    return [m.group(1) for m in declared if m]
 
 
 def _check_revision(session) -> None:

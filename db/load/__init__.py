@@ -27,6 +27,10 @@ from .limits import (
     MAX_STRING_BYTES,
     MAX_TEXT_BYTES,
 )
+from .mentions import after_writes as refresh_mentions
+from .mentions import backfill as backfill_mentions
+from .mentions import forms as mention_forms
+from .mentions import span_problems as mention_span_problems
 from .plan import Plan, Row, plan_documents, plan_file
 from .read import read_documents, seed_path
 from .schema import schema_json
@@ -46,5 +50,6 @@ __all__ = [
     "MAX_ALIAS_GROWTH", "MAX_DEPTH", "MAX_EVIDENCE_CHARS", "MAX_FILE_BYTES", "MAX_INT_DIGITS", "MAX_STRING_BYTES",
     "MAX_TEXT_BYTES", "WRITTEN_TABLES", "CheckFile", "Checked", "Known", "LoadResult", "Plan", "Progress", "RemoveResult", "Row",
     "Span", "Writer", "checking", "load_known", "plan_documents", "plan_file", "read_documents",
+    "backfill_mentions", "mention_forms", "mention_span_problems", "refresh_mentions",
     "remove_source", "schema_json", "seed_path", "write", "write_plan", "write_plans",
 ]

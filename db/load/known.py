@@ -88,6 +88,13 @@ def rename_actors(doc: dict, mapping: dict[str, str]) -> None:
     for item in doc.get("inferences", []):
         if item["about"].get("actor") in mapping:
             item["about"]["actor"] = mapping[item["about"]["actor"]]
+    mentions = doc.get("mentions", {})
+    defaults = mentions.get("defaults", {})
+    for form, slug in defaults.items():
+        defaults[form] = mapping.get(slug, slug)
+    for item in mentions.get("at", []) + doc.get("quotations", []):
+        if item.get("actor") in mapping:
+            item["actor"] = mapping[item["actor"]]
 
 
 def match_actors(doc: dict, known: Known, fail: Callable[[str, str], None]) -> dict[str, str]:

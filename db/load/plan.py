@@ -23,6 +23,7 @@ from ..errors import ValidationError
 from .check import Checker, Span, segments, split_resources
 from .known import SLUGGED, Known, match_actors, remember, remember_declared, rename_actors
 from .limits import MAX_EVIDENCE_CHARS, MAX_RESOURCES, MAX_STRING_BYTES, MAX_TEXT_BYTES, float_problem
+from .mentions import plan_sections
 from .read import read_checked, read_text_file
 from .schema import schema_problems
 from .wording import mib, short
@@ -49,6 +50,8 @@ class Plan:
     segments: list[dict[str, Any]]
     rows: list[Row]
     inferences: list[Row]
+    mention_choices: list[dict[str, Any]] = field(default_factory=list)  # the file's mentions section
+    quotations: list[dict[str, Any]] = field(default_factory=list)  # spans in quotation marks, attributed
 
 
 def plan_file(path: Path | str, known: Known | None = None) -> Plan:
@@ -115,10 +118,11 @@ class DocumentPlanner:
         self.events()
         self.statements()
         inferences = self.inferences()
+        choices, quotations = plan_sections(self.check, doc, segment_rows, self.need)
         self._check_evidence_size()
         if self.check.problems:
             raise ValidationError(self.check.problems)
-        return Plan(self.path, digest, source, segment_rows, self.rows, inferences)
+        return Plan(self.path, digest, source, segment_rows, self.rows, inferences, choices, quotations)
 
     # --- before the checks: structure and text -------------------------------------------------
 

@@ -21,7 +21,7 @@ WRITE_ORDER = ("actors", "actor_aliases", "actor_relations", "agreements", "agre
 #: evidence column for each fact table
 EVIDENCE_COLUMN = {table: column for column, table in m.FACT_TARGETS.items()}
 #: tables about facts rather than facts: a reference from them keeps no actor
-PROVENANCE = ("evidence", "inferences", "claims", "labels")
+PROVENANCE = ("evidence", "inferences", "claims", "labels", "mentions")
 
 
 def table(name: str) -> Table:
@@ -78,6 +78,8 @@ def remaining(conn: Connection, facts: dict[str, set[int]]) -> dict[str, set[int
 def delete_source_facts(conn: Connection, source_id: int) -> None:
     """Remove the source's claims and labels, the facts only it supports, then its evidence."""
     ev = table("evidence")
+    for name in ("mentions", "mention_choices", "quotations"):  # they refer to facts; found again after the load
+        conn.execute(delete(table(name)).where(table(name).c.source_id == source_id))
     conn.execute(delete(table("claims")).where(table("claims").c.source_id == source_id))
     conn.execute(delete(table("labels")).where(table("labels").c.source_id == source_id))
     for table_name in reversed(WRITE_ORDER):
@@ -85,6 +87,9 @@ def delete_source_facts(conn: Connection, source_id: int) -> None:
         own = select(ev.c[column]).where(ev.c.source_id == source_id, ev.c[column].is_not(None))
         other = exists().where(ev.c[column] == facts.c.id, ev.c.source_id != source_id)
         condition = and_(facts.c.id.in_(own), not_(other))
+        if table_name in ("events", "agreements"):  # a quotation another source attributes to it keeps it
+            by = table("quotations").c[f"{table_name[:-1]}_id"]
+            condition = and_(condition, not_(exists().where(by == facts.c.id)))
         if table_name == "actors":
             # an actor still referenced by another source's facts stays
             for ref_table in m.metadata.sorted_tables:

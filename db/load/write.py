@@ -17,6 +17,7 @@ from sqlalchemy import Connection, Engine, bindparam, delete, func, insert, sele
 
 from .. import models as m
 from ..errors import AccordsError, ValidationError
+from . import mentions
 from .bulk import BATCH, copies, insert_many, reserve_ids
 from .check import Span
 from .plan import Plan, Row
@@ -96,7 +97,11 @@ def write_plan(engine: Engine, plan: Plan) -> LoadResult:
 def write_plans(engine: Engine, plans: list[Plan], progress: Progress | None = None) -> list[LoadResult]:
     """Write checked plans in ONE transaction: all of them, or (on any error) none."""
     with engine.begin() as conn:
-        return [write(conn, plan, progress) for plan in plans]
+        before = mentions.forms(conn)
+        results = [write(conn, plan, progress) for plan in plans]
+        mentions.after_writes(conn, before, {r.source_slug: str(p.path) for p, r in zip(plans, results, strict=True)
+                                             if r.changed})
+        return results
 
 
 def write(conn: Connection, plan: Plan, progress: Progress | None = None) -> LoadResult:
@@ -108,7 +113,8 @@ def write(conn: Connection, plan: Plan, progress: Progress | None = None) -> Loa
     if existing is not None and existing.loaded_digest == plan.digest:
         if progress:
             progress(len(plan.rows))
-        return LoadResult(plan.source["slug"], False, {})
+        restored = mentions.restore(conn, existing.id, plan.mention_choices, plan.quotations)
+        return LoadResult(plan.source["slug"], restored, {})
     values = {**plan.source, "loaded_digest": plan.digest}
     before: dict[str, set[int]] = {}
     if existing is None:
@@ -118,7 +124,10 @@ def write(conn: Connection, plan: Plan, progress: Progress | None = None) -> Loa
         before = source_facts(conn, source_id)
         delete_source_facts(conn, source_id)
         conn.execute(update(sources).where(sources.c.id == source_id).values(values))
-    return _PlanWriter(conn, plan, source_id, progress).write(before)
+    writer = _PlanWriter(conn, plan, source_id, progress)
+    result = writer.write(before)
+    mentions.store(conn, source_id, plan.mention_choices, plan.quotations, writer.resolve)
+    return result
 
 
 @dataclass

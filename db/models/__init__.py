@@ -38,6 +38,7 @@ One theme each; import the names from ``db.models``, which re-exports them all.
 * ``evidence``: ``FACT_TARGETS``, ``FACT_TABLES``, evidence and inferences.
 * ``claims``: what each source states about a fact (claims) and its editorial labels.
 * ``report_views``: the registry of installed report views.
+* ``mentions``: mentions of actors and quotations in the sources' text, and the files' choices for them.
 
 The modules are imported below in the order the tables were first defined,
 so ``metadata.tables`` keeps that order; all of them are imported before
@@ -96,6 +97,7 @@ from .events import Event, EventParticipant
 from .evidence import FACT_TABLES, FACT_TARGETS, Evidence, Inference
 from .report_views import ReportView
 from .claims import Claim, Label
+from .mentions import Mention, MentionChoice, Quotation
 # isort: on
 
 #: The one MetaData of the schema, with its naming convention (``Base.metadata``).
@@ -161,6 +163,9 @@ __all__ = [
     "Claim",
     "Label",
     "ReportView",
+    "Mention",
+    "MentionChoice",
+    "Quotation",
     # provenance
     "FACT_TARGETS",
     "FACT_TABLES",
