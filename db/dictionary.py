@@ -143,7 +143,10 @@ MEANINGS: dict[tuple[str, ...], dict[str, str]] = {
     },
     m.EVENT_ROLES: {
         "host": "Received the others.", "visitor": "Came to the host.", "participant": "Took part.",
-        "organiser": "Organised it.", "subject": "The event concerned it.",
+        "organiser": "Organised it (a withdrawal, an evacuation, an advance).",
+        "author": "Wrote or issued the document the event releases (a publication's author: the State "
+                  "Department of its after-action report).",
+        "subject": "The event concerned it.",
         "excluded": "Was kept out of it.", "other": "Any other role.",
     },
     m.RELATION_KINDS: {
