@@ -230,6 +230,10 @@ MEANINGS: dict[tuple[str, ...], dict[str, str]] = {
         "weather": "A weather line, excluded.",
         "footer": "A footer ('Related articles'), excluded.",
     },
+    m.OBJECT_KINDS: {
+        "table": "A table of the schema.",
+        "view": "A report view (report_<name>), built from reports/<name>.sql.",
+    },
     m.INFERENCE_FIELDS: {
         "date": "The date of the fact.",
         "said": "When a statement was made.",
