@@ -122,12 +122,12 @@ def stale_dictionary(conn: Connection) -> list[str]:
 
 
 def _literal(conn: Connection, text: str) -> str:
-    """A string literal for DDL that takes no bind parameters (COMMENT ON), '%' doubled for the driver."""
+    """A string literal for DDL that takes no bind parameters (COMMENT ON), as the dialect writes one."""
     from sqlalchemy import String
 
     render = String().literal_processor(conn.dialect)
     assert render is not None
-    return render(text).replace("%", "%%")
+    return render(text)  # doubles a "%" where the driver formats the statement (psycopg, PyMySQL)
 
 
 def comment_on_view(conn: Connection, report: Report) -> None:
