@@ -175,3 +175,18 @@ def test_the_offline_sql_renames_the_roles(seeded_url):
     assert "CREATE TABLE data_dictionary" in result.stdout
     assert "UPDATE event_participants SET role='author'" in result.stdout
     assert "ck_event_participants_role_valid" in result.stdout
+
+
+def test_a_bare_alembic_downgrade_and_upgrade_work_beside_the_views(sqlite_seeded):
+    """Without accords dropping the report views first (`alembic downgrade` from the repository), SQLite's
+    rebuild of event_participants would trip over them: 0009 drops them, and the next accords upgrade
+    rebuilds them."""
+    url = sqlite_seeded
+    assert _query(url, "select count(*) from report_views")[0][0] > 0
+    migrate.downgrade(url, BEFORE)
+    assert api.current(url)[0] == BEFORE and _roles(url, "author") == set()
+    migrate.upgrade(url)
+    assert _roles(url, "author") == DOCUMENTS
+    assert api.check(url)  # the views are missing, and data_dictionary is empty: an accords upgrade rebuilds them
+    api.upgrade(url)
+    assert api.check(url) == []

@@ -48,7 +48,24 @@ def _in(column: str, values: tuple[str, ...]) -> str:
     return f"{column} in ({', '.join(repr(v) for v in values)})"
 
 
+def _drop_report_views() -> None:
+    """On SQLite, drop the report views before event_participants is rebuilt (SQLite refuses to rename a table
+    into place while a view names it). `accords db upgrade` has dropped them already; a bare `alembic`
+    command has not: the registry is emptied too, so the next `accords db upgrade` or load rebuilds them."""
+    if op.get_context().as_sql or _dialect() != 'sqlite' or not sa.inspect(op.get_bind()).has_table('report_views'):
+        return
+    registry = sa.table('report_views', sa.column('name', sa.String))
+    for (name,) in op.get_bind().execute(sa.select(registry.c.name)).all():
+        op.execute(f"DROP VIEW IF EXISTS {op.get_bind().dialect.identifier_preparer.quote(name)}")
+    op.execute(sa.delete(registry))
+
+
+def _dialect() -> str:
+    return op.get_context().dialect.name
+
+
 def _roles(values: tuple[str, ...]) -> None:
+    _drop_report_views()
     with op.batch_alter_table('event_participants', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f(CHECK), type_='check')
         batch_op.create_check_constraint(batch_op.f(CHECK), sa.text(_in('role', values)))
