@@ -15,7 +15,7 @@ from typing import TextIO
 
 from sqlalchemy import Connection, Engine, inspect
 
-from . import load, migrate, views
+from . import catalog, load, migrate, views
 from .engine import (
     Database,
     NoDatabase,
@@ -185,6 +185,7 @@ def check(target: Database | str | None = None) -> list[str]:
         problems += [f"schema differs from the models: {diff}" for diff in compare_metadata(context, metadata)]
         problems += [f"view {p}: run `accords db upgrade` to rebuild it" for p in views.stale_views(conn)]
         problems += load.mention_span_problems(conn)
+        problems += [f"{p}: run `accords db upgrade` to rewrite it" for p in catalog.stale_dictionary(conn)]
     return problems
 
 
@@ -384,10 +385,10 @@ def _load_checked(engine: Engine, paths: Sequence[Path | str], sizes: list[int],
 
 
 def _after_load(conn: Connection, results: list[load.LoadResult]) -> None:
-    """Rebuild stale report views; fresh PostgreSQL statistics after a large load."""
+    """Rebuild stale report views (and data_dictionary); fresh PostgreSQL statistics after a large load."""
     if views.has_registry(conn):
         with views.rebuild_lock(conn):  # loads finishing together take turns (MariaDB: DDL commits at once)
-            if any(r.changed for r in results) or views.stale_views(conn):
+            if any(r.changed for r in results) or views.stale_views(conn) or catalog.stale_dictionary(conn):
                 views.sync_views(conn)
     written = sum(n for r in results for n in r.counts.values())
     if conn.dialect.name == "postgresql" and written >= ANALYZE_ROWS:

@@ -150,7 +150,10 @@ MEANINGS: dict[tuple[str, ...], dict[str, str]] = {
     },
     m.EVENT_ROLES: {
         "host": "Received the others.", "visitor": "Came to the host.", "participant": "Took part.",
-        "organiser": "Organised it.", "subject": "The event concerned it.",
+        "organiser": "Organised it (a withdrawal, an evacuation, an advance).",
+        "author": "Wrote or issued the document the event releases (a publication's author: the State "
+                  "Department of its after-action report).",
+        "subject": "The event concerned it.",
         "excluded": "Was kept out of it.", "other": "Any other role.",
     },
     m.RELATION_KINDS: {
@@ -233,6 +236,10 @@ MEANINGS: dict[tuple[str, ...], dict[str, str]] = {
         "chrome": "Page furniture (a city name in the header), excluded.",
         "weather": "A weather line, excluded.",
         "footer": "A footer ('Related articles'), excluded.",
+    },
+    m.OBJECT_KINDS: {
+        "table": "A table of the schema.",
+        "view": "A report view (report_<name>), built from reports/<name>.sql.",
     },
     m.INFERENCE_FIELDS: {
         "date": "The date of the fact.",

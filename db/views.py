@@ -1,6 +1,7 @@
 """The report views: every report without required parameters, installed as ``report_<name>``.
 
-Views are derived from ``reports/*.sql``, so they are rebuilt (not migrated):
+Views are derived from ``reports/*.sql``, so they are rebuilt (not migrated), and
+data_dictionary with them (``db.catalog``):
 ``accords db upgrade`` drops them before migrating and rebuilds them after;
 ``accords db seed`` rebuilds them too. Each view is registered in
 ``report_views`` with the SHA-256 of its SQL, so ``stale_views`` can tell when
@@ -15,6 +16,7 @@ from contextlib import contextmanager
 
 from sqlalchemy import Connection, Table, delete, insert, inspect, select
 
+from . import catalog
 from .errors import AccordsError
 from .models import ReportView
 from .reports import Report, all_reports, bind_parameters, statement
@@ -95,7 +97,10 @@ def rebuild_lock(conn: Connection, timeout_s: int = 60) -> Iterator[None]:
 
 
 def sync_views(conn: Connection) -> list[str]:
-    """(Re)build every report view from the current report files; return their names."""
+    """(Re)build every report view from the current report files, and data_dictionary; return the views' names.
+
+    On PostgreSQL each view and its columns get their descriptions as comments too (``db.catalog``).
+    """
     drop_views(conn)
     quote = conn.dialect.identifier_preparer.quote
     built = []
@@ -103,8 +108,10 @@ def sync_views(conn: Connection) -> list[str]:
         if report.view_name is None:
             continue
         conn.exec_driver_sql(f"CREATE VIEW {quote(report.view_name)} AS {view_sql(conn, report)}")
+        catalog.comment_on_view(conn, report)
         conn.execute(insert(REGISTRY).values(name=report.view_name, report=report.name, sql_sha256=sql_digest(report)))
         built.append(report.view_name)
+    catalog.write_dictionary(conn)
     return built
 
 

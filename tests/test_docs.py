@@ -130,6 +130,39 @@ def test_every_table_column_and_value_is_described():
             assert set(meanings) == set(values), f"{table.name}.{column}"
 
 
+def _schema_section() -> str:
+    text = README.read_text(encoding="utf-8")
+    return text.split("\n## Schema\n", 1)[1].split("\n## ", 1)[0]
+
+
+def _names_exist(table: str, cited: list[str]) -> list[str]:
+    """The names in ``cited`` that are not columns of the table (``signed_*``: some column with that prefix)."""
+    columns = [c.name for c in models.metadata.tables[table].columns]
+    return [name for name in cited
+            if not (any(c.startswith(name[:-1]) for c in columns) if name.endswith("_*") else name in columns)]
+
+
+def test_the_column_names_the_readme_cites_exist():
+    """Every `name` in a row of the README's schema table is a column of that row's table, and every
+    `table.column` anywhere in the README is a column (the README once called actors.parent_id `parent`)."""
+    rows = re.findall(r"^\| `(\w+)` \| (.*) \|$", _schema_section(), re.M)
+    assert len(rows) >= len(models.metadata.tables) - 1, "the schema table lists the tables"
+    for table, described in rows:
+        assert table in models.metadata.tables, f"README schema: no table {table!r}"
+        missing = _names_exist(table, re.findall(r"`([\w*]+)`", described))
+        assert not missing, f"README schema: {table} has no column {missing}"
+    dotted = re.findall(r"`(\w+)\.(\w+)`", README.read_text(encoding="utf-8"))
+    assert dotted, "the README names some columns as table.column"
+    for table, column in dotted:
+        if table in models.metadata.tables:
+            assert not _names_exist(table, [column]), f"README: {table} has no column {column!r}"
+
+
+def test_the_readme_check_finds_a_wrong_column_name():
+    assert _names_exist("actors", ["parent", "slug", "signed_*"]) == ["parent", "signed_*"]
+    assert _names_exist("agreements", ["signed_*", "status"]) == []
+
+
 def test_comments_are_stored_in_the_database(server_url):
     """PostgreSQL and MariaDB store the comments (SQLite has none; the dictionary covers it)."""
     engine = create_engine(server_url)

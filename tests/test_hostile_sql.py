@@ -517,6 +517,13 @@ def test_parameter_twice_or_unused_is_wrong_use(target):
     assert code == 2 and "Error: parameter 'b' is not used by the query" in output
 
 
+def test_the_reader_reads_the_data_dictionary(target):
+    """What a column means is readable through the read-only path (a reader login on servers, #15)."""
+    code, output = run(target.read_url, "sql", "select description from data_dictionary "
+                       "where object_name = 'actors' and column_name = 'parent_id'", "--format", "csv")
+    assert (code, output) == (0, "description\nThe actor this one belongs to (a ministry to its government).\n")
+
+
 def test_reader_url_and_create_reader_on_sqlite(target):
     if target.engine != "sqlite":
         assert backend(target.read_url) == make_url(target.admin_url).get_backend_name().replace("mariadb", "mysql")

@@ -37,7 +37,7 @@ One theme each; import the names from ``db.models``, which re-exports them all.
 * ``events``: events and event_participants.
 * ``evidence``: ``FACT_TARGETS``, ``FACT_TABLES``, evidence and inferences.
 * ``claims``: what each source states about a fact (claims) and its editorial labels.
-* ``report_views``: the registry of installed report views.
+* ``report_views``: the registry of installed report views, and the data dictionary table.
 * ``mentions``: mentions of actors and quotations in the sources' text, and the files' choices for them.
 
 The modules are imported below in the order the tables were first defined,
@@ -95,7 +95,7 @@ from .money import (
 from .statements import Statement, StatementSubject
 from .events import Event, EventParticipant
 from .evidence import FACT_TABLES, FACT_TARGETS, Evidence, Inference
-from .report_views import ReportView
+from .report_views import OBJECT_KINDS, DataDictionary, ReportView
 from .claims import Claim, Label
 from .mentions import Mention, MentionChoice, Quotation
 # isort: on
@@ -166,6 +166,8 @@ __all__ = [
     "Mention",
     "MentionChoice",
     "Quotation",
+    "DataDictionary",
+    "OBJECT_KINDS",
     # provenance
     "FACT_TARGETS",
     "FACT_TABLES",

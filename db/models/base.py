@@ -80,7 +80,8 @@ EVENT_KINDS = (
     "construction", "signing", "negotiation", "military_operation",
     "publication", "other",
 )
-EVENT_ROLES = ("host", "visitor", "participant", "organiser", "subject", "excluded", "other")
+#: ``author``: wrote the document an event (usually a ``publication``) releases; ``organiser``: organised the event.
+EVENT_ROLES = ("host", "visitor", "participant", "organiser", "author", "subject", "excluded", "other")
 RELATION_KINDS = (
     "recognizes", "does_not_recognize", "diplomatic_representation",
     "alliance", "opposition", "rivalry", "partnership", "security_guarantee",
