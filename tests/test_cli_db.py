@@ -43,8 +43,19 @@ def _decimal(value) -> Decimal:
     return Decimal(str(value)).quantize(Decimal("0.01"))
 
 
-def _rows(url: str, columns: dict[str, list[str]] | None = None) -> dict[str, list]:
-    """Every row of every table (or of the given columns only), as sorted reprs."""
+def _before_0009(column: str, value):
+    """A value as revisions before 0009 stored it: 0009 makes the organiser of a document (a publication
+    event) its author, in event_participants.role and in the claims that state it ('x: author')."""
+    if column == "role" and value == "author":
+        return "organiser"
+    if column == "value" and isinstance(value, str) and value.endswith(": author"):
+        return value.removesuffix(": author") + ": organiser"
+    return value
+
+
+def _rows(url: str, columns: dict[str, list[str]] | None = None, before_0009: bool = False) -> dict[str, list]:
+    """Every row of every table (or of the given columns only), as sorted reprs; ``before_0009``: with the
+    values 0009 changes as they were before it."""
     engine = create_engine(url)
     out = {}
     with engine.connect() as conn:
@@ -52,7 +63,8 @@ def _rows(url: str, columns: dict[str, list[str]] | None = None) -> dict[str, li
             if table != "alembic_version":
                 cols = (columns or {}).get(table)
                 listed = ", ".join(cols) if cols else "*"
-                out[table] = sorted(repr(tuple(_decimal(v) if (table, k) == ("amounts", "amount") else v
+                out[table] = sorted(repr(tuple(_decimal(v) if (table, k) == ("amounts", "amount")
+                                               else _before_0009(k, v) if before_0009 else v
                                                for k, v in r._mapping.items()))
                                     for r in conn.execute(text(f"select {listed} from {table}")))
     engine.dispose()
@@ -76,7 +88,8 @@ def _seed_at_revision(url: str, revision: str, tmp_path: Path) -> None:
         for table in metadata.sorted_tables:
             if table.name not in existing:
                 continue
-            rows = [{k: v for k, v in r._mapping.items() if k in existing[table.name]}
+            old = "data_dictionary" not in existing  # before 0009
+            rows = [{k: _before_0009(k, v) if old else v for k, v in r._mapping.items() if k in existing[table.name]}
                     for r in read.execute(table.select())]
             if rows:
                 old_table = sa.table(table.name, *[sa.column(c, table.c[c].type) for c in sorted(existing[table.name])])
@@ -99,7 +112,7 @@ def test_upgrade_from_each_earlier_revision_keeps_every_row(empty_url, start, tm
     engine.dispose()
     before = _rows(empty_url, columns)
     api.upgrade(empty_url)
-    after = _rows(empty_url, columns)
+    after = _rows(empty_url, columns, before_0009=True)
     assert api.current(empty_url)[0] == HEAD
     for table, rows in before.items():
         assert after[table] == rows, f"{table} changed during the upgrade from {start}"
@@ -145,7 +158,7 @@ def test_upgrade_backs_up_an_sqlite_file_and_keeps_its_rows(tmp_path):
     backups = list(tmp_path.glob("mine.db.*.bak"))
     assert len(backups) == 1
     assert f"backed up the database to {backups[0]}" in result.stderr
-    after = _rows(url, columns)
+    after = _rows(url, columns, before_0009=True)
     assert all(after[t] == rows for t, rows in before.items())
     assert _rows(f"sqlite:///{backups[0]}", columns) == before
 
