@@ -55,9 +55,19 @@ def _moved(conn, table: str, column: str) -> dict:
     return out
 
 
-def _rows(url: str, columns: dict[str, list[str]] | None = None) -> dict[str, list]:
+def _before_0009(column: str, value):
+    """A value as revisions before 0009 stored it: 0009 makes the organiser of a document (a publication
+    event) its author, in event_participants.role and in the claims that state it ('x: author')."""
+    if column == "role" and value == "author":
+        return "organiser"
+    if column == "value" and isinstance(value, str) and value.endswith(": author"):
+        return value.removesuffix(": author") + ": organiser"
+    return value
+
+
+def _rows(url: str, columns: dict[str, list[str]] | None = None, before_0009: bool = False) -> dict[str, list]:
     """Every row of every table (or of the given columns only), as sorted reprs; a column moved to rows of its
-    own (MOVED) is read back from them."""
+    own (MOVED) is read back from them; ``before_0009``: with the values 0009 changes as they were before it."""
     engine = create_engine(url)
     out = {}
     with engine.connect() as conn:
@@ -70,7 +80,8 @@ def _rows(url: str, columns: dict[str, list[str]] | None = None) -> dict[str, li
                 rows = conn.execute(text(f"select {listed or '*'} from {table}"))
                 out[table] = sorted(repr(tuple(
                     _decimal(r._mapping[k]) if (table, k) == ("amounts", "amount")
-                    else moved[k].get(r._mapping["id"]) if k in moved else r._mapping[k]
+                    else moved[k].get(r._mapping["id"]) if k in moved
+                    else _before_0009(k, r._mapping[k]) if before_0009 else r._mapping[k]
                     for k in (cols or r._mapping.keys()))) for r in rows)
     engine.dispose()
     return out
@@ -93,7 +104,8 @@ def _seed_at_revision(url: str, revision: str, tmp_path: Path) -> None:
         for table in metadata.sorted_tables:
             if table.name not in existing:
                 continue
-            rows = [{k: v for k, v in r._mapping.items() if k in existing[table.name]}
+            old = "data_dictionary" not in existing  # before 0009
+            rows = [{k: _before_0009(k, v) if old else v for k, v in r._mapping.items() if k in existing[table.name]}
                     for r in read.execute(table.select())]
             for (moved_table, column) in MOVED:  # the rows of a moved column, as that revision held them
                 if table.name == moved_table and column in existing[table.name]:
@@ -122,7 +134,7 @@ def test_upgrade_from_each_earlier_revision_keeps_every_row(empty_url, start, tm
     engine.dispose()
     before = _rows(empty_url, columns)
     api.upgrade(empty_url)
-    after = _rows(empty_url, columns)
+    after = _rows(empty_url, columns, before_0009=True)
     assert api.current(empty_url)[0] == HEAD
     for table, rows in before.items():
         assert after[table] == rows, f"{table} changed during the upgrade from {start}"
@@ -168,7 +180,7 @@ def test_upgrade_backs_up_an_sqlite_file_and_keeps_its_rows(tmp_path):
     backups = list(tmp_path.glob("mine.db.*.bak"))
     assert len(backups) == 1
     assert f"backed up the database to {backups[0]}" in result.stderr
-    after = _rows(url, columns)
+    after = _rows(url, columns, before_0009=True)
     assert all(after[t] == rows for t, rows in before.items())
     assert _rows(f"sqlite:///{backups[0]}", columns) == before
 
