@@ -82,19 +82,19 @@ actor_tree as (
     -- an index lookup a level); depth 0 is a found actor itself; the bound on depth stops a parent loop
     select k.id, k.id as matched_id, 0 as depth from actor_ids as k
     union
-    select c.id, t.matched_id, t.depth + 1
+    select sub.id, t.matched_id, t.depth + 1
     from actor_tree as t
-    join actors as c on c.parent_id = t.id
+    join actors as sub on sub.parent_id = t.id
     where (:subunits is null or :subunits <> 'no') and t.depth < 100
 ),
 actor_units as (
     -- each actor once, with how it matched: self, or sub-unit of the nearest found actor above it
     select f.id, case when f.depth = 0 then 'self' else replace('sub-unit of #', '#', f.matched) end as how
     from (
-        select t.id, t.depth, m.slug as matched,
-               row_number() over (partition by t.id order by t.depth, m.slug) as n
+        select t.id, t.depth, fa.slug as matched,
+               row_number() over (partition by t.id order by t.depth, fa.slug) as n
         from actor_tree as t
-        join actors as m on m.id = t.matched_id
+        join actors as fa on fa.id = t.matched_id
     ) as f
     where f.n = 1
 ),
