@@ -206,21 +206,7 @@ def parse_report(name: str, text: str) -> Report:
         raise ReportFormatError(f"{where}: header: unknown field(s): {', '.join(sorted(unknown))}")
     if not body:
         raise ReportFormatError(f"{where}: no SQL after the header")
-    params = []
-    for i, p in enumerate(meta.get("parameters") or []):
-        pw = f"{where}: header: parameters[{i}]"
-        if not isinstance(p, dict) or not _NAME.match(str(p.get("name", ""))):
-            raise ReportFormatError(f"{pw}: name must be lower-case letters, digits and _")
-        ptype = p.get("type", "text")
-        if ptype not in PARAM_TYPES:
-            raise ReportFormatError(f"{pw}.type: {ptype!r} is not one of: {', '.join(PARAM_TYPES)}")
-        choices = tuple(str(c) for c in p.get("choices") or ())
-        if ptype == "choice" and not choices:
-            raise ReportFormatError(f"{pw}.choices: a choice parameter needs choices")
-        params.append(Parameter(p["name"], ptype, bool(p.get("required", False)), p.get("default"),
-                                choices, str(p.get("description", "")).strip(),
-                                None if p.get("not_before") is None else str(p["not_before"])))
-    _check_pairs(where, params)
+    params = _parse_parameters(where, meta.get("parameters") or [])
     columns = []
     for i, c in enumerate(meta["columns"]):
         cw = f"{where}: header: columns[{i}]"
@@ -234,6 +220,26 @@ def parse_report(name: str, text: str) -> Report:
     return Report(name, str(meta["title"]).strip(), str(meta["grain"]).strip(),
                   str(meta["description"]).strip(), body.rstrip().rstrip(";").rstrip(),
                   tuple(params), tuple(columns), bool(meta.get("view", True)), grain_key)
+
+
+def _parse_parameters(where: str, entries: list) -> list[Parameter]:
+    """The header's ``parameters``, each checked; ReportFormatError naming the entry and field."""
+    params = []
+    for i, p in enumerate(entries):
+        pw = f"{where}: header: parameters[{i}]"
+        if not isinstance(p, dict) or not _NAME.match(str(p.get("name", ""))):
+            raise ReportFormatError(f"{pw}: name must be lower-case letters, digits and _")
+        ptype = p.get("type", "text")
+        if ptype not in PARAM_TYPES:
+            raise ReportFormatError(f"{pw}.type: {ptype!r} is not one of: {', '.join(PARAM_TYPES)}")
+        choices = tuple(str(c) for c in p.get("choices") or ())
+        if ptype == "choice" and not choices:
+            raise ReportFormatError(f"{pw}.choices: a choice parameter needs choices")
+        params.append(Parameter(p["name"], ptype, bool(p.get("required", False)), p.get("default"),
+                                choices, str(p.get("description", "")).strip(),
+                                None if p.get("not_before") is None else str(p["not_before"])))
+    _check_pairs(where, params)
+    return params
 
 
 #: parameter types whose values have an order ``not_before`` can check
