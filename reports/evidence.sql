@@ -243,15 +243,17 @@ select
     c.fact,
     c.part,
     c.role,
-    coalesce(u1.how, u2.how) as actor_match,
+    -- how, only for the rows listed (a join would look it up for every evidence row)
+    coalesce((select u.how from actor_units as u where u.id = c.actor_id),
+             (select u.how from actor_units as u where u.id = c.other_actor_id)) as actor_match,
     ev.quote
 from cited as c
 join evidence as ev on ev.id = c.evidence_id
 join sources as s on s.id = ev.source_id
-left join actor_units as u1 on u1.id = c.actor_id
-left join actor_units as u2 on u2.id = c.other_actor_id
 where (:fact is null or (c.type_order >= 4 and lower(c.fact) = lower(:fact)))
-  and (:actor is null or u1.id is not null or u2.id is not null)
+  and (:actor is null
+       or c.actor_id in (select id from actor_units)
+       or c.other_actor_id in (select id from actor_units))
 order by
     s.slug,
     ev.char_start,

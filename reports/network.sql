@@ -122,15 +122,15 @@ select
     pairs.tie,
     pairs.is_directed,
     pairs.relation_kind,
-    ua.how as actor_a_match,
-    ub.how as actor_b_match,
+    (select u.how from actor_units as u where u.id = pairs.actor_a_id) as actor_a_match,
+    (select u.how from actor_units as u where u.id = pairs.actor_b_id) as actor_b_match,
     pairs.n_facts
 from pairs
 join actors as aa on aa.id = pairs.actor_a_id
 join actors as ab on ab.id = pairs.actor_b_id
-left join actor_units as ua on ua.id = pairs.actor_a_id
-left join actor_units as ub on ub.id = pairs.actor_b_id
-where (:actor is null or ua.id is not null or ub.id is not null)
+where (:actor is null
+       or pairs.actor_a_id in (select id from actor_units)
+       or pairs.actor_b_id in (select id from actor_units))
   and (:tie is null or pairs.tie = :tie)
 order by
     aa.slug,
