@@ -25,7 +25,7 @@
 --   - name: to
 --     type: date
 --     not_before: from
---     description: Only facts whose date range begins on or before this day (YYYY-MM-DD); not before from.
+--     description: Only facts whose date range begins on or before this day (YYYY-MM-DD).
 --   - name: basis
 --     type: choice
 --     choices: [inferred, stated]
