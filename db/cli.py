@@ -313,6 +313,7 @@ def report_show(name: str) -> None:
         click.echo("Parameters:")
         for p in r.parameters:
             flag = "required" if p.required else f"optional, default {p.default!r}" if p.default is not None else "optional"
+            flag += f"; not before {p.not_before}" if p.not_before else ""
             click.echo(f"  {p.name} ({p.accepts()}; {flag}): {p.description}")
         click.echo()
     click.echo("Columns:")

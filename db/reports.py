@@ -13,13 +13,20 @@ A report file starts with a block of ``--`` comment lines holding YAML::
     --     choices: [contract, accord]
     --     required: false
     --     description: Only agreements of this kind.
+    --   - name: to
+    --     type: date
+    --     not_before: from
+    --     description: Only facts that can fall on or before this day.
     -- columns:
     --   - {name: agreement, type: text, description: The agreement's slug.}
 
 followed by one SQL statement that uses its parameters as ``:name`` bind
 parameters. ``key`` names the columns that identify one row of the grain (no
 two rows share their values, NULL counting as a value); every shipped report
-declares one, and a test checks it on real data. The header is parsed once
+declares one, and a test checks it on real data. ``not_before`` names another
+parameter of the same type that this one may not be less than (the ``to`` of a
+``from``/``to`` pair): ``from`` after ``to`` is wrong use, refused before any
+SQL runs, in one line. The header is parsed once
 into a ``Report``; ``list``, ``show``, ``run``, the views, the docs and the
 tests all read that.
 """
@@ -52,6 +59,7 @@ class Parameter:
     default: Any = None
     choices: tuple[str, ...] = ()
     description: str = ""
+    not_before: str | None = None  # another parameter this one may not be less than (``to`` of ``from``)
 
     def accepts(self) -> str:
         """What the parameter accepts, for help and error messages."""
@@ -193,19 +201,7 @@ def parse_report(name: str, text: str) -> Report:
         raise ReportFormatError(f"{where}: header: unknown field(s): {', '.join(sorted(unknown))}")
     if not body:
         raise ReportFormatError(f"{where}: no SQL after the header")
-    params = []
-    for i, p in enumerate(meta.get("parameters") or []):
-        pw = f"{where}: header: parameters[{i}]"
-        if not isinstance(p, dict) or not _NAME.match(str(p.get("name", ""))):
-            raise ReportFormatError(f"{pw}: name must be lower-case letters, digits and _")
-        ptype = p.get("type", "text")
-        if ptype not in PARAM_TYPES:
-            raise ReportFormatError(f"{pw}.type: {ptype!r} is not one of: {', '.join(PARAM_TYPES)}")
-        choices = tuple(str(c) for c in p.get("choices") or ())
-        if ptype == "choice" and not choices:
-            raise ReportFormatError(f"{pw}.choices: a choice parameter needs choices")
-        params.append(Parameter(p["name"], ptype, bool(p.get("required", False)), p.get("default"),
-                                choices, str(p.get("description", "")).strip()))
+    params = _parse_parameters(where, meta.get("parameters") or [])
     columns = []
     for i, c in enumerate(meta["columns"]):
         cw = f"{where}: header: columns[{i}]"
@@ -219,6 +215,44 @@ def parse_report(name: str, text: str) -> Report:
     return Report(name, str(meta["title"]).strip(), str(meta["grain"]).strip(),
                   str(meta["description"]).strip(), body.rstrip().rstrip(";").rstrip(),
                   tuple(params), tuple(columns), bool(meta.get("view", True)), grain_key)
+
+
+def _parse_parameters(where: str, entries: list) -> list[Parameter]:
+    """The header's ``parameters``, each checked; ReportFormatError naming the entry and field."""
+    params = []
+    for i, p in enumerate(entries):
+        pw = f"{where}: header: parameters[{i}]"
+        if not isinstance(p, dict) or not _NAME.match(str(p.get("name", ""))):
+            raise ReportFormatError(f"{pw}: name must be lower-case letters, digits and _")
+        ptype = p.get("type", "text")
+        if ptype not in PARAM_TYPES:
+            raise ReportFormatError(f"{pw}.type: {ptype!r} is not one of: {', '.join(PARAM_TYPES)}")
+        choices = tuple(str(c) for c in p.get("choices") or ())
+        if ptype == "choice" and not choices:
+            raise ReportFormatError(f"{pw}.choices: a choice parameter needs choices")
+        params.append(Parameter(p["name"], ptype, bool(p.get("required", False)), p.get("default"),
+                                choices, str(p.get("description", "")).strip(),
+                                None if p.get("not_before") is None else str(p["not_before"])))
+    _check_pairs(where, params)
+    return params
+
+
+#: parameter types whose values have an order ``not_before`` can check
+ORDERED_TYPES = ("integer", "decimal", "date")
+
+
+def _check_pairs(where: str, params: list[Parameter]) -> None:
+    """Each ``not_before`` names another declared parameter of the same, ordered, type."""
+    types = {p.name: p.type for p in params}
+    for i, p in enumerate(params):
+        if p.not_before is None:
+            continue
+        pw = f"{where}: header: parameters[{i}].not_before"
+        if p.not_before == p.name or p.not_before not in types:
+            raise ReportFormatError(f"{pw}: {p.not_before!r} is not another declared parameter")
+        if p.type not in ORDERED_TYPES or types[p.not_before] != p.type:
+            raise ReportFormatError(f"{pw}: {p.name!r} and {p.not_before!r} must both be of one type of: "
+                                    f"{', '.join(ORDERED_TYPES)}")
 
 
 def _parse_key(where: str, value: Any, columns: list[str]) -> tuple[str, ...]:
@@ -352,13 +386,19 @@ def bind_parameters(report: Report, given: Sequence[tuple[str, str]]) -> dict[st
             raise UsageError(f"report {report.name!r} has no parameter {name!r} (parameters: {accepted})")
         if name in values:
             raise UsageError(f"parameter {name!r} given more than once")
-        values[name] = convert(param, raw)
+        # an empty value is no value: the parameter takes its default, as when it is not given
+        values[name] = None if raw == "" else convert(param, raw)
     for param in report.parameters:
-        if param.name not in values:
+        if values.get(param.name) is None:
             if param.required:
                 raise UsageError(f"report {report.name!r} needs parameter {param.name!r} "
                                  f"({param.accepts()}): add -p {param.name} VALUE")
             values[param.name] = convert(param, param.default)
+    for param in report.parameters:
+        low, high = values.get(param.not_before or ""), values[param.name]
+        if low is not None and high is not None and high < low:
+            raise UsageError(f"parameter {param.not_before!r} ({low}) is after parameter {param.name!r} ({high}): "
+                             f"-p {param.not_before} may not be later than -p {param.name}")
     return values
 
 

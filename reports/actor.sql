@@ -5,7 +5,10 @@
 --   Everything the database holds about one actor, found by its slug, its
 --   display name or any alias ("Beijing" finds China), matched without regard
 --   to the case of the letters A to Z. When the words match several actors (an
---   alias two actors share), each of them is profiled. Rows come in sections:
+--   alias two actors share), each of them is profiled. So is each of their
+--   sub-units, all the way down the parent chain (China's ministries, the
+--   Taliban's officials), unless subunits is no; actor_match says how each
+--   profiled actor matched (self, sub-unit of china). Rows come in sections:
 --   actor (the actor itself), parent, child, alias, agreement (as a party, with
 --   its role), obligation (as the party that owes or is owed), project (as a
 --   participant, with its role), statement_made, statement_about (with the
@@ -23,12 +26,18 @@
 --     type: text
 --     required: true
 --     description: The actor's slug, display name or any alias, e.g. Beijing.
+--   - name: subunits
+--     type: choice
+--     choices: ['yes', 'no']
+--     default: 'yes'
+--     description: "yes: an actor parameter also finds the actor's sub-units, all the way down its parent chain (actors.parent_id); no: only the actor itself."
 -- columns:
 --   - {name: actor, type: text, description: The profiled actor's slug.}
 --   - {name: actor_name, type: text, description: Its display name; unnamed actors are described in brackets.}
 --   - {name: actor_kind, type: text, description: "Its kind: state, de_facto_government, government_body, person, ..."}
 --   - {name: country, type: text, description: "Its ISO 3166-1 alpha-2 country code, where one applies."}
 --   - {name: is_named, type: boolean, description: False when the sources describe the actor without naming it.}
+--   - {name: actor_match, type: text, description: "How the profiled actor matched the actor parameter: self, or sub-unit of the actor it names (e.g. sub-unit of china)."}
 --   - {name: section, type: text, description: "What the row is: actor, parent, child, alias, agreement, obligation, project, statement_made, statement_about, event or relation."}
 --   - {name: fact, type: text, description: "Slug of the fact (agreement, project, statement, event; for an obligation its agreement); the other actor's slug for parent, child and relation; the actor's own slug for section actor; empty for an alias."}
 --   - {name: role, type: text, description: "The actor's role in the fact: party or participant role, obligor or beneficiary, speaker, the statement's role for it (accused, target, ...), subject or object of a relation."}
@@ -43,7 +52,7 @@
 --   - {name: date_latest, type: date, description: Last day the date can mean.}
 --   - {name: sources, type: integer, description: "On the row of section actor: distinct sources with evidence on the actor; empty on the other rows."}
 --   - {name: disputed, type: boolean, description: "On the row of section actor: true when a value of the actor (kind, country, parent, is_named) is disputed between sources; empty on the other rows."}
-with actor_ids as (
+with recursive actor_ids as (
     -- the actor by slug, display name or alias (letter case ignored): three index lookups, which
     -- every engine's planner sees as a few rows (an OR across them made PostgreSQL scan tables)
     select a.id from actors as a where a.slug = lower(:actor)
@@ -52,9 +61,30 @@ with actor_ids as (
     union
     select x.actor_id from actor_aliases as x where x.alias_key = lower(:actor)
 ),
+actor_tree as (
+    -- the actors found and, unless subunits is no, their sub-units all the way down (actors.parent_id,
+    -- an index lookup a level); depth 0 is a found actor itself; the bound on depth stops a parent loop
+    select k.id, k.id as matched_id, 0 as depth from actor_ids as k
+    union
+    select sub.id, t.matched_id, t.depth + 1
+    from actor_tree as t
+    join actors as sub on sub.parent_id = t.id
+    where (:subunits is null or :subunits <> 'no') and t.depth < 100
+),
+actor_units as (
+    -- each actor once, with how it matched: self, or sub-unit of the nearest found actor above it
+    select f.id, case when f.depth = 0 then 'self' else replace('sub-unit of #', '#', f.matched) end as how
+    from (
+        select t.id, t.depth, fa.slug as matched,
+               row_number() over (partition by t.id order by t.depth, fa.slug) as n
+        from actor_tree as t
+        join actors as fa on fa.id = t.matched_id
+    ) as f
+    where f.n = 1
+),
 matched as (
-    select a.id, a.slug, a.name, a.kind, a.country, a.is_named
-    from actor_ids as k
+    select a.id, a.slug, a.name, a.kind, a.country, a.is_named, k.how
+    from actor_units as k
     join actors as a on a.id = k.id
 ),
 facts as (
@@ -181,6 +211,7 @@ select
     m.kind as actor_kind,
     m.country,
     m.is_named,
+    m.how as actor_match,
     f.section,
     f.fact,
     f.role,

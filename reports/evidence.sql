@@ -11,7 +11,8 @@
 --   statement is about). Give actor (slug, display name or alias, letter case
 --   ignored) for the evidence of the actor, its aliases and every fact row it
 --   takes part in (as party, obligor or beneficiary, participant, speaker,
---   subject of a statement, either end of a relation). Given both, only
+--   subject of a statement, either end of a relation), and of its sub-units
+--   all the way down the parent chain unless subunits is no. Given both, only
 --   evidence that satisfies both is listed; given neither, all evidence is.
 --   fact_type says which kind of fact row a quote supports; fact and part
 --   identify it.
@@ -21,7 +22,12 @@
 --     description: Slug of an agreement, project, event or statement.
 --   - name: actor
 --     type: text
---     description: An actor's slug, display name or alias.
+--     description: An actor's slug, display name or alias; its sub-units' evidence comes too.
+--   - name: subunits
+--     type: choice
+--     choices: ['yes', 'no']
+--     default: 'yes'
+--     description: "yes: an actor parameter also finds the actor's sub-units, all the way down its parent chain (actors.parent_id); no: only the actor itself."
 -- columns:
 --   - {name: source, type: text, description: Slug of the source quoted.}
 --   - {name: char_start, type: integer, description: "Offset of the quote's first character in the source text (0-based, code points)."}
@@ -32,8 +38,9 @@
 --   - {name: fact, type: text, description: "Slug of the fact: the agreement, project, event or statement (also for their parts: a party, obligation, amount, participant or subject); the actor for an actor, alias or relation."}
 --   - {name: part, type: text, description: "The part of the fact: the party, participant, obligor or subject actor's slug, the other actor of a relation, an alias, the words of an amount; empty for the fact itself."}
 --   - {name: role, type: text, description: "The part's role: party, participant or statement-subject role, obligor, the relation kind."}
+--   - {name: actor_match, type: text, description: "With actor given: how the row's actor (or, for a relation or obligation, the other actor) matched it: self, or sub-unit of the actor it names."}
 --   - {name: quote, type: text, description: "The quoted text, verbatim."}
-with cited as (
+with recursive cited as (
     -- without fact: every evidence row; with fact: only that fact's, found from its slug
     select ev.id as evidence_id, 1 as type_order, 'actor' as fact_type,
            a.slug as fact, null as part, null as role,
@@ -198,6 +205,27 @@ actor_ids as (
     select a.id from actors as a where a.name_key = lower(:actor)
     union
     select x.actor_id from actor_aliases as x where x.alias_key = lower(:actor)
+),
+actor_tree as (
+    -- the actors found and, unless subunits is no, their sub-units all the way down (actors.parent_id,
+    -- an index lookup a level); depth 0 is a found actor itself; the bound on depth stops a parent loop
+    select k.id, k.id as matched_id, 0 as depth from actor_ids as k
+    union
+    select sub.id, t.matched_id, t.depth + 1
+    from actor_tree as t
+    join actors as sub on sub.parent_id = t.id
+    where (:subunits is null or :subunits <> 'no') and t.depth < 100
+),
+actor_units as (
+    -- each actor once, with how it matched: self, or sub-unit of the nearest found actor above it
+    select f.id, case when f.depth = 0 then 'self' else replace('sub-unit of #', '#', f.matched) end as how
+    from (
+        select t.id, t.depth, fa.slug as matched,
+               row_number() over (partition by t.id order by t.depth, fa.slug) as n
+        from actor_tree as t
+        join actors as fa on fa.id = t.matched_id
+    ) as f
+    where f.n = 1
 )
 select
     s.slug as source,
@@ -215,14 +243,17 @@ select
     c.fact,
     c.part,
     c.role,
+    -- how, only for the rows listed (a join would look it up for every evidence row)
+    coalesce((select u.how from actor_units as u where u.id = c.actor_id),
+             (select u.how from actor_units as u where u.id = c.other_actor_id)) as actor_match,
     ev.quote
 from cited as c
 join evidence as ev on ev.id = c.evidence_id
 join sources as s on s.id = ev.source_id
 where (:fact is null or (c.type_order >= 4 and lower(c.fact) = lower(:fact)))
   and (:actor is null
-       or c.actor_id in (select id from actor_ids)
-       or c.other_actor_id in (select id from actor_ids))
+       or c.actor_id in (select id from actor_units)
+       or c.other_actor_id in (select id from actor_units))
 order by
     s.slug,
     ev.char_start,

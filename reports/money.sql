@@ -30,14 +30,20 @@
 --   supported, then best graded, then first loaded source's); the other
 --   keeps its row here, disputed, and is left out of the totals. A total
 --   that adds a disputed amount says so: actor_n_disputed and
---   country_n_disputed count them.
+--   country_n_disputed count them. Given an actor, the rows of its sub-units
+--   come too (actor_match says how each matched), unless subunits is no.
 -- parameters:
 --   - name: actor
 --     type: text
---     description: Only rows attributed to the actor with this slug, display name or alias (letter case ignored).
+--     description: Only rows attributed to the actor with this slug, display name or alias (letter case ignored), or to its sub-units.
 --   - name: country
 --     type: text
 --     description: Only rows attributed to an actor of this ISO 3166-1 alpha-2 country, e.g. CN.
+--   - name: subunits
+--     type: choice
+--     choices: ['yes', 'no']
+--     default: 'yes'
+--     description: "yes: an actor parameter also finds the actor's sub-units, all the way down its parent chain (actors.parent_id); no: only the actor itself."
 -- columns:
 --   - {name: owner_type, type: text, description: agreement or project.}
 --   - {name: owner, type: text, description: Slug of the agreement or project the amount belongs to.}
@@ -53,6 +59,7 @@
 --   - {name: disputed, type: boolean, description: True when another source states an amount incompatible with this one (see the conflicts report).}
 --   - {name: actor, type: text, description: Slug of an actor the amount is attributed to (a party or participant of its owner).}
 --   - {name: actor_name, type: text, description: That actor's display name.}
+--   - {name: actor_match, type: text, description: "With actor given: how the row's actor matched it: self, or sub-unit of the actor it names."}
 --   - {name: role, type: text, description: "The actor's role in the agreement or project: signatory, investor, host, ..."}
 --   - {name: country, type: text, description: "The actor's ISO 3166-1 alpha-2 country code, where one applies."}
 --   - {name: actor_total, type: decimal, description: "Sum of the distinct amounts attributed to this actor in this currency, stage and period."}
@@ -61,7 +68,7 @@
 --   - {name: country_total, type: decimal, description: "Sum of the distinct amounts attributed to any actor of this country in this currency, stage and period."}
 --   - {name: country_n_amounts, type: integer, description: How many distinct amounts country_total adds up.}
 --   - {name: country_n_disputed, type: integer, description: How many of them are disputed.}
-with actor_ids as (
+with recursive actor_ids as (
     -- the actor by slug, display name or alias (letter case ignored): three index lookups, which
     -- every engine's planner sees as a few rows (an OR across them made PostgreSQL scan tables)
     select a.id from actors as a where a.slug = lower(:actor)
@@ -69,6 +76,27 @@ with actor_ids as (
     select a.id from actors as a where a.name_key = lower(:actor)
     union
     select x.actor_id from actor_aliases as x where x.alias_key = lower(:actor)
+),
+actor_tree as (
+    -- the actors found and, unless subunits is no, their sub-units all the way down (actors.parent_id,
+    -- an index lookup a level); depth 0 is a found actor itself; the bound on depth stops a parent loop
+    select k.id, k.id as matched_id, 0 as depth from actor_ids as k
+    union
+    select sub.id, t.matched_id, t.depth + 1
+    from actor_tree as t
+    join actors as sub on sub.parent_id = t.id
+    where (:subunits is null or :subunits <> 'no') and t.depth < 100
+),
+actor_units as (
+    -- each actor once, with how it matched: self, or sub-unit of the nearest found actor above it
+    select f.id, case when f.depth = 0 then 'self' else replace('sub-unit of #', '#', f.matched) end as how
+    from (
+        select t.id, t.depth, fa.slug as matched,
+               row_number() over (partition by t.id order by t.depth, fa.slug) as n
+        from actor_tree as t
+        join actors as fa on fa.id = t.matched_id
+    ) as f
+    where f.n = 1
 ),
 owners as (
     select am.id as amount_id, 'agreement' as owner_type, ag.slug as owner, ag.title as owner_title
@@ -224,6 +252,7 @@ select
     amc.is_disputed as disputed,
     a.slug as actor,
     a.name as actor_name,
+    au.how as actor_match,
     att.role,
     a.country,
     act.total as actor_total,
@@ -238,13 +267,14 @@ join amount_claims as amc on amc.amount_id = am.id
 left join evidence_counts as ec on ec.amount_id = am.id
 left join attributions as att on att.amount_id = am.id
 left join actors as a on a.id = att.actor_id
+left join actor_units as au on au.id = att.actor_id
 left join actor_totals as act
     on act.actor_id = att.actor_id and act.currency = am.currency and act.stage = am.stage
     and act.period_key = coalesce(am.period, '-')
 left join country_totals as ct
     on ct.country = a.country and ct.currency = am.currency and ct.stage = am.stage
     and ct.period_key = coalesce(am.period, '-')
-where (:actor is null or a.id in (select id from actor_ids))
+where (:actor is null or au.id is not null)
 and (:country is null or lower(a.country) = lower(:country))
 order by
     o.owner_type,

@@ -12,15 +12,22 @@
 --   or alliance, named in relation_kind) are directed and keep their
 --   direction, so a relation stated both ways gives two rows. n_facts counts
 --   distinct agreements, projects, events, statements, obligations or
---   relations; an actor in two roles in one fact counts it once.
+--   relations; an actor in two roles in one fact counts it once. Given an
+--   actor, the ties of its sub-units come too (actor_a_match and
+--   actor_b_match say which side matched, and how), unless subunits is no.
 -- parameters:
 --   - name: actor
 --     type: text
---     description: Only ties of the actor with this slug, display name or alias (letter case ignored), on either side.
+--     description: Only ties of the actor with this slug, display name or alias (letter case ignored), or of its sub-units, on either side.
 --   - name: tie
 --     type: choice
 --     choices: [agreement, project, event, statement, obligation, relation]
 --     description: Only ties of this kind.
+--   - name: subunits
+--     type: choice
+--     choices: ['yes', 'no']
+--     default: 'yes'
+--     description: "yes: an actor parameter also finds the actor's sub-units, all the way down its parent chain (actors.parent_id); no: only the actor itself."
 -- columns:
 --   - {name: actor_a, type: text, description: "Slug of one actor: the lower slug of a symmetric tie, the origin of a directed one."}
 --   - {name: actor_a_name, type: text, description: Its display name.}
@@ -29,8 +36,10 @@
 --   - {name: tie, type: text, description: "Kind of tie: agreement, project, event (symmetric); statement, obligation, relation (directed)."}
 --   - {name: is_directed, type: boolean, description: True when the tie goes from actor_a to actor_b.}
 --   - {name: relation_kind, type: text, description: "For a relation: recognizes, alliance, rivalry, part_of, ...; empty for other ties."}
+--   - {name: actor_a_match, type: text, description: "With actor given: how actor_a matched it (self, or sub-unit of the actor it names); empty when only actor_b did."}
+--   - {name: actor_b_match, type: text, description: "With actor given: how actor_b matched it; empty when only actor_a did."}
 --   - {name: n_facts, type: integer, description: Distinct facts behind the tie.}
-with ties as (
+with recursive ties as (
     select 1 as tie_order, 'agreement' as tie, 0 as is_directed, null as relation_kind,
            p1.actor_id as actor_a_id, p2.actor_id as actor_b_id, p1.agreement_id as fact_id
     from agreement_parties as p1
@@ -83,6 +92,27 @@ actor_ids as (
     select a.id from actors as a where a.name_key = lower(:actor)
     union
     select x.actor_id from actor_aliases as x where x.alias_key = lower(:actor)
+),
+actor_tree as (
+    -- the actors found and, unless subunits is no, their sub-units all the way down (actors.parent_id,
+    -- an index lookup a level); depth 0 is a found actor itself; the bound on depth stops a parent loop
+    select k.id, k.id as matched_id, 0 as depth from actor_ids as k
+    union
+    select sub.id, t.matched_id, t.depth + 1
+    from actor_tree as t
+    join actors as sub on sub.parent_id = t.id
+    where (:subunits is null or :subunits <> 'no') and t.depth < 100
+),
+actor_units as (
+    -- each actor once, with how it matched: self, or sub-unit of the nearest found actor above it
+    select f.id, case when f.depth = 0 then 'self' else replace('sub-unit of #', '#', f.matched) end as how
+    from (
+        select t.id, t.depth, fa.slug as matched,
+               row_number() over (partition by t.id order by t.depth, fa.slug) as n
+        from actor_tree as t
+        join actors as fa on fa.id = t.matched_id
+    ) as f
+    where f.n = 1
 )
 select
     aa.slug as actor_a,
@@ -92,13 +122,15 @@ select
     pairs.tie,
     pairs.is_directed,
     pairs.relation_kind,
+    (select u.how from actor_units as u where u.id = pairs.actor_a_id) as actor_a_match,
+    (select u.how from actor_units as u where u.id = pairs.actor_b_id) as actor_b_match,
     pairs.n_facts
 from pairs
 join actors as aa on aa.id = pairs.actor_a_id
 join actors as ab on ab.id = pairs.actor_b_id
 where (:actor is null
-       or pairs.actor_a_id in (select id from actor_ids)
-       or pairs.actor_b_id in (select id from actor_ids))
+       or pairs.actor_a_id in (select id from actor_units)
+       or pairs.actor_b_id in (select id from actor_units))
   and (:tie is null or pairs.tie = :tie)
 order by
     aa.slug,

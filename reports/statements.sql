@@ -9,18 +9,26 @@
 --   source's own words), the source it is quoted from, and each thing it is
 --   about with the role the statement gives it (target, accused, praised,
 --   ...). Dated statements come first, in date order; the others follow in
---   the order the source says them.
+--   the order the source says them. speaker and target find an actor with
+--   its sub-units (the Biden administration and the State Department for
+--   united-states), and speaker_match and target_match say how each row
+--   matched; -p subunits no finds only the actor itself.
 -- parameters:
 --   - name: speaker
 --     type: text
---     description: Only statements by the actor with this slug, display name or alias (letter case ignored).
+--     description: Only statements by the actor with this slug, display name or alias (letter case ignored), or by its sub-units.
 --   - name: target
 --     type: text
---     description: Only rows about the actor with this slug, display name or alias, or about the agreement, project or event with this slug.
+--     description: Only rows about the actor with this slug, display name or alias, or its sub-units, or about the agreement, project or event with this slug.
 --   - name: voice
 --     type: choice
 --     choices: [actor, source]
 --     description: "Only statements in this voice: actor (attributed to a speaker) or source (the source's own assertions)."
+--   - name: subunits
+--     type: choice
+--     choices: ['yes', 'no']
+--     default: 'yes'
+--     description: "yes: an actor parameter also finds the actor's sub-units, all the way down its parent chain (actors.parent_id); no: only the actor itself."
 -- columns:
 --   - {name: statement, type: text, description: The statement's slug.}
 --   - {name: said_text, type: text, description: The source's own words for when it was said; empty when not stated.}
@@ -30,6 +38,7 @@
 --   - {name: voice, type: text, description: "actor: attributed to the speaker; source: the source's own assertion."}
 --   - {name: speaker, type: text, description: Slug of the actor who said it; empty for the source's own voice.}
 --   - {name: speaker_name, type: text, description: The speaker's display name.}
+--   - {name: speaker_match, type: text, description: "With speaker given: how the speaker matched it: self, or sub-unit of the actor it names (e.g. sub-unit of united-states)."}
 --   - {name: source, type: text, description: Slug of the source the statement is quoted from (the first by slug when several quote it).}
 --   - {name: kind, type: text, description: "Kind of statement: claim, accusation, demand, assessment, praise, warning, ..."}
 --   - {name: is_direct_quote, type: boolean, description: True when content is a verbatim quotation; false for reported speech and the source's voice.}
@@ -38,7 +47,8 @@
 --   - {name: about, type: text, description: "Slug of the actor, agreement, project or event."}
 --   - {name: about_name, type: text, description: Its display name or title.}
 --   - {name: about_role, type: text, description: "The role the statement gives it: target, subject, beneficiary, accused, praised, mentioned."}
-with speaker_ids as (
+--   - {name: target_match, type: text, description: "With target given and naming an actor: how the row's about actor matched it: self, or sub-unit of the actor it names."}
+with recursive speaker_ids as (
     -- the actor by slug, display name or alias (letter case ignored): three index lookups, which
     -- every engine's planner sees as a few rows (an OR across them made PostgreSQL scan tables)
     select a.id from actors as a where a.slug = lower(:speaker)
@@ -46,6 +56,27 @@ with speaker_ids as (
     select a.id from actors as a where a.name_key = lower(:speaker)
     union
     select x.actor_id from actor_aliases as x where x.alias_key = lower(:speaker)
+),
+speaker_tree as (
+    -- the actors found and, unless subunits is no, their sub-units all the way down (actors.parent_id,
+    -- an index lookup a level); depth 0 is a found actor itself; the bound on depth stops a parent loop
+    select k.id, k.id as matched_id, 0 as depth from speaker_ids as k
+    union
+    select sub.id, t.matched_id, t.depth + 1
+    from speaker_tree as t
+    join actors as sub on sub.parent_id = t.id
+    where (:subunits is null or :subunits <> 'no') and t.depth < 100
+),
+speaker_units as (
+    -- each actor once, with how it matched: self, or sub-unit of the nearest found actor above it
+    select f.id, case when f.depth = 0 then 'self' else replace('sub-unit of #', '#', f.matched) end as how
+    from (
+        select t.id, t.depth, fa.slug as matched,
+               row_number() over (partition by t.id order by t.depth, fa.slug) as n
+        from speaker_tree as t
+        join actors as fa on fa.id = t.matched_id
+    ) as f
+    where f.n = 1
 ),
 target_ids as (
     -- the actor by slug, display name or alias (letter case ignored): three index lookups, which
@@ -56,12 +87,33 @@ target_ids as (
     union
     select x.actor_id from actor_aliases as x where x.alias_key = lower(:target)
 ),
+target_tree as (
+    -- the actors found and, unless subunits is no, their sub-units all the way down (actors.parent_id,
+    -- an index lookup a level); depth 0 is a found actor itself; the bound on depth stops a parent loop
+    select k.id, k.id as matched_id, 0 as depth from target_ids as k
+    union
+    select sub.id, t.matched_id, t.depth + 1
+    from target_tree as t
+    join actors as sub on sub.parent_id = t.id
+    where (:subunits is null or :subunits <> 'no') and t.depth < 100
+),
+target_units as (
+    -- each actor once, with how it matched: self, or sub-unit of the nearest found actor above it
+    select f.id, case when f.depth = 0 then 'self' else replace('sub-unit of #', '#', f.matched) end as how
+    from (
+        select t.id, t.depth, fa.slug as matched,
+               row_number() over (partition by t.id order by t.depth, fa.slug) as n
+        from target_tree as t
+        join actors as fa on fa.id = t.matched_id
+    ) as f
+    where f.n = 1
+),
 picked as (
     -- no speaker: every statement; a speaker: only theirs, found through the index on speaker_actor_id.
     -- Each branch's constant condition is checked once, before its loop, so only one of them runs.
     select st.id from statements as st where :speaker is null
     union all
-    select st.id from speaker_ids as k join statements as st on st.speaker_actor_id = k.id where :speaker is not null
+    select st.id from speaker_units as k join statements as st on st.speaker_actor_id = k.id where :speaker is not null
 ),
 positioned as (
     select st.*,
@@ -81,6 +133,7 @@ select
     st.voice,
     sp.slug as speaker,
     sp.name as speaker_name,
+    spu.how as speaker_match,
     st.source,
     st.kind,
     st.is_direct_quote,
@@ -89,18 +142,21 @@ select
          when su.project_id is not null then 'project' when su.event_id is not null then 'event' end as about_type,
     coalesce(aa.slug, ag.slug, pr.slug, ev.slug) as about,
     coalesce(aa.name, ag.title, pr.title, ev.title) as about_name,
-    su.role as about_role
+    su.role as about_role,
+    tu.how as target_match
 from positioned as st
 left join actors as sp on sp.id = st.speaker_actor_id
+left join speaker_units as spu on spu.id = st.speaker_actor_id
 left join statement_subjects as su on su.statement_id = st.id
 left join actors as aa on aa.id = su.actor_id
 left join agreements as ag on ag.id = su.agreement_id
 left join projects as pr on pr.id = su.project_id
 left join events as ev on ev.id = su.event_id
+left join target_units as tu on tu.id = su.actor_id
 where (:voice is null or st.voice = :voice)
   and (
       :target is null
-      or su.actor_id in (select id from target_ids)
+      or tu.id is not null
       or (su.actor_id is null and su.id is not null and lower(coalesce(ag.slug, pr.slug, ev.slug)) = lower(:target))
   )
 order by

@@ -5,20 +5,37 @@
 --   Every fact that has a date, in date order, with the date's precision and
 --   the source's own words. A date the source does not pin down (such as "four
 --   years ago") keeps empty earliest/latest columns; when accords has inferred
---   it, the inferred range is shown in separate columns and used for ordering,
---   and is_inferred is true. A fact whose date the source does not give at all
---   is listed only when accords has inferred one; the others are listed by the
---   unknowns report. Facts that no date places stay at the end. sources
+--   it, the inferred range is shown in separate columns and, by default (basis
+--   inferred), used for ordering and for from and to, and is_inferred is true.
+--   With basis stated, only the sources' own dates order and filter: inferred
+--   dates are still shown apart, but do not place a fact. A fact whose date
+--   the source does not give at all is listed only when accords has inferred
+--   one; the others are listed by the unknowns report. Facts that no date
+--   places stay at the end. from and to keep only the facts whose range (on
+--   the chosen basis) overlaps them, leaving out the facts no date places
+--   (relative and undated ones) unless undated is yes; from may not be later
+--   than to. sources
 --   counts the distinct sources that quote the fact; disputed says that
 --   sources state incompatible values of it (its date or another: the
 --   conflicts report lists both sides).
 -- parameters:
 --   - name: from
 --     type: date
---     description: Only facts that can fall on or after this day (YYYY-MM-DD).
+--     description: Only facts whose date range reaches this day or later (YYYY-MM-DD).
 --   - name: to
 --     type: date
---     description: Only facts that can fall on or before this day (YYYY-MM-DD).
+--     not_before: from
+--     description: Only facts whose date range begins on or before this day (YYYY-MM-DD).
+--   - name: basis
+--     type: choice
+--     choices: [inferred, stated]
+--     default: inferred
+--     description: "What places a fact: inferred (its stated date, else accords' inferred one) or stated (the sources' own dates only)."
+--   - name: undated
+--     type: choice
+--     choices: ['yes', 'no']
+--     default: 'no'
+--     description: "yes: from and to also keep the facts no date places on that basis (relative and undated ones); no: they leave them out."
 -- columns:
 --   - {name: date_earliest, type: date, description: First day the stated date can mean; empty when the source does not pin it down.}
 --   - {name: date_latest, type: date, description: Last day the stated date can mean.}
@@ -26,7 +43,7 @@
 --   - {name: date_text, type: text, description: The source's own words for the date.}
 --   - {name: inferred_earliest, type: date, description: "First day of accords' inferred date, when it has inferred one."}
 --   - {name: inferred_latest, type: date, description: Last day of accords' inferred date.}
---   - {name: is_inferred, type: boolean, description: True when the row is ordered by an inferred date.}
+--   - {name: is_inferred, type: boolean, description: True when the row is ordered by an inferred date (never with basis stated).}
 --   - {name: fact_type, type: text, description: "agreement, event, project, relation or statement."}
 --   - {name: fact, type: text, description: "The fact's slug; for a relation, the slug of the actor the relation goes from."}
 --   - {name: object_actor, type: text, description: "For a relation, the slug of the actor the relation goes to; empty otherwise."}
@@ -104,9 +121,12 @@ dated as (
 ordered as (
     select
         dated.*,
-        coalesce(date_earliest, inferred_earliest) as sort_earliest,
-        coalesce(date_latest, inferred_latest) as sort_latest,
-        case when date_earliest is null and inferred_earliest is not null then 1 else 0 end as is_inferred
+        case when :basis = 'stated' then date_earliest else coalesce(date_earliest, inferred_earliest) end
+            as sort_earliest,
+        case when :basis = 'stated' then date_latest else coalesce(date_latest, inferred_latest) end
+            as sort_latest,
+        case when :basis = 'stated' then 0 when date_earliest is null and inferred_earliest is not null then 1 else 0 end
+            as is_inferred
     from dated
 )
 select
@@ -151,8 +171,13 @@ select
         else 0
     end as disputed
 from ordered as o
-where (:from is null or sort_latest is null or sort_latest >= :from)
-  and (:to is null or sort_earliest is null or sort_earliest <= :to)
+where (:from is null and :to is null)
+   -- a placed fact whose range overlaps [from, to] (an open end of the range reaches any day)
+   or ((sort_earliest is not null or sort_latest is not null)
+       and (:from is null or sort_latest is null or sort_latest >= :from)
+       and (:to is null or sort_earliest is null or sort_earliest <= :to))
+   -- a fact no date places, only when asked for
+   or (sort_earliest is null and sort_latest is null and :undated = 'yes')
 order by
     case when sort_earliest is null then 1 else 0 end,
     sort_earliest,

@@ -23,8 +23,8 @@ def test_report_names_complete():
 
 
 def test_parameter_names_complete():
-    assert complete(["report", "run", "timeline", "-p"], "") == ["from", "to"]
-    assert complete(["report", "run", "statements", "--param"], "s") == ["speaker"]
+    assert complete(["report", "run", "timeline", "-p"], "") == ["from", "to", "basis", "undated"]
+    assert complete(["report", "run", "statements", "--param"], "s") == ["speaker", "subunits"]
 
 
 @pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])

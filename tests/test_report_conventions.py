@@ -1,4 +1,4 @@
-"""Conventions every report keeps: one way to find an actor, and a grain key that is unique.
+"""Conventions every report keeps: one way to find an actor (with its sub-units), and a grain key that is unique.
 
 An actor parameter (a text parameter whose description says it takes an
 alias) is matched by exactly one block, the same in every report::
@@ -12,7 +12,15 @@ alias) is matched by exactly one block, the same in every report::
     )
 
 and nowhere else does a report compare an actor's slug, name or alias with a
-parameter. Every report's ``key`` identifies its rows: no two rows share the
+parameter. A report that filters facts by an actor finds its sub-units too
+(actors.parent_id, all the way down) with two more blocks, again the same in
+every report (see ``canonical_units``): ``<param>_tree``, recursive from
+``<param>_ids`` (the only place that uses it), and ``<param>_units``, each
+actor once with how it matched (``self``, ``sub-unit of <slug>``), which the
+report uses instead of ``<param>_ids`` and shows in a ``*_match`` column. The
+report opens with ``with recursive`` (MariaDB and PostgreSQL need the word)
+and declares the one ``subunits`` parameter (``-p subunits no``: only the
+actor itself). The reports in ``WITHOUT_SUBUNITS`` say why they do not. Every report's ``key`` identifies its rows: no two rows share the
 key's values (NULL counting as a value), on the seed and on synthetic data,
 on every engine.
 """
@@ -31,6 +39,7 @@ from sqlalchemy import text
 from db import api
 from db.engine import make_engine, read_only
 from db.reports import (
+    Parameter,
     Report,
     ReportFormatError,
     _code_only,
@@ -115,6 +124,91 @@ def test_the_reports_with_actor_parameters_are_the_expected_ones():
                             ("statements", "target")}
 
 
+# --- sub-units ------------------------------------------------------------------------------
+
+#: actor parameters that find the words' actors only, not their sub-units, and why
+WITHOUT_SUBUNITS = {
+    ("aliases", "actor"): "a lookup of which actors some words name: their sub-units are other actors",
+    ("claims", "fact"): "names one fact, whose claims it lists; an actor's sub-units are other facts",
+}
+
+#: the parameter every report with sub-units declares, verbatim
+SUBUNITS_PARAMETER = Parameter(
+    "subunits", "choice", False, "yes", ("yes", "no"),
+    "yes: an actor parameter also finds the actor's sub-units, all the way down its parent chain "
+    "(actors.parent_id); no: only the actor itself.")
+
+
+def canonical_units(param: str) -> str:
+    """The sub-unit blocks that follow ``<param>_ids``, as the shipped reports write them."""
+    return (f"{param}_tree as (\n"
+            "    -- the actors found and, unless subunits is no, their sub-units all the way down (actors.parent_id,\n"
+            "    -- an index lookup a level); depth 0 is a found actor itself; the bound on depth stops a parent loop\n"
+            f"    select k.id, k.id as matched_id, 0 as depth from {param}_ids as k\n"
+            "    union\n"
+            "    select sub.id, t.matched_id, t.depth + 1\n"
+            f"    from {param}_tree as t\n"
+            "    join actors as sub on sub.parent_id = t.id\n"
+            "    where (:subunits is null or :subunits <> 'no') and t.depth < 100\n"
+            "),\n"
+            f"{param}_units as (\n"
+            "    -- each actor once, with how it matched: self, or sub-unit of the nearest found actor above it\n"
+            "    select f.id, case when f.depth = 0 then 'self' else replace('sub-unit of #', '#', f.matched) end as how\n"
+            "    from (\n"
+            "        select t.id, t.depth, fa.slug as matched,\n"
+            "               row_number() over (partition by t.id order by t.depth, fa.slug) as n\n"
+            f"        from {param}_tree as t\n"
+            "        join actors as fa on fa.id = t.matched_id\n"
+            "    ) as f\n"
+            "    where f.n = 1\n"
+            ")")
+
+
+def subunit_problems(report: Report) -> list[str]:
+    """Where a report that takes an actor leaves out its sub-units, or finds them otherwise."""
+    where = f"reports/{report.name}.sql"
+    params = [p.name for p in report.parameters if is_actor_parameter(report, p.name)
+              and (report.name, p.name) not in WITHOUT_SUBUNITS]
+    if not params:
+        if report.parameter("subunits"):
+            return [f"{where}: declares subunits but has no actor parameter that finds sub-units"]
+        return []
+    problems = []
+    if not report.sql.lower().startswith("with recursive "):
+        problems.append(f"{where}: a report with sub-units opens with `with recursive`")
+    if report.parameter("subunits") != SUBUNITS_PARAMETER:
+        problems.append(f"{where}: declares no subunits parameter, or one unlike SUBUNITS_PARAMETER")
+    if not any(c.name.endswith("_match") for c in report.columns):
+        problems.append(f"{where}: no *_match column says how a row's actor matched")
+    rest = report.sql
+    for param in params:
+        block = canonical_units(param)
+        if block not in rest:
+            problems.append(f"{where}: :{param} has no {param}_tree and {param}_units blocks as canonical_units "
+                            "writes them")
+            continue
+        rest = rest.replace(block, " ")
+    code = _normalised(_LOOKUP.sub(" ", _normalised(rest)))
+    for param in params:
+        if re.search(rf"\b{param}_ids\b", code):
+            problems.append(f"{where}: {param}_ids is used outside {param}_tree: use {param}_units, which has "
+                            "the sub-units")
+        if canonical_units(param) in report.sql and not re.search(rf"\b{param}_units\b", code):
+            problems.append(f"{where}: {param}_units is never used")
+    return problems
+
+
+@pytest.mark.parametrize("name", sorted(all_reports()))
+def test_every_report_that_takes_an_actor_finds_its_subunits(name):
+    assert subunit_problems(all_reports()[name]) == []
+
+
+def test_the_reports_without_subunits_are_the_expected_ones():
+    actor_params = {(name, p.name) for name, r in all_reports().items() for p in r.parameters
+                    if is_actor_parameter(r, p.name)}
+    assert set(WITHOUT_SUBUNITS) <= actor_params
+
+
 HEADER = """-- title: Test
 -- grain: one row per actor
 -- parameters:
@@ -139,6 +233,68 @@ def canonical_lookup(param: str) -> str:
 
 
 CANONICAL = "with " + canonical_lookup("actor") + "\n"
+
+SUBUNITS_HEADER = HEADER.replace("-- description:", """--   - name: subunits
+--     type: choice
+--     choices: ['yes', 'no']
+--     default: 'yes'
+--     description: "yes: an actor parameter also finds the actor's sub-units, all the way down its parent chain (actors.parent_id); no: only the actor itself."
+-- description:""").replace("-- columns:\n", """-- columns:
+--   - {name: actor_match, type: text, description: How it matched.}
+""")
+WITH_UNITS = ("with recursive " + canonical_lookup("actor") + ",\n" + canonical_units("actor") + "\n"
+              "select a.slug as actor, u.how as actor_match from actor_units as u join actors as a on a.id = u.id")
+
+
+def test_the_canonical_subunits_pass():
+    report = parse_report("test", SUBUNITS_HEADER + WITH_UNITS)
+    assert check_report(report) == []
+    assert actor_lookup_problems(report) == [] and subunit_problems(report) == []
+
+
+@pytest.mark.parametrize(("header", "sql", "problem"), [
+    pytest.param(HEADER, CANONICAL + "select a.slug as actor from actors as a where a.id in (select id from actor_ids)",
+                 "opens with `with recursive`", id="no-subunits"),
+    pytest.param(HEADER, WITH_UNITS, "declares no subunits parameter", id="no-parameter"),
+    pytest.param(SUBUNITS_HEADER.replace("only the actor itself", "the actor"), WITH_UNITS,
+                 "declares no subunits parameter, or one unlike", id="other-parameter"),
+    pytest.param(SUBUNITS_HEADER, WITH_UNITS.replace("t.depth < 100", "t.depth < 5"),
+                 ":actor has no actor_tree and actor_units blocks", id="edited-block"),
+    pytest.param(SUBUNITS_HEADER, WITH_UNITS + " where a.id in (select id from actor_ids)",
+                 "actor_ids is used outside actor_tree", id="ids-bypass-subunits"),
+    pytest.param(SUBUNITS_HEADER.replace("actor_match", "how"), WITH_UNITS.replace("as actor_match", "as how"),
+                 "no *_match column", id="no-match-column"),
+])
+def test_leaving_out_subunits_is_caught(header, sql, problem):
+    problems = subunit_problems(parse_report("test", header + sql))
+    assert any(problem in p for p in problems), problems
+
+
+def test_subunits_follow_the_parent_chain_and_stop_at_a_loop(engine_name, scratch, tmp_path):
+    """The blocks on every engine: the whole chain down, self before sub-unit, and a parent loop
+    (which the loader refuses, written here by hand) ends at the bound instead of running forever."""
+    url = new_database(engine_name, scratch, tmp_path)
+    api.upgrade(url)
+    engine = make_engine(url)
+    try:
+        with engine.begin() as conn:
+            for i, slug in enumerate(["a", "b", "c", "x", "y"], 1):
+                conn.execute(text("insert into actors (id, slug, name, name_key, kind, is_named) "
+                                  "values (:i, :s, :n, :k, 'group', :t)"), {"i": i, "s": slug, "n": slug, "k": slug, "t": True})
+            for child, parent in [(2, 1), (3, 2), (4, 5), (5, 4)]:  # c under b under a; x and y: a loop
+                conn.execute(text("update actors set parent_id = :p where id = :c"), {"p": parent, "c": child})
+        report = parse_report("test", SUBUNITS_HEADER + WITH_UNITS + " order by a.slug")
+        with read_only(engine) as conn:
+            def run(*params):
+                return list(run_report(conn, report, bind_parameters(report, list(params))).rows)
+
+            assert run(("actor", "a")) == [("a", "self"), ("b", "sub-unit of a"), ("c", "sub-unit of a")]
+            assert run(("actor", "b")) == [("b", "self"), ("c", "sub-unit of b")]
+            assert run(("actor", "a"), ("subunits", "no")) == [("a", "self")]
+            assert run(("actor", "a"), ("subunits", "")) == run(("actor", "a"))  # empty: the default
+            assert run(("actor", "x")) == [("x", "self"), ("y", "sub-unit of x")]
+    finally:
+        engine.dispose()
 
 
 def test_the_canonical_lookup_passes():
@@ -312,6 +468,7 @@ def test_the_readme_example_report_keeps_the_conventions(sqlite_seeded):
     assert check_report(report) == []
     assert actor_lookup_problems(report) == []
     assert canonical_lookup("actor") in report.sql
+    assert subunit_problems(report) == []
     assert duplicate_keys(sqlite_seeded, {"example": report}) == []
     engine = make_engine(sqlite_seeded)
     try:
@@ -319,7 +476,9 @@ def test_the_readme_example_report_keeps_the_conventions(sqlite_seeded):
             rows = list(run_report(conn, report, bind_parameters(report, [("actor", "Beijing")])).rows)
     finally:
         engine.dispose()
-    assert ("china", "afghan-oil-extraction-contract") in {row[:2] for row in rows}
+    assert ("china", "self", "afghan-oil-extraction-contract") in {row[:3] for row in rows}
+    assert ("chinese-state-owned-companies", "sub-unit of china", "afghan-oil-extraction-contract") in {
+        row[:3] for row in rows}
 
 
 # --- known gaps ------------------------------------------------------------------------------
