@@ -119,7 +119,7 @@ def test_every_report_finds_actors_with_the_one_lookup(name):
 def test_the_reports_with_actor_parameters_are_the_expected_ones():
     actor_params = {(name, p.name) for name, r in all_reports().items() for p in r.parameters
                     if is_actor_parameter(r, p.name)}
-    assert actor_params == {("actor", "actor"), ("aliases", "actor"), ("claims", "fact"), ("evidence", "actor"),
+    assert actor_params == {("actor", "actor"), ("aliases", "actor"), ("claims", "fact"), ("evidence", "actor"), ("mentions", "actor"),
                             ("money", "actor"), ("network", "actor"), ("statements", "speaker"),
                             ("statements", "target")}
 
