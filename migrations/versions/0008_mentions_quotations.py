@@ -22,7 +22,8 @@ several actors there (the seed's "Beijing") is recorded with no actor
 is loaded again (`accords db seed` for the seed: an unchanged file then
 writes only its choices and attributions).
 
-Downgrade drops the three tables: what they hold is derived from the
+Downgrade drops the report views over them (when alembic runs it by itself),
+then the three tables: what they hold is derived from the
 sources, except the files' choices and attributions, which their files keep.
 """
 from typing import Sequence, Union
@@ -114,7 +115,16 @@ def upgrade() -> None:
     _quotations()
 
 
+#: the report views over these tables (accords drops every report view before migrating; alembic run by
+#: itself does not, and a view would stop the drops)
+VIEWS = ('report_mentions', 'report_quotations')
+
+
 def downgrade() -> None:
+    for name in VIEWS:
+        op.execute(f'DROP VIEW IF EXISTS {name}')
+    registry = sa.table('report_views', sa.column('name', sa.String))
+    op.execute(registry.delete().where(registry.c.name.in_(VIEWS)))
     op.drop_table('quotations')
     op.drop_table('mention_choices')
     op.drop_table('mentions')
