@@ -6,7 +6,7 @@
 --   it (an evidence span that overlaps the segment cites it, so a quote over
 --   two sentences counts for both) and how many of them support each kind of
 --   fact, so that sentences no fact is taken from stand out (is_covered
---   false). Excluded segments (chrome, weather, footer: page furniture) are
+--   false), and how many mentions of actors and quotations start in it. Excluded segments (chrome, weather, footer: page furniture) are
 --   listed too, with is_excluded true. The last three columns repeat, on
 --   every row of a source, its number of headline and body sentences, how
 --   many of them evidence cites, and that share as a percentage rounded to two
@@ -31,6 +31,8 @@
 --   - {name: n_amount_evidence, type: integer, description: "Of those, evidence for amounts of money."}
 --   - {name: n_statement_evidence, type: integer, description: "Of those, evidence for statements and what they are about."}
 --   - {name: n_event_evidence, type: integer, description: "Of those, evidence for events and their participants."}
+--   - {name: n_mentions, type: integer, description: "Mentions of actors (names and aliases, table mentions) that start in the segment."}
+--   - {name: n_quotations, type: integer, description: "Spans in quotation marks (table quotations) that start in the segment."}
 --   - {name: is_covered, type: boolean, description: True when at least one evidence row cites the segment.}
 --   - {name: source_n_sentences, type: integer, description: Headline and body segments of the source.}
 --   - {name: source_n_covered, type: integer, description: "Of those, segments that evidence cites."}
@@ -125,6 +127,11 @@ select
     g.n_amount as n_amount_evidence,
     g.n_statement as n_statement_evidence,
     g.n_event as n_event_evidence,
+    -- by the (source_id, char_start) indexes of mentions and quotations: a range of each per segment
+    (select count(*) from mentions as mn
+      where mn.source_id = g.source_id and mn.char_start >= g.char_start and mn.char_start < g.char_end) as n_mentions,
+    (select count(*) from quotations as qu
+      where qu.source_id = g.source_id and qu.char_start >= g.char_start and qu.char_start < g.char_end) as n_quotations,
     case when g.n_evidence > 0 then 1 else 0 end as is_covered,
     coalesce(sh.n_sentences, 0) as source_n_sentences,
     coalesce(sh.n_covered, 0) as source_n_covered,

@@ -19,7 +19,7 @@ from db import api, migrate
 from db.cli import cli
 from db.errors import AccordsError
 
-BEFORE, AUTHORS = "0006", "0009"
+BEFORE, AUTHORS = "0008", "0009"  # the revision just before 0009, and 0009
 DOCUMENTS = {("integrated-country-strategy-for-afghanistan", "biden-administration"),
              ("state-department-after-action-report", "state-department")}
 ROLES = ("select e.slug, a.slug, ep.role from event_participants as ep join events as e on e.id = ep.event_id "
