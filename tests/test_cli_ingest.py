@@ -331,8 +331,9 @@ api.ingest({url!r}, {[str(f) for f in files]!r}, background=True, writer=Stuck()
 def test_postgresql_statistics_grow_with_a_load_inside_its_transaction(server_url, monkeypatch, snapshot, tmp_path):
     """Tables empty when a load began have no statistics, and PostgreSQL then plans the loader's
     lookups as sequential scans; the load ANALYZEs as it grows, inside its transaction. MariaDB's
-    ANALYZE TABLE would commit the load half way: there the loader sends none. Either way a load
-    that fails after its first file was written leaves nothing behind."""
+    ANALYZE TABLE would commit the load half way: there it is sent once, after the load has
+    committed, and never by a load that fails. Either way a load that fails after its first file
+    was written leaves nothing behind."""
     monkeypatch.setattr(api, "ANALYZE_ROWS", 1)
     postgresql = server_url.startswith("postgresql")
     seen, statements = [], []
@@ -362,9 +363,8 @@ def test_postgresql_statistics_grow_with_a_load_inside_its_transaction(server_ur
         if postgresql:
             assert seen[0] < 1 <= seen[1], seen  # no statistics before the first file, the first file's after it
             assert analyzes(), statements
-        else:
-            assert analyzes() == [], analyzes()
-            assert statements, "no statement was recorded"
+        else:  # one ANALYZE TABLE, in the transaction after the load's (the failed load below sends none)
+            assert analyzes() == ["ANALYZE TABLE"], analyzes()
         two_more = [edited_small_source(tmp_path, "slug: test-oil-contract", f"slug: test-oil-contract-{n}",
                                         f"more-{n}.yaml") for n in (1, 2)]
         before, statements[:] = snapshot(server_url), []
