@@ -1,0 +1,1 @@
+"""Datasette plugin hooks for accords' own pages: source reader, charts, schema (see db.web)."""

@@ -1,0 +1,1 @@
+"""Datasette plugin hooks for accords' metadata and canned queries (see db.web)."""
