@@ -72,27 +72,38 @@ def _first_token(form: str) -> str | None:
 
 
 class FormIndex:
-    """The forms to look for, indexed by their first word for one pass over a text."""
+    """The forms to look for, indexed by their first word for one pass over a text.
+
+    A form starts where a token of the text starts and, being followed by no word
+    character, ends where a token ends; so at each token only the stretches of the
+    next few tokens (as many as the longest form beginning with it has) are looked
+    up, in a set: the cost grows with the text, not with the number of forms.
+    """
 
     def __init__(self, forms: Iterable[str]):
-        self.by_first: dict[str, list[str]] = {}
+        self.forms: set[str] = set()
+        self.tokens_after: dict[str, int] = {}  # first token -> most tokens of a form that starts with it
         for form in set(forms):
             first = _first_token(form)
             if first is not None and form == form.strip():
-                self.by_first.setdefault(first, []).append(form)
-        for forms_ in self.by_first.values():
-            forms_.sort(key=lambda f: (-len(f), f))
+                self.forms.add(form)
+                count = len(_TOKEN.findall(form))
+                self.tokens_after[first] = max(self.tokens_after.get(first, 0), count)
 
     def find(self, text: str, spans: Sequence[tuple[int, int]]) -> list[Found]:
         """Every occurrence of every form inside the spans (headline and body segments), in order."""
         found: list[Found] = []
+        forms = self.forms
         for begin, end in spans:
-            for token in _TOKEN.finditer(text, begin, end):
-                start = token.start()
-                for form in self.by_first.get(token.group(), ()):
-                    stop = start + len(form)
-                    if stop <= end and text.startswith(form, start) and not _WORD.match(text, stop):
-                        found.append(Found(start, stop, form))
+            tokens = [(t.start(), t.end(), t.group()) for t in _TOKEN.finditer(text, begin, end)]
+            for k, (start, _, word) in enumerate(tokens):
+                most = self.tokens_after.get(word)
+                if most is None:
+                    continue
+                for _, stop, _ in tokens[k:k + most]:
+                    candidate = text[start:stop]
+                    if candidate in forms and not _WORD.match(text, stop):
+                        found.append(Found(start, stop, candidate))
         found.sort(key=lambda f: (f.start, -f.end, f.form))
         return found
 

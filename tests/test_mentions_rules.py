@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from db.mentions import AMBIGUOUS, CHOSEN, DEFAULT, ONLY, FormIndex, Mention, assign, find_quotations
 
 
@@ -18,6 +23,29 @@ def test_every_overlapping_form_is_found_longest_first():
     assert found("the U.S. said", "U.S", "U.S.") == [(4, 8, "U.S."), (4, 7, "U.S")]
     assert found("US Speaker Nancy Pelosi", "US", "Nancy Pelosi", "US Speaker Nancy Pelosi") == [
         (0, 23, "US Speaker Nancy Pelosi"), (0, 2, "US"), (11, 23, "Nancy Pelosi")]
+
+
+def _by_definition(text: str, forms: set[str], spans: list[tuple[int, int]]) -> list[tuple[int, int, str]]:
+    """Every place a form occurs inside a span, at a token start, followed by no word character: the
+    rule in db.mentions' docstring, checked the slow way (every form at every position)."""
+    token = re.compile(r"\w+|[^\w\s]")
+    hits = [(i, i + len(f), f) for b, e in spans for i in {m.start() for m in token.finditer(text, b, e)} for f in forms
+            if f == f.strip() and re.match(r"\w+|[^\w\s]", f) and i + len(f) <= e and text.startswith(f, i)
+            and not re.match(r"\w", text[i + len(f):i + len(f) + 1])]
+    return sorted(hits, key=lambda h: (h[0], -h[1], h[2]))
+
+
+_PIECES = st.sampled_from(["US", "U", ".", "S", "U.S", "U.S.", " ", "  ", "Biden", "administration", "-", "’s",
+                           "Americans", "America", "\n", "é", "_", "1"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_PIECES, max_size=30).map("".join),
+       st.sets(st.lists(_PIECES, min_size=1, max_size=4).map("".join), max_size=8))
+def test_the_index_finds_exactly_what_the_rule_says(text, forms):
+    spans = [(0, len(text) // 2), (len(text) // 2 + 1, len(text))] if len(text) > 2 else [(0, len(text))]
+    got = [(f.start, f.end, f.form) for f in FormIndex(forms).find(text, spans)]
+    assert got == _by_definition(text, forms, spans)
 
 
 def test_only_inside_the_spans():
