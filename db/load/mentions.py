@@ -18,6 +18,7 @@ from sqlalchemy import Connection, delete, func, insert, or_, select
 
 from ..errors import ValidationError
 from ..mentions import FormIndex, Mention, assign, find_quotations, occurrences_in
+from .bulk import insert_many
 from .check import Checker
 from .sourced import chunks, table
 from .wording import short
@@ -158,15 +159,13 @@ def refresh(conn: Connection, source_ids: Collection[int] | None = None,
         for row in conn.execute(select(choices).where(choices.c.source_id.in_(chunk)).order_by(choices.c.id)):
             said.setdefault(row.source_id, []).append(row)
         conn.execute(delete(table("mentions")).where(table("mentions").c.source_id.in_(chunk)))
-        rows: list[dict] = []
+        rows: list[tuple] = []
         for sid, (slug, text) in texts.items():
             label = (labels or {}).get(sid, f"source {slug}")
             found = index.find(text, spans.get(sid, []))
             mentions = _mentions(label, found, actors_of, said.get(sid, []), problems)
-            rows += [{"source_id": sid, "actor_id": x.actor, "char_start": x.start, "char_end": x.end,
-                      "form": x.form, "assigned": x.assigned} for x in mentions]
-        if rows:
-            conn.execute(insert(table("mentions")), rows)
+            rows += [(sid, x.actor, x.start, x.end, x.form, x.assigned) for x in mentions]
+        insert_many(conn, "mentions", ["source_id", "actor_id", "char_start", "char_end", "form", "assigned"], rows)
     if problems:
         raise ValidationError(problems)
 
@@ -198,14 +197,12 @@ def backfill(conn: Connection) -> None:
     sources, segments, quotations = table("sources"), table("source_segments"), table("quotations")
     for chunk in chunks(conn.execute(select(sources.c.id)).scalars(), SOURCES_AT_ONCE):
         conn.execute(delete(quotations).where(quotations.c.source_id.in_(chunk)))
-        rows: list[dict] = []
+        rows: list[tuple] = []
         for sid, text in conn.execute(select(sources.c.id, sources.c.content).where(sources.c.id.in_(chunk))):
             spans = [(a, b) for a, b in conn.execute(select(segments.c.char_start, segments.c.char_end).where(
                 segments.c.source_id == sid, segments.c.kind.in_(CITED)))]
-            rows += [{"source_id": sid, "char_start": a, "char_end": b, "quote": text[a:b]}
-                     for a, b in find_quotations(text, spans)]
-        if rows:
-            conn.execute(insert(quotations), rows)
+            rows += [(sid, a, b, text[a:b]) for a, b in find_quotations(text, spans)]
+        insert_many(conn, "quotations", ["source_id", "char_start", "char_end", "quote"], rows)
     refresh(conn)
 
 
