@@ -172,21 +172,11 @@ def _datasette_rows(client: Client, name: str, given: dict[str, str]) -> list[di
     return json.loads(out.getvalue())
 
 
-#: cases that differ only because Datasette binds an empty form field as '' where accords binds
-#: nothing: the branch empty-params makes every report treat '' as a missing parameter
-EMPTY_PARAMS_PENDING = {
-    "agreements", "aliases", "coverage", "evidence", "mentions", "money", "network", "obligations", "projects",
-    "quotations", "statements", "timeline", "unknowns", "agreements-contract", "evidence-doha", "evidence-china",
-    "statements-spokesperson", "statements-target-us", "statements-speaker-us", "statements-speaker-us-itself",
-    "network-us", "money-china", "timeline-stated", "claims-oil-contract", "projects-lithium"}
-PENDING = pytest.mark.xfail(strict=True, reason="Datasette binds an empty field as '', which a report still reads "
-                                               "as a value until the branch empty-params is merged")
-
-COMPARED = [pytest.param(*c, id=c[0], marks=[PENDING] if c[0] in EMPTY_PARAMS_PENDING else [])
-            for c in CASES + [("conflicts", "conflicts", ())]]
+#: every golden case (given parameters, the other optional ones left empty as a form leaves them), and conflicts
+COMPARED = CASES + [("conflicts", "conflicts", ())]
 
 
-@pytest.mark.parametrize(("case", "name", "params"), COMPARED)
+@pytest.mark.parametrize(("case", "name", "params"), COMPARED, ids=[c[0] for c in COMPARED])
 def test_a_canned_query_gives_the_rows_of_report_run(client, seeded_file, case, name, params):
     expected = _accords_rows(f"sqlite:///{seeded_file}", name, params)
     assert _datasette_rows(client, name, dict(params)) == expected
