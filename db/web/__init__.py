@@ -98,7 +98,7 @@ def make_datasette(sqlite_path: Path, *, metadata: dict[str, Any] | None = None,
         if not pm.is_registered(module):
             pm.register(module, name=name)
     name = database_name(sqlite_path)
-    ours = instance_metadata([name])
+    ours = copy.deepcopy(instance_metadata([name]))  # each instance its own: Datasette may add to it
     ours["databases"][name]["queries"] = copy.deepcopy(canned_queries())
     datasette = Datasette([str(sqlite_path)], metadata=_merged(ours, metadata or {}),
                           settings={**DEFAULT_SETTINGS, **(settings or {})})
