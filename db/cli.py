@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from . import __version__
+from .cli_serve import serve
 from .cli_sources import db_url as _db_url
 from .cli_sources import print_loaded, source
 from .cli_support import (
@@ -456,6 +457,7 @@ def schema() -> None:
 
 
 cli.add_command(source)
+cli.add_command(serve)
 
 
 def main() -> None:
