@@ -37,58 +37,63 @@ def _day_after(day: str) -> str:
     return (dt.date.fromisoformat(day) + dt.timedelta(days=1)).isoformat()
 
 
+def _marker(first: str | None, last: str | None) -> str:
+    if first is not None and last is not None:
+        return "day" if first == last else "range"
+    return "on or after" if first is not None else "on or before"
+
+
 def timeline_values(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """Each dated fact as the range its date can mean: from its first day to the day after its last
-    (so a year is a year-long bar and a day a point), stated or, failing that, inferred."""
+    """Each dated fact as the range its date can mean, stated or, failing that, inferred: from its
+    first day to the day after its last (so a year is a year-long bar), a day as a point, a date
+    known at one end only ("on or after", "on or before") as a point pointing the open way."""
     out = []
     for row in rows:
-        stated = row["date_earliest"] is not None and row["date_latest"] is not None
-        inferred = row["inferred_earliest"] is not None and row["inferred_latest"] is not None
+        stated = row["date_earliest"] is not None or row["date_latest"] is not None
+        inferred = row["inferred_earliest"] is not None or row["inferred_latest"] is not None
         if not stated and not inferred:
             continue
         first, last = ((row["date_earliest"], row["date_latest"]) if stated
                        else (row["inferred_earliest"], row["inferred_latest"]))
         label = row["fact"] if not row["object_actor"] else f"{row['fact']} → {row['object_actor']}"
+        marker = _marker(first, last)
         out.append({
             "fact": f"{row['fact_type']}: {label}", "fact_type": row["fact_type"], "what": row["what"],
             "date_of": row["date_of"], "date_text": row["date_text"], "precision": row["date_precision"],
-            "first": first, "last": last, "end": _day_after(last), "is_day": first == last,
+            "first": first, "last": last, "end": _day_after(last) if marker == "range" else None,
+            "at": first if first is not None else last, "marker": marker,
             "basis": "stated" if stated else "inferred", "disputed": bool(row["disputed"]),
         })
     return out
 
 
 def timeline_spec(values: list[dict[str, Any]]) -> dict[str, Any]:
-    """Vega-Lite: a bar from the first day to the end of the last for a range, a point for a day;
-    inferred dates hollow and dashed, stated ones solid."""
+    """Vega-Lite: a bar from the first day to the end of the last for a range, a point for a day (a
+    triangle for a date open at one end); inferred dates pale and dashed, stated ones solid."""
     tooltip = [{"field": f, "type": "nominal"} for f in ("fact", "what", "date_of", "date_text", "precision",
                                                           "basis", "first", "last", "disputed")]
     y = {"field": "fact", "type": "nominal", "sort": None, "title": None, "axis": {"labelLimit": 260}}
     basis = {"field": "basis", "type": "nominal", "title": "date",
              "scale": {"domain": ["stated", "inferred"], "range": ["#2b6cb0", "#c05621"]}}
+    pale = {"condition": {"test": "datum.basis === 'inferred'", "value": 0.15}, "value": 0.85}
     return {
         "$schema": "https://vega.github.io/schema/vega-lite/v6.json",
         "data": {"values": values},
         "width": 640, "height": {"step": 16},
         "encoding": {"y": y, "color": basis, "tooltip": tooltip},
         "layer": [
-            {"transform": [{"filter": "!datum.is_day"}],
+            {"transform": [{"filter": "datum.marker === 'range'"}],
              "mark": {"type": "bar", "height": 10, "strokeWidth": 1.5},
              "encoding": {"x": {"field": "first", "type": "temporal", "title": None},
-                          "x2": {"field": "end"},
-                          "fillOpacity": {"condition": {"test": "datum.basis === 'inferred'", "value": 0.15},
-                                          "value": 0.8},
-                          "stroke": basis,
+                          "x2": {"field": "end"}, "fillOpacity": pale, "stroke": basis,
                           "strokeDash": {"condition": {"test": "datum.basis === 'inferred'", "value": [4, 2]},
                                          "value": [1, 0]}}},
-            {"transform": [{"filter": "datum.is_day"}],
-             "mark": {"type": "point", "size": 60, "strokeWidth": 2, "filled": True},
-             "encoding": {"x": {"field": "first", "type": "temporal"},
-                          "shape": {"field": "basis", "type": "nominal", "legend": None,
-                                    "scale": {"domain": ["stated", "inferred"], "range": ["circle", "diamond"]}},
-                          "stroke": basis,
-                          "fillOpacity": {"condition": {"test": "datum.basis === 'inferred'", "value": 0.15},
-                                          "value": 0.9}}},
+            {"transform": [{"filter": "datum.marker !== 'range'"}],
+             "mark": {"type": "point", "size": 70, "strokeWidth": 2, "filled": True},
+             "encoding": {"x": {"field": "at", "type": "temporal"}, "stroke": basis, "fillOpacity": pale,
+                          "shape": {"field": "marker", "type": "nominal", "title": "point",
+                                    "scale": {"domain": ["day", "on or after", "on or before"],
+                                              "range": ["circle", "triangle-right", "triangle-left"]}}}},
         ],
     }
 
