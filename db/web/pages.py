@@ -29,15 +29,13 @@ SCHEMA_MERMAID = HERE / "schema.mmd"
 
 
 @hookimpl
-def startup(datasette):
-    """Put accords' templates (db/web/templates) in front of Datasette's own, once."""
+def prepare_jinja2_environment(env, datasette):
+    """Put accords' templates (db/web/templates) in front of Datasette's own, once per environment."""
     from jinja2 import ChoiceLoader, FileSystemLoader
 
-    loader = datasette.jinja_env.loader
-    if not getattr(loader, "_accords", False):
-        combined = ChoiceLoader([FileSystemLoader(str(HERE / "templates")), loader])
-        combined._accords = True  # type: ignore[attr-defined]
-        datasette.jinja_env.loader = combined
+    if not getattr(env, "_accords_pages", False):
+        env.loader = ChoiceLoader([FileSystemLoader(str(HERE / "templates")), env.loader])
+        env._accords_pages = True
 
 
 @hookimpl
