@@ -279,3 +279,25 @@ def test_schema_page_draws_every_table(visit):
     assert {label.strip() for label in labels} == set(metadata.tables)
     _screenshot(page, "schema")
     v.check_clean()
+
+
+def test_a_canned_query_form_gives_the_reports_rows(visit, database):
+    """The conflicts report as Datasette's canned query: its form, filled in and sent, lists the rows
+    `accords report run conflicts -p fact ...` gives."""
+    from db.web.charts import report_query
+    from db.reports import get_report
+    from db.web.metadata import query_name
+
+    fact = "afghan-oil-extraction-contract"
+    sql, values = report_query("conflicts", {"fact": fact})
+    with sqlite3.connect(database) as conn:
+        expected = [(row[9], row[4]) for row in conn.execute(sql, values)]  # (source, value)
+    v, page = visit(f"/accords/{query_name(get_report('conflicts'))}")
+    page.fill("form input[name='fact']", fact)
+    page.locator("form input[type='submit']").first.click()
+    page.wait_for_load_state("networkidle")
+    rows = page.locator("table.rows-and-columns tbody tr")
+    shown = [(rows.nth(i).locator("td.col-source").text_content().strip(),
+              rows.nth(i).locator("td.col-value").text_content().strip()) for i in range(rows.count())]
+    assert shown == expected and len(expected) >= 2
+    v.check_clean()
