@@ -746,7 +746,7 @@ def write_markdown(path: Path, res: Results, command: str, sizes: dict, rows: di
 # --- main ----------------------------------------------------------------------------------------------------
 
 
-SECTIONS = ("load", "reports", "params", "cold", "memory", "postgres")
+SECTIONS = ("load", "reports", "params", "cold", "memory", "postgres", "serve")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -857,6 +857,11 @@ def main(argv: list[str] | None = None) -> None:
     if "memory" in only:
         log("streaming peak RSS")
         bench_memory(res, db, rows)
+    if "serve" in only:
+        log("accords serve: the actor canned query and a source reader page over HTTP (benchmarks/serve.py)")
+        import serve as bench_serve
+
+        bench_serve.bench(res.add, res.notes.append, db, args.budget)
     if "postgres" in only:
         pg = os.environ.get("ACCORDS_BENCH_POSTGRES_URL")
         if pg:

@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from . import __version__
+from .cli_serve import serve
 from .cli_sources import db_url as _db_url
 from .cli_sources import print_loaded, source
 from .cli_support import (
@@ -443,33 +444,6 @@ def export(ctx: click.Context, source: str | None, output: str | None) -> None:
 
 
 @cli.command()
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", type=click.IntRange(1, 65535), default=8001, show_default=True, help="Port to listen on.")
-@click.option("--refresh", "refresh", type=click.FloatRange(min=1), default=None, metavar="SECONDS",
-              help="PostgreSQL and MariaDB: remake the local snapshot every SECONDS (default: only at start).")
-@click.option("--timeout", type=click.FloatRange(min=0.001, max=86_400.0), default=30.0, show_default=True,
-              metavar="SECONDS", help="Stop a query that runs longer than this.")
-@click.pass_context
-@fail_cleanly
-def serve(ctx: click.Context, host: str, port: int, refresh: float | None, timeout: float) -> None:
-    """Browse the database read-only in a web browser (Datasette).
-
-    Tables and report views with their descriptions, every report as a
-    query with its parameters, and accords' own pages: the source reader,
-    charts and the schema. An SQLite file is served live; a PostgreSQL or
-    MariaDB database as a local snapshot (made with export and ingest),
-    whose time every page shows.
-
-    \b
-    Example:
-        accords serve --port 8001
-    """
-    from .web.serve import serve as run
-
-    run(_read_url(ctx), host=host, port=port, refresh_s=refresh, timeout_s=timeout, echo=_warn)
-
-
-@cli.command()
 def schema() -> None:
     """Print the JSON Schema of the source file format (YAML or JSON).
 
@@ -483,6 +457,7 @@ def schema() -> None:
 
 
 cli.add_command(source)
+cli.add_command(serve)
 
 
 def main() -> None:

@@ -52,14 +52,20 @@
 --   - {name: date_latest, type: date, description: Last day the date can mean.}
 --   - {name: sources, type: integer, description: "On the row of section actor: distinct sources with evidence on the actor; empty on the other rows."}
 --   - {name: disputed, type: boolean, description: "On the row of section actor: true when a value of the actor (kind, country, parent, is_named) is disputed between sources; empty on the other rows."}
-with recursive actor_ids as (
+with recursive params as (
+    -- every parameter, read once: an empty value ('') is no value, as when it is not given
+    select
+        nullif(:actor, '') as actor,
+        nullif(:subunits, '') as subunits
+),
+actor_ids as (
     -- the actor by slug, display name or alias (letter case ignored): three index lookups, which
     -- every engine's planner sees as a few rows (an OR across them made PostgreSQL scan tables)
-    select a.id from actors as a where a.slug = lower(:actor)
+    select a.id from params as p cross join actors as a where a.slug = lower(p.actor)
     union
-    select a.id from actors as a where a.name_key = lower(:actor)
+    select a.id from params as p cross join actors as a where a.name_key = lower(p.actor)
     union
-    select x.actor_id from actor_aliases as x where x.alias_key = lower(:actor)
+    select x.actor_id from params as p cross join actor_aliases as x where x.alias_key = lower(p.actor)
 ),
 actor_tree as (
     -- the actors found and, unless subunits is no, their sub-units all the way down (actors.parent_id,
@@ -68,8 +74,9 @@ actor_tree as (
     union
     select sub.id, t.matched_id, t.depth + 1
     from actor_tree as t
+    cross join params as p
     join actors as sub on sub.parent_id = t.id
-    where (:subunits is null or :subunits <> 'no') and t.depth < 100
+    where (p.subunits is null or p.subunits <> 'no') and t.depth < 100
 ),
 actor_units as (
     -- each actor once, with how it matched: self, or sub-unit of the nearest found actor above it
@@ -99,12 +106,12 @@ facts as (
     union all
     select
         m.id, 2, 'parent',
-        p.slug, null, p.slug, p.name,
-        p.kind, null, p.description,
+        up.slug, null, up.slug, up.name,
+        up.kind, null, up.description,
         null, null, cast(null as date), cast(null as date)
     from matched as m
     join actors as a on a.id = m.id
-    join actors as p on p.id = a.parent_id
+    join actors as up on up.id = a.parent_id
     union all
     select
         m.id, 3, 'child',

@@ -43,14 +43,20 @@
 --   - {name: disputed, type: boolean, description: "True when a value of the agreement, of one of its obligations or of one of its amounts is disputed between sources (see the conflicts report)."}
 --   - {name: amount_sources, type: integer, description: Distinct sources that state the row's amount; empty when none is stated.}
 --   - {name: amount_disputed, type: boolean, description: True when another source states an amount incompatible with the row's amount; empty when none is stated.}
-with parties as (
+with params as (
+    -- every parameter, read once: an empty value ('') is no value, as when it is not given
     select
-        p.agreement_id,
-        p.role,
+        nullif(:kind, '') as kind,
+        nullif(:grade, '') as grade
+),
+parties as (
+    select
+        ap.agreement_id,
+        ap.role,
         a.slug as party,
         a.name as party_name
-    from agreement_parties as p
-    join actors as a on a.id = p.actor_id
+    from agreement_parties as ap
+    join actors as a on a.id = ap.actor_id
 ),
 agreement_claims as (
     -- per agreement, by index lookups: the distinct sources quoting it, and whether a claim of it,
@@ -100,15 +106,16 @@ select
     agc.is_disputed as disputed,
     amc.n_sources as amount_sources,
     amc.is_disputed as amount_disputed
-from agreements as ag
+from params as p
+cross join agreements as ag
 join agreement_claims as agc on agc.agreement_id = ag.id
 left join parties on parties.agreement_id = ag.id
 left join amounts as am on am.agreement_id = ag.id
 left join amount_claims as amc on amc.amount_id = am.id
-where (:kind is null or ag.kind = :kind)
-  and (:grade is null or exists (
+where (p.kind is null or ag.kind = p.kind)
+  and (p.grade is null or exists (
       select 1 from evidence as ev join sources as s on s.id = ev.source_id
-      where ev.agreement_id = ag.id and s.grade <= :grade))
+      where ev.agreement_id = ag.id and s.grade <= p.grade))
 order by
     case when ag.signed_earliest is null then 1 else 0 end,
     ag.signed_earliest,

@@ -18,14 +18,19 @@
 --   - {name: country, type: text, description: "ISO 3166-1 alpha-2 country code, where one applies."}
 --   - {name: parent, type: text, description: Slug of the actor this one belongs to.}
 --   - {name: alias, type: text, description: A surface form the sources use for the actor.}
-with actor_ids as (
+with params as (
+    -- every parameter, read once: an empty value ('') is no value, as when it is not given
+    select
+        nullif(:actor, '') as actor
+),
+actor_ids as (
     -- the actor by slug, display name or alias (letter case ignored): three index lookups, which
     -- every engine's planner sees as a few rows (an OR across them made PostgreSQL scan tables)
-    select a.id from actors as a where a.slug = lower(:actor)
+    select a.id from params as p cross join actors as a where a.slug = lower(p.actor)
     union
-    select a.id from actors as a where a.name_key = lower(:actor)
+    select a.id from params as p cross join actors as a where a.name_key = lower(p.actor)
     union
-    select x.actor_id from actor_aliases as x where x.alias_key = lower(:actor)
+    select x.actor_id from params as p cross join actor_aliases as x where x.alias_key = lower(p.actor)
 )
 select
     a.slug as actor,
@@ -33,12 +38,13 @@ select
     a.is_named,
     a.kind,
     a.country,
-    p.slug as parent,
+    up.slug as parent,
     al.alias
-from actors as a
-left join actors as p on p.id = a.parent_id
+from params as p
+cross join actors as a
+left join actors as up on up.id = a.parent_id
 left join actor_aliases as al on al.actor_id = a.id
-where (:actor is null or a.id in (select id from actor_ids))
+where (p.actor is null or a.id in (select id from actor_ids))
 order by
     a.slug,
     case when al.alias is null then 0 else 1 end,

@@ -41,77 +41,95 @@
 --   - {name: disputed, type: boolean, description: True when another source states an incompatible value.}
 --   - {name: in_record, type: boolean, description: True when the fact's record shows this claim's value.}
 --   - {name: quote, type: text, description: The source's words that state it (verbatim).}
-with fact_ids as (
+with params as (
+    -- every parameter, read once: an empty value ('') is no value, as when it is not given
+    select
+        nullif(:fact, '') as fact,
+        nullif(:source, '') as source,
+        nullif(:grade, '') as grade
+),
+fact_ids as (
     -- the actor by slug, display name or alias (letter case ignored): three index lookups, which
     -- every engine's planner sees as a few rows (an OR across them made PostgreSQL scan tables)
-    select a.id from actors as a where a.slug = lower(:fact)
+    select a.id from params as p cross join actors as a where a.slug = lower(p.fact)
     union
-    select a.id from actors as a where a.name_key = lower(:fact)
+    select a.id from params as p cross join actors as a where a.name_key = lower(p.fact)
     union
-    select x.actor_id from actor_aliases as x where x.alias_key = lower(:fact)
+    select x.actor_id from params as p cross join actor_aliases as x where x.alias_key = lower(p.fact)
 ),
 claimed as (
     select c.id as claim_id, 1 as type_order, 'agreement' as fact_type, ag.slug as fact, null as part
-    from agreements as ag
+    from params as p
+    cross join agreements as ag
     join claims as c on c.agreement_id = ag.id
-    where ag.slug = lower(:fact)
+    where ag.slug = lower(p.fact)
     union all
     select c.id, 2, 'party', ag.slug, null
-    from agreements as ag
+    from params as p
+    cross join agreements as ag
     join agreement_parties as pa on pa.agreement_id = ag.id
     join claims as c on c.party_id = pa.id
-    where ag.slug = lower(:fact)
+    where ag.slug = lower(p.fact)
     union all
     select c.id, 3, 'obligation', ag.slug, null
-    from agreements as ag
+    from params as p
+    cross join agreements as ag
     join agreement_obligations as ob on ob.agreement_id = ag.id
     join claims as c on c.obligation_id = ob.id
-    where ag.slug = lower(:fact)
+    where ag.slug = lower(p.fact)
     union all
     select c.id, 4, 'amount', ag.slug, am.stage
-    from agreements as ag
+    from params as p
+    cross join agreements as ag
     join amounts as am on am.agreement_id = ag.id
     join claims as c on c.amount_id = am.id
-    where ag.slug = lower(:fact)
+    where ag.slug = lower(p.fact)
     union all
     select c.id, 1, 'project', pr.slug, null
-    from projects as pr
+    from params as p
+    cross join projects as pr
     join claims as c on c.project_id = pr.id
-    where pr.slug = lower(:fact)
+    where pr.slug = lower(p.fact)
     union all
     select c.id, 2, 'participant', pr.slug, null
-    from projects as pr
+    from params as p
+    cross join projects as pr
     join project_participants as pp on pp.project_id = pr.id
     join claims as c on c.participant_id = pp.id
-    where pr.slug = lower(:fact)
+    where pr.slug = lower(p.fact)
     union all
     select c.id, 4, 'amount', pr.slug, am.stage
-    from projects as pr
+    from params as p
+    cross join projects as pr
     join amounts as am on am.project_id = pr.id
     join claims as c on c.amount_id = am.id
-    where pr.slug = lower(:fact)
+    where pr.slug = lower(p.fact)
     union all
     select c.id, 1, 'event', e.slug, null
-    from events as e
+    from params as p
+    cross join events as e
     join claims as c on c.event_id = e.id
-    where e.slug = lower(:fact)
+    where e.slug = lower(p.fact)
     union all
     select c.id, 2, 'event_participant', e.slug, null
-    from events as e
+    from params as p
+    cross join events as e
     join event_participants as ep on ep.event_id = e.id
     join claims as c on c.event_participant_id = ep.id
-    where e.slug = lower(:fact)
+    where e.slug = lower(p.fact)
     union all
     select c.id, 1, 'statement', st.slug, null
-    from statements as st
+    from params as p
+    cross join statements as st
     join claims as c on c.statement_id = st.id
-    where st.slug = lower(:fact)
+    where st.slug = lower(p.fact)
     union all
     select c.id, 2, 'subject', st.slug, null
-    from statements as st
+    from params as p
+    cross join statements as st
     join statement_subjects as su on su.statement_id = st.id
     join claims as c on c.subject_id = su.id
-    where st.slug = lower(:fact)
+    where st.slug = lower(p.fact)
     union all
     select c.id, 1, 'actor', a.slug, null
     from fact_ids as fi
@@ -147,12 +165,13 @@ select
     c.disputed,
     c.in_record,
     ev.quote
-from claimed as k
+from params as p
+cross join claimed as k
 join claims as c on c.id = k.claim_id
 join sources as s on s.id = c.source_id
 join evidence as ev on ev.id = c.evidence_id
-where (:source is null or s.slug = lower(:source))
-  and (:grade is null or s.grade <= :grade)
+where (p.source is null or s.slug = lower(p.source))
+  and (p.grade is null or s.grade <= p.grade)
 order by
     k.fact,
     k.type_order,

@@ -37,7 +37,14 @@
 --   - {name: support, type: integer, description: Distinct sources that state this side's value (or a more precise one within it).}
 --   - {name: in_record, type: boolean, description: True for the side the fact's record shows.}
 --   - {name: quote, type: text, description: The source's words that state it (verbatim).}
-with disputed as (
+with params as (
+    -- every parameter, read once: an empty value ('') is no value, as when it is not given
+    select
+        nullif(:fact, '') as fact,
+        nullif(:source, '') as source,
+        nullif(:grade, '') as grade
+),
+disputed as (
     select
         c.id as claim_id,
         case
@@ -74,10 +81,11 @@ with disputed as (
 taking_part as (
     -- the disputes (fact, part, field) a source takes part in
     select distinct d.fact_type, d.fact, d.part, c.field
-    from disputed as d
+    from params as p
+    cross join disputed as d
     join claims as c on c.id = d.claim_id
     join sources as s on s.id = c.source_id
-    where s.slug = lower(:source)
+    where s.slug = lower(p.source)
 )
 select
     d.fact_type,
@@ -101,13 +109,14 @@ select
         else 0
     end as in_record,
     ev.quote
-from disputed as d
+from params as p
+cross join disputed as d
 join claims as c on c.id = d.claim_id
 join sources as s on s.id = c.source_id
 join evidence as ev on ev.id = c.evidence_id
-where (:fact is null or d.fact = lower(:fact))
-  and (:grade is null or s.grade <= :grade)
-  and (:source is null or exists (
+where (p.fact is null or d.fact = lower(p.fact))
+  and (p.grade is null or s.grade <= p.grade)
+  and (p.source is null or exists (
       select 1 from taking_part as t
       where t.fact_type = d.fact_type and t.fact = d.fact and t.field = c.field
         and (t.part = d.part or (t.part is null and d.part is null))))

@@ -37,7 +37,12 @@
 --   - {name: source_n_sentences, type: integer, description: Headline and body segments of the source.}
 --   - {name: source_n_covered, type: integer, description: "Of those, segments that evidence cites."}
 --   - {name: source_pct_covered, type: decimal, description: "100 * source_n_covered / source_n_sentences, rounded half up to two decimals; empty for a source without sentences."}
-with spans as (
+with params as (
+    -- every parameter, read once: an empty value ('') is no value, as when it is not given
+    select
+        nullif(:source, '') as source
+),
+spans as (
     -- each evidence row with the first and last sentence it overlaps, found through the
     -- (source_id, char_end) and (source_id, char_start) indexes instead of comparing every pair
     select ev.*,
@@ -136,8 +141,9 @@ select
     coalesce(sh.n_sentences, 0) as source_n_sentences,
     coalesce(sh.n_covered, 0) as source_n_covered,
     sh.hundredths / 100.0 as source_pct_covered
-from segments as g
+from params as p
+cross join segments as g
 join sources as s on s.id = g.source_id
 left join source_shares as sh on sh.source_id = g.source_id
-where (:source is null or s.slug = lower(:source))
+where (p.source is null or s.slug = lower(p.source))
 order by s.slug, g.seq

@@ -40,171 +40,202 @@
 --   - {name: role, type: text, description: "The part's role: party, participant or statement-subject role, obligor, the relation kind."}
 --   - {name: actor_match, type: text, description: "With actor given: how the row's actor (or, for a relation or obligation, the other actor) matched it: self, or sub-unit of the actor it names."}
 --   - {name: quote, type: text, description: "The quoted text, verbatim."}
-with recursive cited as (
+with recursive params as (
+    -- every parameter, read once: an empty value ('') is no value, as when it is not given
+    select
+        nullif(:fact, '') as fact,
+        nullif(:actor, '') as actor,
+        nullif(:subunits, '') as subunits
+),
+cited as (
     -- without fact: every evidence row; with fact: only that fact's, found from its slug
     select ev.id as evidence_id, 1 as type_order, 'actor' as fact_type,
            a.slug as fact, null as part, null as role,
            a.id as actor_id, cast(null as integer) as other_actor_id
-    from evidence as ev
+    from params as p
+    cross join evidence as ev
     join actors as a on a.id = ev.actor_id
-    where :fact is null
+    where p.fact is null
     union all
     select ev.id, 2, 'alias', a.slug, al.alias, null, a.id, null
-    from evidence as ev
+    from params as p
+    cross join evidence as ev
     join actor_aliases as al on al.id = ev.alias_id
     join actors as a on a.id = al.actor_id
-    where :fact is null
+    where p.fact is null
     union all
     select ev.id, 3, 'relation', sa.slug, oa.slug, re.kind, sa.id, oa.id
-    from evidence as ev
+    from params as p
+    cross join evidence as ev
     join actor_relations as re on re.id = ev.relation_id
     join actors as sa on sa.id = re.subject_actor_id
     join actors as oa on oa.id = re.object_actor_id
-    where :fact is null
+    where p.fact is null
     union all
     select ev.id, 4, 'agreement', ag.slug, null, null, null, null
-    from evidence as ev
+    from params as p
+    cross join evidence as ev
     join agreements as ag on ag.id = ev.agreement_id
-    where :fact is null
+    where p.fact is null
     union all
     select ev.id, 5, 'party', ag.slug, a.slug, pa.role, a.id, null
-    from evidence as ev
+    from params as p
+    cross join evidence as ev
     join agreement_parties as pa on pa.id = ev.party_id
     join agreements as ag on ag.id = pa.agreement_id
     join actors as a on a.id = pa.actor_id
-    where :fact is null
+    where p.fact is null
     union all
     select ev.id, 6, 'obligation', ag.slug, a.slug, 'obligor', a.id, ob.beneficiary_actor_id
-    from evidence as ev
+    from params as p
+    cross join evidence as ev
     join agreement_obligations as ob on ob.id = ev.obligation_id
     join agreements as ag on ag.id = ob.agreement_id
     join actors as a on a.id = ob.obligor_actor_id
-    where :fact is null
+    where p.fact is null
     union all
     select ev.id, 7, 'project', pr.slug, null, null, null, null
-    from evidence as ev
+    from params as p
+    cross join evidence as ev
     join projects as pr on pr.id = ev.project_id
-    where :fact is null
+    where p.fact is null
     union all
     select ev.id, 8, 'participant', pr.slug, a.slug, pp.role, a.id, null
-    from evidence as ev
+    from params as p
+    cross join evidence as ev
     join project_participants as pp on pp.id = ev.participant_id
     join projects as pr on pr.id = pp.project_id
     join actors as a on a.id = pp.actor_id
-    where :fact is null
+    where p.fact is null
     union all
     select ev.id, 9, 'amount', coalesce(ag.slug, pr.slug), am.amount_text, am.stage, null, null
-    from evidence as ev
+    from params as p
+    cross join evidence as ev
     join amounts as am on am.id = ev.amount_id
     left join agreements as ag on ag.id = am.agreement_id
     left join projects as pr on pr.id = am.project_id
-    where :fact is null
+    where p.fact is null
     union all
     select ev.id, 10, 'statement', st.slug, null, null, st.speaker_actor_id, null
-    from evidence as ev
+    from params as p
+    cross join evidence as ev
     join statements as st on st.id = ev.statement_id
-    where :fact is null
+    where p.fact is null
     union all
     select ev.id, 11, 'subject', st.slug, coalesce(a.slug, ag.slug, pr.slug, e.slug), su.role, a.id, null
-    from evidence as ev
+    from params as p
+    cross join evidence as ev
     join statement_subjects as su on su.id = ev.subject_id
     join statements as st on st.id = su.statement_id
     left join actors as a on a.id = su.actor_id
     left join agreements as ag on ag.id = su.agreement_id
     left join projects as pr on pr.id = su.project_id
     left join events as e on e.id = su.event_id
-    where :fact is null
+    where p.fact is null
     union all
     select ev.id, 12, 'event', e.slug, null, null, null, null
-    from evidence as ev
+    from params as p
+    cross join evidence as ev
     join events as e on e.id = ev.event_id
-    where :fact is null
+    where p.fact is null
     union all
     select ev.id, 13, 'event_participant', e.slug, a.slug, ep.role, a.id, null
-    from evidence as ev
+    from params as p
+    cross join evidence as ev
     join event_participants as ep on ep.id = ev.event_participant_id
     join events as e on e.id = ep.event_id
     join actors as a on a.id = ep.actor_id
-    where :fact is null
+    where p.fact is null
     union all
     select ev.id, 4, 'agreement', ag.slug, null, null, null, null
-    from agreements as ag
+    from params as p
+    cross join agreements as ag
     join evidence as ev on ev.agreement_id = ag.id
-    where ag.slug = lower(:fact)
+    where ag.slug = lower(p.fact)
     union all
     select ev.id, 5, 'party', ag.slug, a.slug, pa.role, a.id, null
-    from agreements as ag
+    from params as p
+    cross join agreements as ag
     join agreement_parties as pa on pa.agreement_id = ag.id
     join evidence as ev on ev.party_id = pa.id
     join actors as a on a.id = pa.actor_id
-    where ag.slug = lower(:fact)
+    where ag.slug = lower(p.fact)
     union all
     select ev.id, 6, 'obligation', ag.slug, a.slug, 'obligor', a.id, ob.beneficiary_actor_id
-    from agreements as ag
+    from params as p
+    cross join agreements as ag
     join agreement_obligations as ob on ob.agreement_id = ag.id
     join evidence as ev on ev.obligation_id = ob.id
     join actors as a on a.id = ob.obligor_actor_id
-    where ag.slug = lower(:fact)
+    where ag.slug = lower(p.fact)
     union all
     select ev.id, 7, 'project', pr.slug, null, null, null, null
-    from projects as pr
+    from params as p
+    cross join projects as pr
     join evidence as ev on ev.project_id = pr.id
-    where pr.slug = lower(:fact)
+    where pr.slug = lower(p.fact)
     union all
     select ev.id, 8, 'participant', pr.slug, a.slug, pp.role, a.id, null
-    from projects as pr
+    from params as p
+    cross join projects as pr
     join project_participants as pp on pp.project_id = pr.id
     join evidence as ev on ev.participant_id = pp.id
     join actors as a on a.id = pp.actor_id
-    where pr.slug = lower(:fact)
+    where pr.slug = lower(p.fact)
     union all
     select ev.id, 9, 'amount', ag.slug, am.amount_text, am.stage, null, null
-    from agreements as ag
+    from params as p
+    cross join agreements as ag
     join amounts as am on am.agreement_id = ag.id
     join evidence as ev on ev.amount_id = am.id
-    where ag.slug = lower(:fact)
+    where ag.slug = lower(p.fact)
     union all
     select ev.id, 9, 'amount', pr.slug, am.amount_text, am.stage, null, null
-    from projects as pr
+    from params as p
+    cross join projects as pr
     join amounts as am on am.project_id = pr.id
     join evidence as ev on ev.amount_id = am.id
-    where pr.slug = lower(:fact)
+    where pr.slug = lower(p.fact)
     union all
     select ev.id, 10, 'statement', st.slug, null, null, st.speaker_actor_id, null
-    from statements as st
+    from params as p
+    cross join statements as st
     join evidence as ev on ev.statement_id = st.id
-    where st.slug = lower(:fact)
+    where st.slug = lower(p.fact)
     union all
     select ev.id, 11, 'subject', st.slug, coalesce(a.slug, ag.slug, pr.slug, e.slug), su.role, a.id, null
-    from statements as st
+    from params as p
+    cross join statements as st
     join statement_subjects as su on su.statement_id = st.id
     join evidence as ev on ev.subject_id = su.id
     left join actors as a on a.id = su.actor_id
     left join agreements as ag on ag.id = su.agreement_id
     left join projects as pr on pr.id = su.project_id
     left join events as e on e.id = su.event_id
-    where st.slug = lower(:fact)
+    where st.slug = lower(p.fact)
     union all
     select ev.id, 12, 'event', e.slug, null, null, null, null
-    from events as e
+    from params as p
+    cross join events as e
     join evidence as ev on ev.event_id = e.id
-    where e.slug = lower(:fact)
+    where e.slug = lower(p.fact)
     union all
     select ev.id, 13, 'event_participant', e.slug, a.slug, ep.role, a.id, null
-    from events as e
+    from params as p
+    cross join events as e
     join event_participants as ep on ep.event_id = e.id
     join evidence as ev on ev.event_participant_id = ep.id
     join actors as a on a.id = ep.actor_id
-    where e.slug = lower(:fact)
+    where e.slug = lower(p.fact)
 ),
 actor_ids as (
     -- the actor by slug, display name or alias (letter case ignored): three index lookups, which
     -- every engine's planner sees as a few rows (an OR across them made PostgreSQL scan tables)
-    select a.id from actors as a where a.slug = lower(:actor)
+    select a.id from params as p cross join actors as a where a.slug = lower(p.actor)
     union
-    select a.id from actors as a where a.name_key = lower(:actor)
+    select a.id from params as p cross join actors as a where a.name_key = lower(p.actor)
     union
-    select x.actor_id from actor_aliases as x where x.alias_key = lower(:actor)
+    select x.actor_id from params as p cross join actor_aliases as x where x.alias_key = lower(p.actor)
 ),
 actor_tree as (
     -- the actors found and, unless subunits is no, their sub-units all the way down (actors.parent_id,
@@ -213,8 +244,9 @@ actor_tree as (
     union
     select sub.id, t.matched_id, t.depth + 1
     from actor_tree as t
+    cross join params as p
     join actors as sub on sub.parent_id = t.id
-    where (:subunits is null or :subunits <> 'no') and t.depth < 100
+    where (p.subunits is null or p.subunits <> 'no') and t.depth < 100
 ),
 actor_units as (
     -- each actor once, with how it matched: self, or sub-unit of the nearest found actor above it
@@ -247,11 +279,12 @@ select
     coalesce((select u.how from actor_units as u where u.id = c.actor_id),
              (select u.how from actor_units as u where u.id = c.other_actor_id)) as actor_match,
     ev.quote
-from cited as c
+from params as p
+cross join cited as c
 join evidence as ev on ev.id = c.evidence_id
 join sources as s on s.id = ev.source_id
-where (:fact is null or (c.type_order >= 4 and lower(c.fact) = lower(:fact)))
-  and (:actor is null
+where (p.fact is null or (c.type_order >= 4 and lower(c.fact) = lower(p.fact)))
+  and (p.actor is null
        or c.actor_id in (select id from actor_units)
        or c.other_actor_id in (select id from actor_units))
 order by

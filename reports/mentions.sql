@@ -39,14 +39,21 @@
 --   - {name: n_chosen, type: integer, description: "Of those, given by the source's choice for the single occurrence."}
 --   - {name: first_char_start, type: integer, description: "Offset of the first occurrence (0-based, code points)."}
 --   - {name: last_char_start, type: integer, description: Offset of the last occurrence.}
-with recursive actor_ids as (
+with recursive params as (
+    -- every parameter, read once: an empty value ('') is no value, as when it is not given
+    select
+        nullif(:actor, '') as actor,
+        nullif(:source, '') as source,
+        nullif(:subunits, '') as subunits
+),
+actor_ids as (
     -- the actor by slug, display name or alias (letter case ignored): three index lookups, which
     -- every engine's planner sees as a few rows (an OR across them made PostgreSQL scan tables)
-    select a.id from actors as a where a.slug = lower(:actor)
+    select a.id from params as p cross join actors as a where a.slug = lower(p.actor)
     union
-    select a.id from actors as a where a.name_key = lower(:actor)
+    select a.id from params as p cross join actors as a where a.name_key = lower(p.actor)
     union
-    select x.actor_id from actor_aliases as x where x.alias_key = lower(:actor)
+    select x.actor_id from params as p cross join actor_aliases as x where x.alias_key = lower(p.actor)
 ),
 actor_tree as (
     -- the actors found and, unless subunits is no, their sub-units all the way down (actors.parent_id,
@@ -55,8 +62,9 @@ actor_tree as (
     union
     select sub.id, t.matched_id, t.depth + 1
     from actor_tree as t
+    cross join params as p
     join actors as sub on sub.parent_id = t.id
-    where (:subunits is null or :subunits <> 'no') and t.depth < 100
+    where (p.subunits is null or p.subunits <> 'no') and t.depth < 100
 ),
 actor_units as (
     -- each actor once, with how it matched: self, or sub-unit of the nearest found actor above it
@@ -79,10 +87,11 @@ counted as (
         sum(case when m.assigned = 'chosen' then 1 else 0 end) as n_chosen,
         min(m.char_start) as first_char_start,
         max(m.char_start) as last_char_start
-    from mentions as m
+    from params as p
+    cross join mentions as m
     join sources as s on s.id = m.source_id
-    where (:actor is null or m.actor_id in (select id from actor_units))
-        and (:source is null or s.slug = lower(:source))
+    where (p.actor is null or m.actor_id in (select id from actor_units))
+        and (p.source is null or s.slug = lower(p.source))
     group by m.source_id, m.actor_id, m.form
 )
 

@@ -68,14 +68,21 @@
 --   - {name: country_total, type: decimal, description: "Sum of the distinct amounts attributed to any actor of this country in this currency, stage and period."}
 --   - {name: country_n_amounts, type: integer, description: How many distinct amounts country_total adds up.}
 --   - {name: country_n_disputed, type: integer, description: How many of them are disputed.}
-with recursive actor_ids as (
+with recursive params as (
+    -- every parameter, read once: an empty value ('') is no value, as when it is not given
+    select
+        nullif(:actor, '') as actor,
+        nullif(:country, '') as country,
+        nullif(:subunits, '') as subunits
+),
+actor_ids as (
     -- the actor by slug, display name or alias (letter case ignored): three index lookups, which
     -- every engine's planner sees as a few rows (an OR across them made PostgreSQL scan tables)
-    select a.id from actors as a where a.slug = lower(:actor)
+    select a.id from params as p cross join actors as a where a.slug = lower(p.actor)
     union
-    select a.id from actors as a where a.name_key = lower(:actor)
+    select a.id from params as p cross join actors as a where a.name_key = lower(p.actor)
     union
-    select x.actor_id from actor_aliases as x where x.alias_key = lower(:actor)
+    select x.actor_id from params as p cross join actor_aliases as x where x.alias_key = lower(p.actor)
 ),
 actor_tree as (
     -- the actors found and, unless subunits is no, their sub-units all the way down (actors.parent_id,
@@ -84,8 +91,9 @@ actor_tree as (
     union
     select sub.id, t.matched_id, t.depth + 1
     from actor_tree as t
+    cross join params as p
     join actors as sub on sub.parent_id = t.id
-    where (:subunits is null or :subunits <> 'no') and t.depth < 100
+    where (p.subunits is null or p.subunits <> 'no') and t.depth < 100
 ),
 actor_units as (
     -- each actor once, with how it matched: self, or sub-unit of the nearest found actor above it
@@ -261,7 +269,8 @@ select
     ct.total as country_total,
     ct.n_amounts as country_n_amounts,
     ct.n_disputed as country_n_disputed
-from amounts as am
+from params as p
+cross join amounts as am
 join owners as o on o.amount_id = am.id
 join amount_claims as amc on amc.amount_id = am.id
 left join evidence_counts as ec on ec.amount_id = am.id
@@ -274,8 +283,8 @@ left join actor_totals as act
 left join country_totals as ct
     on ct.country = a.country and ct.currency = am.currency and ct.stage = am.stage
     and ct.period_key = coalesce(am.period, '-')
-where (:actor is null or au.id is not null)
-and (:country is null or lower(a.country) = lower(:country))
+where (p.actor is null or au.id is not null)
+and (p.country is null or lower(a.country) = lower(p.country))
 order by
     o.owner_type,
     o.owner,

@@ -39,7 +39,14 @@
 --   - {name: actor_a_match, type: text, description: "With actor given: how actor_a matched it (self, or sub-unit of the actor it names); empty when only actor_b did."}
 --   - {name: actor_b_match, type: text, description: "With actor given: how actor_b matched it; empty when only actor_a did."}
 --   - {name: n_facts, type: integer, description: Distinct facts behind the tie.}
-with recursive ties as (
+with recursive params as (
+    -- every parameter, read once: an empty value ('') is no value, as when it is not given
+    select
+        nullif(:actor, '') as actor,
+        nullif(:tie, '') as tie,
+        nullif(:subunits, '') as subunits
+),
+ties as (
     select 1 as tie_order, 'agreement' as tie, 0 as is_directed, null as relation_kind,
            p1.actor_id as actor_a_id, p2.actor_id as actor_b_id, p1.agreement_id as fact_id
     from agreement_parties as p1
@@ -87,11 +94,11 @@ pairs as (
 actor_ids as (
     -- the actor by slug, display name or alias (letter case ignored): three index lookups, which
     -- every engine's planner sees as a few rows (an OR across them made PostgreSQL scan tables)
-    select a.id from actors as a where a.slug = lower(:actor)
+    select a.id from params as p cross join actors as a where a.slug = lower(p.actor)
     union
-    select a.id from actors as a where a.name_key = lower(:actor)
+    select a.id from params as p cross join actors as a where a.name_key = lower(p.actor)
     union
-    select x.actor_id from actor_aliases as x where x.alias_key = lower(:actor)
+    select x.actor_id from params as p cross join actor_aliases as x where x.alias_key = lower(p.actor)
 ),
 actor_tree as (
     -- the actors found and, unless subunits is no, their sub-units all the way down (actors.parent_id,
@@ -100,8 +107,9 @@ actor_tree as (
     union
     select sub.id, t.matched_id, t.depth + 1
     from actor_tree as t
+    cross join params as p
     join actors as sub on sub.parent_id = t.id
-    where (:subunits is null or :subunits <> 'no') and t.depth < 100
+    where (p.subunits is null or p.subunits <> 'no') and t.depth < 100
 ),
 actor_units as (
     -- each actor once, with how it matched: self, or sub-unit of the nearest found actor above it
@@ -125,13 +133,14 @@ select
     (select u.how from actor_units as u where u.id = pairs.actor_a_id) as actor_a_match,
     (select u.how from actor_units as u where u.id = pairs.actor_b_id) as actor_b_match,
     pairs.n_facts
-from pairs
+from params as p
+cross join pairs
 join actors as aa on aa.id = pairs.actor_a_id
 join actors as ab on ab.id = pairs.actor_b_id
-where (:actor is null
+where (p.actor is null
        or pairs.actor_a_id in (select id from actor_units)
        or pairs.actor_b_id in (select id from actor_units))
-  and (:tie is null or pairs.tie = :tie)
+  and (p.tie is null or pairs.tie = p.tie)
 order by
     aa.slug,
     ab.slug,

@@ -30,7 +30,12 @@
 --   - {name: is_direct_quote, type: boolean, description: True when the accusation's words are a verbatim quotation.}
 --   - {name: accusation_text, type: text, description: The accusation in its words (verbatim quote or the source's reporting words).}
 --   - {name: said_text, type: text, description: The source's own words for when the accusation was made.}
-with accusations as (
+with params as (
+    -- every parameter, read once: an empty value ('') is no value, as when it is not given
+    select
+        nullif(:agreement, '') as agreement
+),
+accusations as (
     select distinct
         st.id as statement_id,
         about_agreement.agreement_id,
@@ -84,13 +89,14 @@ select
     st.is_direct_quote,
     st.content as accusation_text,
     st.said_text
-from rows_out as r
+from params as p
+cross join rows_out as r
 join agreements as ag on ag.id = r.agreement_id
 join actors as ob_actor on ob_actor.id = r.obligor_actor_id
 left join actors as be_actor on be_actor.id = r.beneficiary_actor_id
 left join statements as st on st.id = r.statement_id
 left join actors as sp on sp.id = st.speaker_actor_id
-where (:agreement is null or ag.slug = lower(:agreement))
+where (p.agreement is null or ag.slug = lower(p.agreement))
 order by
     ag.slug,
     ob_actor.slug,

@@ -50,7 +50,14 @@
 --   - {name: disputed, type: boolean, description: "True when a value of the project or of one of its amounts is disputed between sources (see the conflicts report)."}
 --   - {name: amount_sources, type: integer, description: Distinct sources that state the row's amount; empty when none is stated.}
 --   - {name: amount_disputed, type: boolean, description: True when another source states an amount incompatible with the row's amount; empty when none is stated.}
-with recursive ranked_resources as (
+with recursive params as (
+    -- every parameter, read once: an empty value ('') is no value, as when it is not given
+    select
+        nullif(:status, '') as status,
+        nullif(:grade, '') as grade,
+        nullif(:resource, '') as resource
+),
+ranked_resources as (
     -- each project's resources numbered alphabetically, to be joined one after another below
     select
         r.project_id,
@@ -133,19 +140,20 @@ select
     prc.is_disputed as disputed,
     amc.n_sources as amount_sources,
     amc.is_disputed as amount_disputed
-from projects as pr
+from params as p
+cross join projects as pr
 join project_claims as prc on prc.project_id = pr.id
 left join agreements as ag on ag.id = pr.agreement_id
 left join project_resource_lists as prl on prl.project_id = pr.id
 left join participants on participants.project_id = pr.id
 left join amounts as am on am.project_id = pr.id
 left join amount_claims as amc on amc.amount_id = am.id
-where (:status is null or pr.status = :status)
-  and (:resource is null or exists (
-      select 1 from project_resources as x where x.project_id = pr.id and x.resource_key = lower(:resource)))
-  and (:grade is null or exists (
+where (p.status is null or pr.status = p.status)
+  and (p.resource is null or exists (
+      select 1 from project_resources as x where x.project_id = pr.id and x.resource_key = lower(p.resource)))
+  and (p.grade is null or exists (
       select 1 from evidence as ev join sources as s on s.id = ev.source_id
-      where ev.project_id = pr.id and s.grade <= :grade))
+      where ev.project_id = pr.id and s.grade <= p.grade))
 order by
     case when pr.started_earliest is null then 1 else 0 end,
     pr.started_earliest,

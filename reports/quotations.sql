@@ -21,6 +21,11 @@
 --   - {name: attributed_kind, type: text, description: "actor, event or agreement; empty when the source does not say."}
 --   - {name: attributed_to, type: text, description: The slug of the actor, event or agreement.}
 --   - {name: attributed_name, type: text, description: "Its display name or title."}
+with params as (
+    -- every parameter, read once: an empty value ('') is no value, as when it is not given
+    select
+        nullif(:source, '') as source
+)
 select
     s.slug as source,
     q.char_start,
@@ -33,12 +38,13 @@ select
     end as attributed_kind,
     coalesce(a.slug, e.slug, g.slug) as attributed_to,
     coalesce(a.name, e.title, g.title) as attributed_name
-from quotations as q
+from params as p
+cross join quotations as q
 join sources as s on s.id = q.source_id
 left join actors as a on a.id = q.actor_id
 left join events as e on e.id = q.event_id
 left join agreements as g on g.id = q.agreement_id
-where (:source is null or s.slug = lower(:source))
+where (p.source is null or s.slug = lower(p.source))
 order by
     s.slug,
     q.char_start

@@ -48,14 +48,22 @@
 --   - {name: about_name, type: text, description: Its display name or title.}
 --   - {name: about_role, type: text, description: "The role the statement gives it: target, subject, beneficiary, accused, praised, mentioned."}
 --   - {name: target_match, type: text, description: "With target given and naming an actor: how the row's about actor matched it: self, or sub-unit of the actor it names."}
-with recursive speaker_ids as (
+with recursive params as (
+    -- every parameter, read once: an empty value ('') is no value, as when it is not given
+    select
+        nullif(:speaker, '') as speaker,
+        nullif(:target, '') as target,
+        nullif(:voice, '') as voice,
+        nullif(:subunits, '') as subunits
+),
+speaker_ids as (
     -- the actor by slug, display name or alias (letter case ignored): three index lookups, which
     -- every engine's planner sees as a few rows (an OR across them made PostgreSQL scan tables)
-    select a.id from actors as a where a.slug = lower(:speaker)
+    select a.id from params as p cross join actors as a where a.slug = lower(p.speaker)
     union
-    select a.id from actors as a where a.name_key = lower(:speaker)
+    select a.id from params as p cross join actors as a where a.name_key = lower(p.speaker)
     union
-    select x.actor_id from actor_aliases as x where x.alias_key = lower(:speaker)
+    select x.actor_id from params as p cross join actor_aliases as x where x.alias_key = lower(p.speaker)
 ),
 speaker_tree as (
     -- the actors found and, unless subunits is no, their sub-units all the way down (actors.parent_id,
@@ -64,8 +72,9 @@ speaker_tree as (
     union
     select sub.id, t.matched_id, t.depth + 1
     from speaker_tree as t
+    cross join params as p
     join actors as sub on sub.parent_id = t.id
-    where (:subunits is null or :subunits <> 'no') and t.depth < 100
+    where (p.subunits is null or p.subunits <> 'no') and t.depth < 100
 ),
 speaker_units as (
     -- each actor once, with how it matched: self, or sub-unit of the nearest found actor above it
@@ -81,11 +90,11 @@ speaker_units as (
 target_ids as (
     -- the actor by slug, display name or alias (letter case ignored): three index lookups, which
     -- every engine's planner sees as a few rows (an OR across them made PostgreSQL scan tables)
-    select a.id from actors as a where a.slug = lower(:target)
+    select a.id from params as p cross join actors as a where a.slug = lower(p.target)
     union
-    select a.id from actors as a where a.name_key = lower(:target)
+    select a.id from params as p cross join actors as a where a.name_key = lower(p.target)
     union
-    select x.actor_id from actor_aliases as x where x.alias_key = lower(:target)
+    select x.actor_id from params as p cross join actor_aliases as x where x.alias_key = lower(p.target)
 ),
 target_tree as (
     -- the actors found and, unless subunits is no, their sub-units all the way down (actors.parent_id,
@@ -94,8 +103,9 @@ target_tree as (
     union
     select sub.id, t.matched_id, t.depth + 1
     from target_tree as t
+    cross join params as p
     join actors as sub on sub.parent_id = t.id
-    where (:subunits is null or :subunits <> 'no') and t.depth < 100
+    where (p.subunits is null or p.subunits <> 'no') and t.depth < 100
 ),
 target_units as (
     -- each actor once, with how it matched: self, or sub-unit of the nearest found actor above it
@@ -110,10 +120,11 @@ target_units as (
 ),
 picked as (
     -- no speaker: every statement; a speaker: only theirs, found through the index on speaker_actor_id.
-    -- Each branch's constant condition is checked once, before its loop, so only one of them runs.
-    select st.id from statements as st where :speaker is null
+    -- Each branch's condition on params (one row, the outer loop) is checked once, so only one of them runs.
+    select st.id from params as p cross join statements as st where p.speaker is null
     union all
-    select st.id from speaker_units as k join statements as st on st.speaker_actor_id = k.id where :speaker is not null
+    select st.id from params as p cross join speaker_units as k join statements as st on st.speaker_actor_id = k.id
+    where p.speaker is not null
 ),
 positioned as (
     select st.*,
@@ -121,8 +132,8 @@ positioned as (
              where e.statement_id = st.id) as source,
            (select e.char_start from evidence as e join sources as s on s.id = e.source_id
              where e.statement_id = st.id order by s.slug, e.char_start limit 1) as char_start
-    from picked as p
-    join statements as st on st.id = p.id
+    from picked as pk
+    join statements as st on st.id = pk.id
 )
 select
     st.slug as statement,
@@ -144,7 +155,8 @@ select
     coalesce(aa.name, ag.title, pr.title, ev.title) as about_name,
     su.role as about_role,
     tu.how as target_match
-from positioned as st
+from params as p
+cross join positioned as st
 left join actors as sp on sp.id = st.speaker_actor_id
 left join speaker_units as spu on spu.id = st.speaker_actor_id
 left join statement_subjects as su on su.statement_id = st.id
@@ -153,11 +165,11 @@ left join agreements as ag on ag.id = su.agreement_id
 left join projects as pr on pr.id = su.project_id
 left join events as ev on ev.id = su.event_id
 left join target_units as tu on tu.id = su.actor_id
-where (:voice is null or st.voice = :voice)
+where (p.voice is null or st.voice = p.voice)
   and (
-      :target is null
+      p.target is null
       or tu.id is not null
-      or (su.actor_id is null and su.id is not null and lower(coalesce(ag.slug, pr.slug, ev.slug)) = lower(:target))
+      or (su.actor_id is null and su.id is not null and lower(coalesce(ag.slug, pr.slug, ev.slug)) = lower(p.target))
   )
 order by
     case when st.said_earliest is null then 1 else 0 end,

@@ -52,7 +52,15 @@
 --   - {name: what, type: text, description: "What happened, in short: a title, a statement's words, a relation's description."}
 --   - {name: sources, type: integer, description: Distinct sources with evidence on the fact.}
 --   - {name: disputed, type: boolean, description: "True when a value of the fact is disputed between sources (for an agreement, also of its obligations and amounts; for a project, of its amounts): see the conflicts report."}
-with inferred_dates as (
+with params as (
+    -- every parameter, read once: an empty value ('') is no value, as when it is not given
+    select
+        date(nullif(cast(:from as char(10)), '')) as from_on,
+        date(nullif(cast(:to as char(10)), '')) as to_on,
+        nullif(:basis, '') as basis,
+        nullif(:undated, '') as undated
+),
+inferred_dates as (
     select
         inf.agreement_id,
         inf.project_id,
@@ -121,13 +129,14 @@ dated as (
 ordered as (
     select
         dated.*,
-        case when :basis = 'stated' then date_earliest else coalesce(date_earliest, inferred_earliest) end
+        case when p.basis = 'stated' then date_earliest else coalesce(date_earliest, inferred_earliest) end
             as sort_earliest,
-        case when :basis = 'stated' then date_latest else coalesce(date_latest, inferred_latest) end
+        case when p.basis = 'stated' then date_latest else coalesce(date_latest, inferred_latest) end
             as sort_latest,
-        case when :basis = 'stated' then 0 when date_earliest is null and inferred_earliest is not null then 1 else 0 end
+        case when p.basis = 'stated' then 0 when date_earliest is null and inferred_earliest is not null then 1 else 0 end
             as is_inferred
-    from dated
+    from params as p
+    cross join dated
 )
 select
     date_earliest,
@@ -170,14 +179,15 @@ select
             and exists (select 1 from claims as c where c.relation_id = o.fact_id and c.disputed) then 1
         else 0
     end as disputed
-from ordered as o
-where (:from is null and :to is null)
+from params as p
+cross join ordered as o
+where (p.from_on is null and p.to_on is null)
    -- a placed fact whose range overlaps [from, to] (an open end of the range reaches any day)
    or ((sort_earliest is not null or sort_latest is not null)
-       and (:from is null or sort_latest is null or sort_latest >= :from)
-       and (:to is null or sort_earliest is null or sort_earliest <= :to))
+       and (p.from_on is null or sort_latest is null or sort_latest >= p.from_on)
+       and (p.to_on is null or sort_earliest is null or sort_earliest <= p.to_on))
    -- a fact no date places, only when asked for
-   or (sort_earliest is null and sort_latest is null and :undated = 'yes')
+   or (sort_earliest is null and sort_latest is null and p.undated = 'yes')
 order by
     case when sort_earliest is null then 1 else 0 end,
     sort_earliest,

@@ -33,7 +33,12 @@
 --   - {name: inferred_earliest, type: date, description: First day of accords' inferred date.}
 --   - {name: inferred_latest, type: date, description: Last day of accords' inferred date.}
 --   - {name: inferred_text, type: text, description: Accords' inferred value in words.}
-with inferred as (
+with params as (
+    -- every parameter, read once: an empty value ('') is no value, as when it is not given
+    select
+        nullif(:missing, '') as missing
+),
+inferred as (
     select
         inf.source_id,
         inf.agreement_id,
@@ -95,43 +100,43 @@ gaps as (
     union all
     -- the month and the day a partial date leaves open
     select 3, 'agreement', ag.slug, null, ag.title,
-           p.missing_order, p.missing, ag.signed_text, ag.signed_precision,
+           pt.missing_order, pt.missing, ag.signed_text, ag.signed_precision,
            inf.earliest, inf.latest, inf.value_text,
            case when inf.agreement_id is null then 0 else 1 end
     from agreements as ag
-    join partial as p on p.date_precision = ag.signed_precision
+    join partial as pt on pt.date_precision = ag.signed_precision
     left join inferred as inf on inf.agreement_id = ag.id
     union all
     select 5, 'project', pr.slug, null, pr.title,
-           p.missing_order, p.missing, pr.started_text, pr.started_precision,
+           pt.missing_order, pt.missing, pr.started_text, pr.started_precision,
            inf.earliest, inf.latest, inf.value_text,
            case when inf.project_id is null then 0 else 1 end
     from projects as pr
-    join partial as p on p.date_precision = pr.started_precision
+    join partial as pt on pt.date_precision = pr.started_precision
     left join inferred as inf on inf.project_id = pr.id
     union all
     select 6, 'event', ev.slug, null, ev.title,
-           p.missing_order, p.missing, ev.occurred_text, ev.occurred_precision,
+           pt.missing_order, pt.missing, ev.occurred_text, ev.occurred_precision,
            inf.earliest, inf.latest, inf.value_text,
            case when inf.event_id is null then 0 else 1 end
     from events as ev
-    join partial as p on p.date_precision = ev.occurred_precision
+    join partial as pt on pt.date_precision = ev.occurred_precision
     left join inferred as inf on inf.event_id = ev.id
     union all
     select 7, 'statement', st.slug, null, st.content,
-           p.missing_order, p.missing, st.said_text, st.said_precision,
+           pt.missing_order, pt.missing, st.said_text, st.said_precision,
            inf.earliest, inf.latest, inf.value_text,
            case when inf.statement_id is null then 0 else 1 end
     from statements as st
-    join partial as p on p.date_precision = st.said_precision
+    join partial as pt on pt.date_precision = st.said_precision
     left join inferred as inf on inf.statement_id = st.id
     union all
     select 1, 'source', s.slug, null, s.title,
-           p.missing_order, p.missing, s.published_text, s.published_precision,
+           pt.missing_order, pt.missing, s.published_text, s.published_precision,
            inf.earliest, inf.latest, inf.value_text,
            case when inf.source_id is null then 0 else 1 end
     from sources as s
-    join partial as p on p.date_precision = s.published_precision
+    join partial as pt on pt.date_precision = s.published_precision
     left join inferred as inf on inf.source_id = s.id
     union all
     -- money
@@ -219,15 +224,16 @@ select
     fact,
     actor,
     what,
-    missing,
+    gaps.missing,
     stated_text,
     stated_precision,
     is_inferred,
     inferred_earliest,
     inferred_latest,
     inferred_text
-from gaps
-where (:missing is null or missing = :missing)
+from params as p
+cross join gaps
+where (p.missing is null or gaps.missing = p.missing)
 order by
     type_order,
     fact,

@@ -1,14 +1,24 @@
-"""Conventions every report keeps: one way to find an actor (with its sub-units), and a grain key that is unique.
+"""Conventions every report keeps: parameters read once (empty as not given), one way to find an actor
+(with its sub-units), and a grain key that is unique.
+
+A report with parameters reads them in one place, its first CTE ``params``
+(see ``canonical_params``): one row, a column a parameter, in the header's
+order, each ``nullif(:<param>, '')`` (a date ``date(nullif(cast(:<param> as
+char(10)), ''))``, named ``<param>_on``), so that a client that binds an empty
+field as '' (Datasette's forms, most SQL tools) gets the rows of the
+parameter not given, on every engine, whether it binds a date as a date or
+as text. Nowhere else does the SQL name a ``:<param>``; it reads ``params``,
+as ``p``, an alias kept for it.
 
 An actor parameter (a text parameter whose description says it takes an
 alias) is matched by exactly one block, the same in every report::
 
     <param>_ids as (
-        select a.id from actors as a where a.slug = lower(:<param>)
+        select a.id from params as p cross join actors as a where a.slug = lower(p.<param>)
         union
-        select a.id from actors as a where a.name_key = lower(:<param>)
+        select a.id from params as p cross join actors as a where a.name_key = lower(p.<param>)
         union
-        select x.actor_id from actor_aliases as x where x.alias_key = lower(:<param>)
+        select x.actor_id from params as p cross join actor_aliases as x where x.alias_key = lower(p.<param>)
     )
 
 and nowhere else does a report compare an actor's slug, name or alias with a
@@ -30,6 +40,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -44,6 +55,7 @@ from db.reports import (
     ReportFormatError,
     _code_only,
     all_reports,
+    bind_names,
     bind_parameters,
     check_report,
     parse_report,
@@ -52,17 +64,120 @@ from db.reports import (
 
 TINY = dict(actors=40, statements=200, agreements=40, projects=40, sources=4)
 
+# --- parameters: read once, in params, an empty value as no value ----------------------------
+
+#: how params reads a parameter of each type: '' becomes NULL, and the value has one type on every
+#: engine whether the client binds it typed (accords: a date as a date) or as text (a date as text);
+#: PostgreSQL cannot compare '' with a date, so the value goes through text first
+PARAMS_FORMS = {
+    "text": "nullif(:{name}, '') as {name}",
+    "choice": "nullif(:{name}, '') as {name}",
+    "date": "date(nullif(cast(:{name} as char(10)), '')) as {name}_on",
+    "integer": "cast(nullif(cast(:{name} as char(24)), '') as integer) as {name}",
+    "decimal": "cast(nullif(cast(:{name} as char(100)), '') as decimal(65, 30)) as {name}",
+}
+
+
+def params_column(param: Parameter) -> str:
+    """The name of a parameter's column in params: its own, ``<name>_on`` for a date (``from`` is a keyword)."""
+    return f"{param.name}_on" if param.type == "date" else param.name
+
+
+def canonical_params(parameters: Sequence[Parameter]) -> str:
+    """The params block for these parameters, as the shipped reports write it, comment included."""
+    return ("params as (\n"
+            "    -- every parameter, read once: an empty value ('') is no value, as when it is not given\n"
+            "    select\n"
+            + ",\n".join("        " + PARAMS_FORMS[p.type].format(name=p.name) for p in parameters)
+            + "\n)")
+
+
+_P_ALIAS = re.compile(r"\b(?:from|join) (\w+) as p\b")
+
+
+def params_problems(report: Report) -> list[str]:
+    """Where a report reads a parameter other than once, in its first CTE params."""
+    where = f"reports/{report.name}.sql"
+    if not report.parameters:
+        return []
+    block = canonical_params(report.parameters)
+    problems = []
+    if not any(report.sql.startswith(opening + block + after) for opening in ("with ", "with recursive ")
+               for after in (",\n", "\nselect")):
+        problems.append(f"{where}: the SQL does not open with the params block canonical_params writes "
+                        "(`with params as (` or `with recursive params as (`, a column a parameter, in order)")
+    rest = report.sql.replace(block, " ", 1)
+    problems += [f"{where}: :{name} is read outside params: read p.{name} from params instead"
+                 for name in bind_names(rest)]
+    code = _normalised(rest)
+    for param in report.parameters:
+        if not re.search(rf"\bp\.{params_column(param)}\b", code):
+            problems.append(f"{where}: params.{params_column(param)} is never read")
+    problems += [f"{where}: the alias p stands for {table}; keep it for params"
+                 for table in sorted(set(_P_ALIAS.findall(code)) - {"params"})]
+    return problems
+
+
+@pytest.mark.parametrize("name", sorted(all_reports()))
+def test_every_report_reads_its_parameters_once_in_params(name):
+    assert params_problems(all_reports()[name]) == []
+
+
+PARAMS_HEADER = """-- title: Test
+-- grain: one row per agreement
+-- parameters:
+--   - {name: kind, type: choice, choices: [contract, accord]}
+--   - {name: from, type: date}
+-- description: A test report.
+-- columns:
+--   - {name: agreement, type: text, description: The slug.}
+"""
+PARAMS_SQL = ("with " + canonical_params([Parameter("kind", "choice", choices=("contract", "accord")),
+                                          Parameter("from", "date")]) + ",\n"
+              "chosen as (select ag.slug from params as p cross join agreements as ag "
+              "where (p.kind is null or ag.kind = p.kind) and (p.from_on is null or ag.signed_latest >= p.from_on))\n"
+              "select slug as agreement from chosen")
+
+
+def test_the_canonical_params_pass():
+    report = parse_report("test", PARAMS_HEADER + PARAMS_SQL)
+    assert check_report(report) == [] and params_problems(report) == []
+
+
+@pytest.mark.parametrize(("sql", "problem"), [
+    pytest.param(PARAMS_SQL.replace("nullif(:kind, '') as kind", ":kind as kind"),
+                 "does not open with the params block", id="no-nullif"),
+    pytest.param(PARAMS_SQL.replace("date(nullif(cast(:from as char(10)), ''))", "nullif(:from, '')"),
+                 "does not open with the params block", id="date-as-text"),
+    pytest.param(PARAMS_SQL.replace("        nullif(:kind, '') as kind,\n", "").replace(
+        "date(nullif(cast(:from as char(10)), '')) as from_on", "date(nullif(cast(:from as char(10)), '')) as from_on,\n"
+        "        nullif(:kind, '') as kind"), "does not open with the params block", id="other-order"),
+    pytest.param(PARAMS_SQL.replace("ag.kind = p.kind", "ag.kind = :kind"),
+                 ":kind is read outside params", id="bind-outside"),
+    pytest.param(PARAMS_SQL.replace("(p.kind is null or ag.kind = p.kind)", "(:kind is null or ag.kind = :kind)"),
+                 "params.kind is never read", id="column-unread"),
+    pytest.param("with chosen as (select 1 as x), " + PARAMS_SQL[len("with "):],
+                 "does not open with the params block", id="not-first"),
+    pytest.param(PARAMS_SQL.replace("select slug as agreement from chosen",
+                                    "select p.slug as agreement from chosen as p"),
+                 "the alias p stands for chosen", id="alias-taken"),
+])
+def test_a_parameter_read_otherwise_is_caught(sql, problem):
+    problems = params_problems(parse_report("test", PARAMS_HEADER + sql))
+    assert any(problem in p for p in problems), problems
+
+
 # --- one actor lookup ------------------------------------------------------------------
 
 _LOOKUP = re.compile(  # in SQL without comments, in lower case, spaces collapsed (see _normalised)
     r"\b(\w+) as \("
-    r"select a\.id from actors as a where a\.slug = lower\(:(\w+)\) union "
-    r"select a\.id from actors as a where a\.name_key = lower\(:\2\) union "
-    r"select x\.actor_id from actor_aliases as x where x\.alias_key = lower\(:\2\)\)"
+    r"select a\.id from params as p cross join actors as a where a\.slug = lower\(p\.(\w+)\) union "
+    r"select a\.id from params as p cross join actors as a where a\.name_key = lower\(p\.\2\) union "
+    r"select x\.actor_id from params as p cross join actor_aliases as x where x\.alias_key = lower\(p\.\2\)\)"
 )
 _ACTOR_TABLES = re.compile(r"\b(?:actors|actor_aliases)(?: as)? (\w+)")
 _ACTOR_COLUMNS = "slug|name|name_key|alias|alias_key"
-_PARAMETER = r"(?:lower\()?:\w+\)?"
+_PARAMETER = r"(?:lower\()?(?::\w+|p\.\w+)\)?"  # a bound parameter, or its column in params
 _COMPARED = r"(?:=|<>|!=|like|in \(?)"
 
 
@@ -148,8 +263,9 @@ def canonical_units(param: str) -> str:
             "    union\n"
             "    select sub.id, t.matched_id, t.depth + 1\n"
             f"    from {param}_tree as t\n"
+            "    cross join params as p\n"
             "    join actors as sub on sub.parent_id = t.id\n"
-            "    where (:subunits is null or :subunits <> 'no') and t.depth < 100\n"
+            "    where (p.subunits is null or p.subunits <> 'no') and t.depth < 100\n"
             "),\n"
             f"{param}_units as (\n"
             "    -- each actor once, with how it matched: self, or sub-unit of the nearest found actor above it\n"
@@ -224,15 +340,15 @@ def canonical_lookup(param: str) -> str:
     return (f"{param}_ids as (\n"
             "    -- the actor by slug, display name or alias (letter case ignored): three index lookups, which\n"
             "    -- every engine's planner sees as a few rows (an OR across them made PostgreSQL scan tables)\n"
-            f"    select a.id from actors as a where a.slug = lower(:{param})\n"
+            f"    select a.id from params as p cross join actors as a where a.slug = lower(p.{param})\n"
             "    union\n"
-            f"    select a.id from actors as a where a.name_key = lower(:{param})\n"
+            f"    select a.id from params as p cross join actors as a where a.name_key = lower(p.{param})\n"
             "    union\n"
-            f"    select x.actor_id from actor_aliases as x where x.alias_key = lower(:{param})\n"
+            f"    select x.actor_id from params as p cross join actor_aliases as x where x.alias_key = lower(p.{param})\n"
             ")")
 
 
-CANONICAL = "with " + canonical_lookup("actor") + "\n"
+CANONICAL = "with " + canonical_params([Parameter("actor")]) + ",\n" + canonical_lookup("actor") + "\n"
 
 SUBUNITS_HEADER = HEADER.replace("-- description:", """--   - name: subunits
 --     type: choice
@@ -242,14 +358,15 @@ SUBUNITS_HEADER = HEADER.replace("-- description:", """--   - name: subunits
 -- description:""").replace("-- columns:\n", """-- columns:
 --   - {name: actor_match, type: text, description: How it matched.}
 """)
-WITH_UNITS = ("with recursive " + canonical_lookup("actor") + ",\n" + canonical_units("actor") + "\n"
+WITH_UNITS = ("with recursive " + canonical_params([Parameter("actor"), SUBUNITS_PARAMETER]) + ",\n"
+              + canonical_lookup("actor") + ",\n" + canonical_units("actor") + "\n"
               "select a.slug as actor, u.how as actor_match from actor_units as u join actors as a on a.id = u.id")
 
 
 def test_the_canonical_subunits_pass():
     report = parse_report("test", SUBUNITS_HEADER + WITH_UNITS)
     assert check_report(report) == []
-    assert actor_lookup_problems(report) == [] and subunit_problems(report) == []
+    assert actor_lookup_problems(report) == [] and subunit_problems(report) == [] and params_problems(report) == []
 
 
 @pytest.mark.parametrize(("header", "sql", "problem"), [
@@ -298,9 +415,9 @@ def test_subunits_follow_the_parent_chain_and_stop_at_a_loop(engine_name, scratc
 
 
 def test_the_canonical_lookup_passes():
-    report = parse_report("test", HEADER + CANONICAL + "select a.slug as actor from actors as a "
-                                  "where :actor is null or a.id in (select id from actor_ids)")
-    assert actor_lookup_problems(report) == []
+    report = parse_report("test", HEADER + CANONICAL + "select a.slug as actor from params as p cross join actors as a "
+                                  "where p.actor is null or a.id in (select id from actor_ids)")
+    assert actor_lookup_problems(report) == [] and params_problems(report) == []
 
 
 @pytest.mark.parametrize(("sql", "problem"), [
@@ -469,6 +586,7 @@ def test_the_readme_example_report_keeps_the_conventions(sqlite_seeded):
     assert actor_lookup_problems(report) == []
     assert canonical_lookup("actor") in report.sql
     assert subunit_problems(report) == []
+    assert params_problems(report) == []
     assert duplicate_keys(sqlite_seeded, {"example": report}) == []
     engine = make_engine(sqlite_seeded)
     try:

@@ -46,7 +46,7 @@ def _column_description(description: str, allowed: str | None) -> str:
     """A column's description, with every value an enumerated column accepts and its meaning."""
     if not allowed:
         return description
-    return f"{description} Values: " + "; ".join(allowed.splitlines()) + "."
+    return f"{description} Values: " + "; ".join(line.rstrip(".") for line in allowed.splitlines()) + "."
 
 
 @cache

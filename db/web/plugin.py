@@ -11,11 +11,15 @@ Hooks, for the pages helper and the browser tests to rely on:
   length and ATTACH limits. Datasette already opens the file ``mode=ro``
   for reading; this makes the engine refuse a write on the connection a
   writable canned query would use too, whatever metadata or plugin asks.
-- ``extra_template_vars``: ``accords_snapshot``, the line that says which
-  server a snapshot copies and when it was taken (None for a live file).
-- ``prepare_jinja2_environment``: on a snapshot, ``base.html`` becomes
-  Datasette's own with that line at the top of every page, in
-  ``<p class="message-info" id="accords-snapshot">``.
+- ``asgi_wrapper``: a request other than GET, HEAD or OPTIONS to a path of
+  an accords database (``/accords/...``) is answered 405, before Datasette
+  sees it: no form there posts anything (Datasette 0.65 answers a POST to
+  a read-only canned query with a 500).
+- ``prepare_jinja2_environment``: on a snapshot, the Jinja global
+  ``accords_snapshot()`` gives the line that says which server it copies
+  and when it was taken (as it is now: a refresh changes it), and
+  ``base.html`` becomes Datasette's own with that line at the top of every
+  page, error pages included, in ``<p class="message-info" id="accords-snapshot">``.
 """
 
 from __future__ import annotations
@@ -32,7 +36,8 @@ from . import snapshot_of
 DATASETTE_DATABASES = ("_internal", "_memory")
 
 BANNER_TEMPLATE = """{% extends "default:base.html" %}
-{% block messages %}{% if accords_snapshot %}<p class="message-info" id="accords-snapshot">{{ accords_snapshot }}</p>
+{% block messages %}{% set snapshot_line = accords_snapshot() %}{% if snapshot_line %}<p class="message-info" \
+id="accords-snapshot">{{ snapshot_line }}</p>
 {% endif %}{{ super() }}{% endblock %}"""
 
 
@@ -51,10 +56,32 @@ def prepare_connection(conn: sqlite3.Connection, database: str, datasette: Any) 
         guard(conn)
 
 
+#: the methods that read
+READING_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+def _database_path(datasette: Any, path: str) -> bool:
+    """Whether ``path`` is under one of the accords databases' routes."""
+    first = path.lstrip("/").split("/", 1)[0].split(".", 1)[0]
+    return any(db.route == first for name, db in datasette.databases.items() if name not in DATASETTE_DATABASES)
+
+
 @hookimpl
-def extra_template_vars(datasette: Any) -> dict[str, Any]:
-    snapshot = snapshot_of(datasette)
-    return {"accords_snapshot": snapshot.words() if snapshot else None}
+def asgi_wrapper(datasette: Any) -> Any:
+    def wrap(app: Any) -> Any:
+        async def read_only_app(scope: dict, receive: Any, send: Any) -> None:
+            if scope["type"] == "http" and scope["method"] not in READING_METHODS \
+                    and _database_path(datasette, scope["path"]):
+                await send({"type": "http.response.start", "status": 405,
+                            "headers": [(b"content-type", b"text/plain; charset=utf-8"),
+                                        (b"allow", b"GET, HEAD, OPTIONS")]})
+                await send({"type": "http.response.body", "body": b"405: accords serves its databases read-only\n"})
+                return
+            await app(scope, receive, send)
+
+        return read_only_app
+
+    return wrap
 
 
 @hookimpl
@@ -63,6 +90,11 @@ def prepare_jinja2_environment(env: Any, datasette: Any) -> None:
         return
     from jinja2 import ChoiceLoader, DictLoader
 
+    def line() -> str | None:
+        snapshot = snapshot_of(datasette)
+        return snapshot.words() if snapshot else None
+
+    env.globals["accords_snapshot"] = line  # a global, not a context variable: error pages show it too
     first = env.loader.loaders[0] if isinstance(env.loader, ChoiceLoader) else None
     if isinstance(first, DictLoader) and first.mapping.get("base.html") == BANNER_TEMPLATE:
         return  # already in place (the hook runs at each startup)
