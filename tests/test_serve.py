@@ -360,3 +360,16 @@ def test_every_report_parameter_binds_in_datasette_as_accords_binds_it():
     parameter would be bound as a number by accords, and needs a cast before a report may declare one."""
     kinds = {p.type for r in reports.all_reports().values() for p in r.parameters}
     assert kinds <= {"text", "choice", "date"}
+
+
+def test_a_failed_refresh_keeps_the_snapshot_served_and_says_why(seeded_file, tmp_path):
+    from db.web.snapshot import Refresher
+
+    served = Snapshot("sqlite:///gone.db", dt.datetime(2024, 5, 1, tzinfo=dt.UTC), seeded_file, 60)
+    datasette = make_datasette(seeded_file, snapshot=served)
+    said: list[str] = []
+    refresher = Refresher(datasette, f"sqlite:///{tmp_path / 'gone.db'}", tmp_path, 60, said.append)
+    refresher.refresh()
+    assert said == [f"the snapshot was not remade, the one served is kept: no database at {tmp_path / 'gone.db'}: "
+                    "run `accords db upgrade` (or any report) to create it"]
+    assert snapshot_of(datasette) == served and not (tmp_path / "1").exists()
