@@ -139,9 +139,9 @@ def visit(browser, server) -> Iterator:
         v.context.close()
 
 
-def _screenshot(page, name: str) -> None:
+def _screenshot(page, name: str, full_page: bool = False) -> None:
     if os.environ.get("ACCORDS_UPDATE_SCREENSHOTS") == "1":
-        page.screenshot(path=str(SCREENSHOTS / f"screenshot-{name}.png"), full_page=False)
+        page.screenshot(path=str(SCREENSHOTS / f"screenshot-{name}.png"), full_page=full_page)
 
 
 def _evidence_ids(database: Path, slug: str) -> list[int]:
@@ -204,8 +204,6 @@ def test_reader_shows_the_coverage_report(visit, database, slug):
     if shown["uncited"]:
         style = page.eval_on_selector("#source-text .seg-uncited", "e => getComputedStyle(e).textDecorationLine")
         assert style == "underline"
-    if slug == SEED:
-        _screenshot(page, "reader")
     v.check_clean()
 
 
@@ -235,6 +233,7 @@ def test_choosing_a_span_shows_its_facts_linked_to_their_rows(visit, database):
         [f["evidence"] for f in facts]
     hrefs = shown.locator("a.fact-link").evaluate_all("els => els.map(e => e.getAttribute('href'))")
     assert hrefs == [f"/accords/{f['table']}/{f['id']}" for f in facts]
+    _screenshot(page, "reader")
     # the first fact's row page exists and is that row
     response = page.goto(v.base + hrefs[0], wait_until="domcontentloaded")
     assert response is not None and response.status == 200
@@ -266,7 +265,7 @@ def test_charts_draw_their_marks(visit):
     assert all(n > 0 for n in counts.values()), counts
     assert page.locator("#chart-timeline svg g.mark-symbol > path").count() > 0  # days drawn as points
     assert page.locator("#chart-network svg g.mark-path > path").count() > 0  # the ties
-    _screenshot(page, "charts")
+    _screenshot(page, "charts", full_page=True)
     v.check_clean()
 
 
@@ -278,6 +277,10 @@ def test_schema_page_draws_every_table(visit):
     labels = set(page.locator("#schema-diagram svg g.node g.label.name").all_text_contents())
     assert {label.strip() for label in labels} == set(metadata.tables)
     _screenshot(page, "schema")
+    fitted = page.locator("#schema-diagram svg").bounding_box()["width"]
+    page.check("#schema-actual-size")
+    actual = page.locator("#schema-diagram svg").bounding_box()["width"]
+    assert actual > 2 * fitted, (fitted, actual)
     v.check_clean()
 
 

@@ -143,7 +143,7 @@ async def charts_page(request, datasette):
     return await _page(datasette, request, "accords_charts.html", {
         "charts": [{"name": n, "title": t, "note": note, "n": count, "spec": spec}
                    for n, t, note, count, spec in specs],
-        "form": form, "database": db.name})
+        "form": form, "limit": charts.LIMIT, "database": db.name})
 
 
 async def schema_page(request, datasette):
