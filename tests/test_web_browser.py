@@ -287,8 +287,8 @@ def test_schema_page_draws_every_table(visit):
 def test_a_canned_query_form_gives_the_reports_rows(visit, database):
     """The conflicts report as Datasette's canned query: its form, filled in and sent, lists the rows
     `accords report run conflicts -p fact ...` gives."""
-    from db.web.charts import report_query
     from db.reports import get_report
+    from db.web.charts import report_query
     from db.web.metadata import query_name
 
     fact = "afghan-oil-extraction-contract"
