@@ -92,19 +92,13 @@ async def source_page(request, datasette):
     claims = (await db.execute(reader.CLAIMS_SQL, params)).rows
     disputes = (await db.execute(reader.DISPUTES_SQL, params)).rows
 
-    def row_url(table: str, row_id: Any) -> str:
-        return datasette.urls.row(db.name, table, str(row_id))
-
-    def source_url(other: str) -> str:
-        return datasette.urls.path(f"{PREFIX}/sources/{other}")
-
-    refs = reader.fact_references(evidence, claims, disputes, row_url, source_url)
+    refs = reader.fact_references(evidence, claims, disputes)
     reading = reader.render(source["content"], [dict(s) for s in segments], reader.group_spans(refs))
     n_disputed = sum(1 for claim in claims if claim["disputed"])
     return await _page(datasette, request, "accords_source.html", {
         "source": {k: source[k] for k in source.keys() if k != "content"},
-        "source_row_url": row_url("sources", source["id"]), "reading": reading, "n_disputed": n_disputed,
-        "database": db.name})
+        "source_row_url": datasette.urls.row(db.name, "sources", str(source["id"])), "reading": reading,
+        "n_disputed": n_disputed, "rows_url": datasette.urls.database(db.name), "database": db.name})
 
 
 async def _chart_rows(db, name: str, given: dict[str, str]) -> tuple[list[dict[str, Any]], str | None]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import bisect
 import heapq
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -232,12 +232,18 @@ def _pieces_by_region(regions: list[tuple[int, int, Any]], spans: list[Span], le
     return out
 
 
+def _attribute(value: str) -> str:
+    """Text for an HTML attribute in single quotes: &, <, > and ' escaped (JSON's many double quotes
+    are left as they are, which keeps a page of thousands of fact references a third smaller)."""
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("'", "&#39;")
+
+
 def _open_mark(span: Span, first: bool) -> str:
     if first:
-        facts = escape(json.dumps(span.facts, ensure_ascii=False, separators=(",", ":")))
+        facts = _attribute(json.dumps(span.facts, ensure_ascii=False, separators=(",", ":")))
         disputed = " ev-disputed" if any(c["disputed"] for f in span.facts for c in f["claims"]) else ""
         return (f'<mark class="ev{disputed}" id="span-{span.number}" data-span="{span.number}" tabindex="0" '
-                f'data-kinds="{escape(" ".join(sorted({f["kind"] for f in span.facts})))}" data-facts="{facts}">')
+                f'data-kinds="{escape(" ".join(sorted({f["kind"] for f in span.facts})))}" data-facts=\'{facts}\'>')
     return f'<mark class="ev ev-cont" data-span="{span.number}">'
 
 
@@ -298,27 +304,23 @@ def render(text: str, segments: Sequence[dict[str, Any]], spans: list[Span]) -> 
 
 
 def fact_references(evidence_rows: Iterable[Sequence[Any]], claims: Iterable[Sequence[Any]],
-                    disputes: Iterable[Sequence[Any]], row_url: Callable[[str, Any], str],
-                    source_url: Callable[[str], str]) -> list[dict[str, Any]]:
+                    disputes: Iterable[Sequence[Any]]) -> list[dict[str, Any]]:
     """The evidence rows (from EVIDENCE_SQL) as dicts, each with its fact reference: kind, table, id,
-    slug, label, the row page's URL, and this source's claims through it (with a disputed claim's
-    other sides: each other source's value, linked to its reader at the quote)."""
+    slug, label, and this source's claims through it (a disputed claim with its other sides: each
+    other source's slug, value and quoting evidence row). Row pages' URLs are left to the page's
+    script (``ROWS/TABLE/ID``): written out for every reference they would double the page."""
     others: dict[int, list[dict[str, Any]]] = {}
     for claim_id, _other_id, value, evidence_id, in_record, source in disputes:
         others.setdefault(claim_id, []).append(
-            {"source": source, "value": value, "in_record": bool(in_record),
-             "url": f"{source_url(source)}#ev-{evidence_id}"})
+            {"source": source, "value": value, "in_record": bool(in_record), "evidence": evidence_id})
     by_evidence: dict[int, list[dict[str, Any]]] = {}
     for claim_id, evidence_id, field_, value, support, disputed, in_record in claims:
         by_evidence.setdefault(evidence_id, []).append(
-            {"field": field_, "value": value, "support": support, "disputed": bool(disputed),
-             "in_record": bool(in_record), "url": row_url("claims", claim_id),
-             "others": others.get(claim_id, [])})
+            {"id": claim_id, "field": field_, "value": value, "support": support, "disputed": bool(disputed),
+             "in_record": bool(in_record), "others": others.get(claim_id, [])})
     out = []
     for evidence_id, start, end, kind, fact_id, slug, label in evidence_rows:
-        table = FACT_KINDS[kind][1]
         out.append({"char_start": start, "char_end": end, "fact": {
-            "evidence": evidence_id, "kind": kind, "table": table, "id": fact_id, "slug": slug,
-            "label": label, "url": row_url(table, fact_id), "evidence_url": row_url("evidence", evidence_id),
-            "claims": by_evidence.get(evidence_id, [])}})
+            "evidence": evidence_id, "kind": kind, "table": FACT_KINDS[kind][1], "id": fact_id, "slug": slug,
+            "label": label, "claims": by_evidence.get(evidence_id, [])}})
     return out

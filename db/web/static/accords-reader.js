@@ -7,6 +7,9 @@
   const list = document.getElementById("facts-list");
   const hint = document.getElementById("facts-hint");
   if (!text || !list) { return; }
+  // a row's page is ROWS/TABLE/ID (Datasette's), another source's reader SOURCES/SLUG
+  const rowUrl = (table, id) => text.dataset.rows + "/" + table + "/" + id;
+  const sourceUrl = (slug, evidence) => text.dataset.sources + "/" + slug + "#ev-" + evidence;
 
   function el(tag, attrs, children) {
     const node = document.createElement(tag);
@@ -24,14 +27,14 @@
 
   function claimItem(claim) {
     const item = el("li", { class: "claim" + (claim.disputed ? " claim-disputed" : "") }, [
-      el("a", { href: claim.url, text: claim.field }), " = ", el("q", { text: claim.value === null ? "" : claim.value }),
+      el("a", { href: rowUrl("claims", claim.id), text: claim.field }), " = ", el("q", { text: claim.value === null ? "" : claim.value }),
       " (" + claim.support + " source" + (claim.support === 1 ? "" : "s") + (claim.in_record ? ", in the record" : "") + ")",
     ]);
     if (claim.disputed) {
       item.appendChild(el("span", { class: "disputed-flag", text: " ⚠ disputed" }));
       const others = el("ul", { class: "other-sides" });
       claim.others.forEach((o) => others.appendChild(el("li", {}, [
-        el("a", { class: "other-side", href: o.url, text: o.source }), " says ",
+        el("a", { class: "other-side", href: sourceUrl(o.source, o.evidence), text: o.source }), " says ",
         el("q", { text: o.value === null ? "" : o.value }), o.in_record ? " (in the record)" : "",
       ])));
       item.appendChild(others);
@@ -45,9 +48,9 @@
       "data-id": String(fact.id), "data-evidence": String(fact.evidence),
     }, [
       el("span", { class: "fact-kind", text: fact.kind }), " ",
-      el("a", { class: "fact-link", href: fact.url, text: fact.label || fact.slug || fact.table + " " + fact.id }),
+      el("a", { class: "fact-link", href: rowUrl(fact.table, fact.id), text: fact.label || fact.slug || fact.table + " " + fact.id }),
       fact.slug ? el("code", { text: " " + fact.slug }) : "",
-      " · ", el("a", { class: "evidence-link", href: fact.evidence_url, text: "evidence " + fact.evidence }),
+      " · ", el("a", { class: "evidence-link", href: rowUrl("evidence", fact.evidence), text: "evidence " + fact.evidence }),
     ]);
     if (fact.claims.length) {
       const claims = el("ul", { class: "claims" });
