@@ -202,3 +202,19 @@ def test_charts_form_narrows_and_refuses_a_bad_date(get):
         (v["last"] or "9999") >= "2024-01-01" and (v["first"] or "0000") <= "2024-12-31" for v in values)
     status, html = get("/-/accords/charts?from=2024-13-01")
     assert status == 200 and "parameter &#39;from&#39;: &#39;2024-13-01&#39; is not a date YYYY-MM-DD" in html
+
+
+def test_a_source_past_the_time_limit_is_one_clear_page(database):
+    """Datasette's time limit holds for the reader's queries too: past it, a 503 page says why."""
+    from db.web import make_datasette
+
+    ds = make_datasette(database, settings={"sql_time_limit_ms": 1})
+    loop = asyncio.new_event_loop()
+    try:
+        loop.run_until_complete(ds.invoke_startup())
+        response = loop.run_until_complete(ds.client.get("/-/accords/sources/beijing-and-taliban-build-an-alliance"))
+    finally:
+        loop.close()
+    assert response.status_code == 503
+    assert ("Source &#39;beijing-and-taliban-build-an-alliance&#39; cannot be shown: reading it took longer than "
+            "the time limit.") in response.text

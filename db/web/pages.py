@@ -78,20 +78,28 @@ async def sources_page(request, datasette):
     return await _page(datasette, request, "accords_sources.html", {"sources": sources, "database": db.name})
 
 
+async def _read(datasette, db, slug: str) -> tuple[Any, tuple[list, list, list, list]]:
+    """The source row and its segments, evidence, claims and disputes; NotFound for no such source."""
+    source = (await db.execute(reader.SOURCE_SQL, {"slug": slug})).first()
+    if source is None:
+        raise NotFound(f"No source {slug!r}")
+    rows = await db.execute_fn(lambda conn: reader.read_source(conn, source["id"], datasette.sql_time_limit_ms))
+    return source, rows
+
+
 async def source_page(request, datasette):
     db = await _database(datasette, request)
     slug = request.url_vars["slug"]
     if len(slug) > MAX_SLUG:
         raise NotFound(f"No source {slug[:40]!r}...: a source's slug is at most {MAX_SLUG} characters")
-    source = (await db.execute(reader.SOURCE_SQL, {"slug": slug})).first()
-    if source is None:
-        raise NotFound(f"No source {slug!r}")
-    params = {"source_id": source["id"]}
-    segments = (await db.execute(reader.SEGMENTS_SQL, params)).rows
-    evidence = (await db.execute(reader.EVIDENCE_SQL, params)).rows
-    claims = (await db.execute(reader.CLAIMS_SQL, params)).rows
-    disputes = (await db.execute(reader.DISPUTES_SQL, params)).rows
-
+    try:
+        source, (segments, evidence, claims, disputes) = await _read(datasette, db, slug)
+    except (QueryInterrupted, sqlite3.OperationalError) as exc:
+        interrupted = isinstance(exc, QueryInterrupted) or exc.args == ("interrupted",)
+        why = "reading it took longer than the time limit" if interrupted else f"reading it failed: {exc}"
+        return await _page(datasette, request, "error.html",
+                           {"ok": False, "title": "Source not shown", "status": 503,
+                            "error": f"Source {slug!r} cannot be shown: {why}."}, status=503)
     refs = reader.fact_references(evidence, claims, disputes)
     reading = reader.render(source["content"], [dict(s) for s in segments], reader.group_spans(refs))
     n_disputed = sum(1 for claim in claims if claim["disputed"])

@@ -13,6 +13,7 @@ from __future__ import annotations
 import bisect
 import heapq
 import json
+import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -166,6 +167,17 @@ order by sd.claim_id, s.slug, c.id
 """
 
 
+def read_source(conn: sqlite3.Connection, source_id: int, time_limit_ms: int) -> tuple[list, list, list, list]:
+    """The source's segments, evidence, claims and disputes (each query's rows), in one visit to the
+    connection's thread, within Datasette's time limit for a query."""
+    from datasette.utils import sqlite_timelimit
+
+    params = {"source_id": source_id}
+    with sqlite_timelimit(conn, time_limit_ms):
+        return tuple(conn.execute(sql, params).fetchall()  # type: ignore[return-value]
+                     for sql in (SEGMENTS_SQL, EVIDENCE_SQL, CLAIMS_SQL, DISPUTES_SQL))
+
+
 @dataclass
 class Span:
     """One distinct (char_start, char_end) of the source, with the fact references quoting it."""
@@ -232,6 +244,10 @@ def _pieces_by_region(regions: list[tuple[int, int, Any]], spans: list[Span], le
     return out
 
 
+#: one encoder for every span (json.dumps with arguments makes a new one each call)
+_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
 def _attribute(value: str) -> str:
     """Text for an HTML attribute in single quotes: &, <, > and ' escaped (JSON's many double quotes
     are left as they are, which keeps a page of thousands of fact references a third smaller)."""
@@ -240,7 +256,7 @@ def _attribute(value: str) -> str:
 
 def _open_mark(span: Span, first: bool) -> str:
     if first:
-        facts = _attribute(json.dumps(span.facts, ensure_ascii=False, separators=(",", ":")))
+        facts = _attribute(_JSON.encode(span.facts))
         disputed = " ev-disputed" if any(c["disputed"] for f in span.facts for c in f["claims"]) else ""
         return (f'<mark class="ev{disputed}" id="span-{span.number}" data-span="{span.number}" tabindex="0" '
                 f'data-kinds="{escape(" ".join(sorted({f["kind"] for f in span.facts})))}" data-facts=\'{facts}\'>')
