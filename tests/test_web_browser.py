@@ -304,3 +304,20 @@ def test_a_canned_query_form_gives_the_reports_rows(visit, database):
               rows.nth(i).locator("td.col-value").text_content().strip()) for i in range(rows.count())]
     assert shown == expected and len(expected) >= 2
     v.check_clean()
+
+
+def test_charts_with_nothing_to_draw_say_so(visit):
+    """No actor of that name: money and network have no rows and say so (the timeline takes no actor)."""
+    v, page = visit("/-/accords/charts?actor=no-such-actor")
+    assert page.locator(".chart-empty").evaluate_all("els => els.map(e => e.id)") == ["chart-money", "chart-network"]
+    page.wait_for_selector("#chart-timeline[data-drawn='yes']", timeout=15000)
+    v.check_clean()
+
+
+def test_a_timeline_of_ranges_only_draws_them(visit):
+    """Only dates that are ranges (no day, no open end) between these days: the points' layer is left out."""
+    v, page = visit("/-/accords/charts?from=2022-08-01&to=2022-08-31")
+    page.wait_for_selector("#chart-timeline[data-drawn='yes']", timeout=15000)
+    assert page.locator("#chart-timeline svg g.mark-rect > path").count() >= 1
+    assert page.locator("#chart-timeline svg g.mark-symbol > path").count() == 0
+    v.check_clean()

@@ -76,25 +76,29 @@ def timeline_spec(values: list[dict[str, Any]]) -> dict[str, Any]:
     basis = {"field": "basis", "type": "nominal", "title": "date",
              "scale": {"domain": ["stated", "inferred"], "range": ["#2b6cb0", "#c05621"]}}
     pale = {"condition": {"test": "datum.basis === 'inferred'", "value": 0.15}, "value": 0.85}
+    layers = [
+        {"transform": [{"filter": "datum.marker === 'range'"}],
+         "mark": {"type": "bar", "height": 10, "strokeWidth": 1.5},
+         "encoding": {"x": {"field": "first", "type": "temporal", "title": None},
+                      "x2": {"field": "end"}, "fillOpacity": pale, "stroke": basis,
+                      "strokeDash": {"condition": {"test": "datum.basis === 'inferred'", "value": [4, 2]},
+                                     "value": [1, 0]}}},
+        {"transform": [{"filter": "datum.marker !== 'range'"}],
+         "mark": {"type": "point", "size": 70, "strokeWidth": 2, "filled": True},
+         "encoding": {"x": {"field": "at", "type": "temporal"}, "stroke": basis, "fillOpacity": pale,
+                      "shape": {"field": "marker", "type": "nominal", "title": "point",
+                                "scale": {"domain": ["day", "on or after", "on or before"],
+                                          "range": ["circle", "triangle-right", "triangle-left"]}}}},
+    ]
+    has_ranges = any(v["marker"] == "range" for v in values)
+    has_points = any(v["marker"] != "range" for v in values)
     return {
         "$schema": "https://vega.github.io/schema/vega-lite/v6.json",
         "data": {"values": values},
         "width": 640, "height": {"step": 16},
         "encoding": {"y": y, "color": basis, "tooltip": tooltip},
-        "layer": [
-            {"transform": [{"filter": "datum.marker === 'range'"}],
-             "mark": {"type": "bar", "height": 10, "strokeWidth": 1.5},
-             "encoding": {"x": {"field": "first", "type": "temporal", "title": None},
-                          "x2": {"field": "end"}, "fillOpacity": pale, "stroke": basis,
-                          "strokeDash": {"condition": {"test": "datum.basis === 'inferred'", "value": [4, 2]},
-                                         "value": [1, 0]}}},
-            {"transform": [{"filter": "datum.marker !== 'range'"}],
-             "mark": {"type": "point", "size": 70, "strokeWidth": 2, "filled": True},
-             "encoding": {"x": {"field": "at", "type": "temporal"}, "stroke": basis, "fillOpacity": pale,
-                          "shape": {"field": "marker", "type": "nominal", "title": "point",
-                                    "scale": {"domain": ["day", "on or after", "on or before"],
-                                              "range": ["circle", "triangle-right", "triangle-left"]}}}},
-        ],
+        # a layer with no rows would make Vega-Lite warn of an empty scale
+        "layer": [layer for layer, drawn in zip(layers, (has_ranges, has_points), strict=True) if drawn],
     }
 
 
