@@ -257,14 +257,24 @@ def test_a_disputed_claim_links_the_other_side(visit):
 
 
 def test_charts_draw_their_marks(visit):
+    """Every row of each chart's data is a mark: a bar per date range and a point per day or open-ended
+    date, a bar per actor's total, a circle per actor and a line per tie."""
     v, page = visit("/-/accords/charts")
     for name in ("timeline", "money", "network"):
         page.wait_for_selector(f"#chart-{name}[data-drawn='yes']", timeout=15000)
-    counts = {name: page.locator(f"#chart-{name} svg g.mark-{mark} > path, #chart-{name} svg g.mark-{mark} > line")
-              .count() for name, mark in (("timeline", "rect"), ("money", "rect"), ("network", "symbol"))}
-    assert all(n > 0 for n in counts.values()), counts
-    assert page.locator("#chart-timeline svg g.mark-symbol > path").count() > 0  # days drawn as points
-    assert page.locator("#chart-network svg g.mark-path > path").count() > 0  # the ties
+    data = {name: json.loads(page.locator(f"#spec-{name}").text_content())["data"]
+            for name in ("timeline", "money", "network")}
+    timeline = [value["marker"] for value in data["timeline"]["values"]]
+    nodes, links = (data["network"][i]["values"] for i in (0, 1))
+
+    def marks(chart: str, kind: str) -> int:
+        return page.locator(f"#chart-{chart} svg g.mark-{kind}.role-mark > path").count()
+
+    drawn = {"ranges": marks("timeline", "rect"), "points": marks("timeline", "symbol"),
+             "money": marks("money", "rect"), "actors": marks("network", "symbol"), "ties": marks("network", "path")}
+    assert drawn == {"ranges": timeline.count("range"), "points": len(timeline) - timeline.count("range"),
+                     "money": len(data["money"]["values"]), "actors": len(nodes), "ties": len(links)}
+    assert all(n > 0 for n in drawn.values()), drawn
     _screenshot(page, "charts", full_page=True)
     v.check_clean()
 
@@ -318,6 +328,6 @@ def test_a_timeline_of_ranges_only_draws_them(visit):
     """Only dates that are ranges (no day, no open end) between these days: the points' layer is left out."""
     v, page = visit("/-/accords/charts?from=2022-08-01&to=2022-08-31")
     page.wait_for_selector("#chart-timeline[data-drawn='yes']", timeout=15000)
-    assert page.locator("#chart-timeline svg g.mark-rect > path").count() >= 1
-    assert page.locator("#chart-timeline svg g.mark-symbol > path").count() == 0
+    assert page.locator("#chart-timeline svg g.mark-rect.role-mark > path").count() >= 1
+    assert page.locator("#chart-timeline svg g.mark-symbol.role-mark > path").count() == 0
     v.check_clean()

@@ -40,8 +40,9 @@ FACT_KINDS: dict[str, tuple[str, str]] = {
 #: segments that are the source's body; the others (chrome, weather, footer) are page furniture
 CITED_KINDS = ("headline", "body")
 
+#: (no length(content): that would read every source's whole text, hundreds of megabytes at full scale)
 SOURCES_SQL = """
-select slug, title, kind, publisher, published_text, grade, length(content) as n_chars
+select slug, title, kind, publisher, published_text, grade
 from sources
 order by slug
 """
