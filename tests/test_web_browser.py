@@ -323,11 +323,3 @@ def test_charts_with_nothing_to_draw_say_so(visit):
     page.wait_for_selector("#chart-timeline[data-drawn='yes']", timeout=15000)
     v.check_clean()
 
-
-def test_a_timeline_of_ranges_only_draws_them(visit):
-    """Only dates that are ranges (no day, no open end) between these days: the points' layer is left out."""
-    v, page = visit("/-/accords/charts?from=2022-08-01&to=2022-08-31")
-    page.wait_for_selector("#chart-timeline[data-drawn='yes']", timeout=15000)
-    assert page.locator("#chart-timeline svg g.mark-rect.role-mark > path").count() >= 1
-    assert page.locator("#chart-timeline svg g.mark-symbol.role-mark > path").count() == 0
-    v.check_clean()

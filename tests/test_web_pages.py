@@ -218,3 +218,11 @@ def test_a_source_past_the_time_limit_is_one_clear_page(database):
     assert response.status_code == 503
     assert ("Source &#39;beijing-and-taliban-build-an-alliance&#39; cannot be shown: reading it took longer than "
             "the time limit.") in response.text
+
+
+@pytest.mark.parametrize("markers, marks", [(["range"], ["bar"]), (["day", "on or after"], ["point"]),
+                                            (["range", "on or before"], ["bar", "point"])])
+def test_timeline_draws_only_the_layers_it_has_rows_for(markers, marks):
+    """A layer with no rows would leave Vega-Lite an empty scale to warn about in the console."""
+    values = [{"marker": marker} for marker in markers]
+    assert [layer["mark"]["type"] for layer in charts.timeline_spec(values)["layer"]] == marks
