@@ -10,6 +10,7 @@ Each page extends Datasette's ``base.html`` and reads through read-only
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -129,9 +130,11 @@ async def _chart_rows(db, name: str, given: dict[str, str]) -> tuple[list[dict[s
 async def charts_page(request, datasette):
     db = await _database(datasette, request)
     form = {key: request.args.get(key, "")[:200] for key in ("from", "to", "actor", "tie", "country")}
-    timeline, timeline_note = await _chart_rows(db, "timeline", {k: form[k] for k in ("from", "to")})
-    money, money_note = await _chart_rows(db, "money", {k: form[k] for k in ("actor", "country")})
-    network, network_note = await _chart_rows(db, "network", {k: form[k] for k in ("actor", "tie")})
+    # the three reports at once, on Datasette's pool of connection threads
+    (timeline, timeline_note), (money, money_note), (network, network_note) = await asyncio.gather(
+        _chart_rows(db, "timeline", {k: form[k] for k in ("from", "to")}),
+        _chart_rows(db, "money", {k: form[k] for k in ("actor", "country")}),
+        _chart_rows(db, "network", {k: form[k] for k in ("actor", "tie")}))
     timeline_values = charts.timeline_values(timeline)
     money_values = charts.money_values(money)
     network_values = charts.network_values(network)
