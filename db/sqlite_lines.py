@@ -1,0 +1,143 @@
+"""A report's CSV or TSV lines rendered by SQLite itself, on the guarded read connection.
+
+Written row by row through Python, a large report spends most of its time
+making a Python object of every value (fetching, normalising, handing it to
+the csv module). Here the report's SQL is wrapped in one outer select that
+turns each row into its finished line, so Python handles one string per
+row::
+
+    with q(c0, c1, ...) as (<the report's SQL>)
+    select <c0 as a field> || ',' || <c1 as a field> || ... || char(13, 10) from q
+
+Each field is the exact text the Python path writes (:mod:`db.output` on
+:func:`db.reports.normalise_batch`'s values): SQLite renders the values of
+the column's declared type in its usual form (text, integers, booleans as
+``true``/``false``, dates as ``YYYY-MM-DD``, decimals already written with
+two places, NULL as an empty field) and quotes a field exactly where this
+Python's csv module quotes one (the characters are asked of the csv module,
+not assumed). Any other value (a float in a decimal column, text in an
+integer column, a date that is not in ISO form...) is passed to
+``accords_field``, a function this module adds to the connection, which
+converts it with the Python path's own code; a value that path cannot
+convert fails here too.
+
+Only a saved report's SQL is wrapped (never ad hoc SQL), with its
+parameters bound, on the same connection :func:`db.sqlite_read.reading`
+opened: read-only, ``query_only``, the authorizer and limits of
+:mod:`db.guard`, and the watchdog (checked between batches). The row order
+is the report's own: its ORDER BY is a total order (a test runs every
+report both ways on the seed and on awkward data and compares the bytes).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from functools import cache
+from typing import Any, TextIO
+
+#: lines fetched at a time (one string each)
+BATCH = 2000
+
+#: the dialects of db.output's csv and tsv writers
+DIALECTS = {"csv": {"lineterminator": "\r\n"}, "tsv": {"delimiter": "\t", "lineterminator": "\n"}}
+
+
+@cache
+def quoted_characters(fmt: str) -> str:
+    """The characters that make this Python's csv module quote a field, in the format's dialect."""
+    candidates = "\t\n\r \"',;|\\"
+    found = []
+    for char in candidates:
+        buffer = io.StringIO()
+        csv.writer(buffer, **DIALECTS[fmt]).writerow([f"a{char}b", "x"])  # type: ignore[arg-type]
+        if buffer.getvalue().startswith('"'):
+            found.append(char)
+    return "".join(found)
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _glob_class(chars: str) -> str:
+    """A GLOB pattern matching text that holds any of ``chars`` (``]`` and ``^`` never occur in them)."""
+    return _literal("*[" + chars + "]*")
+
+
+def _quoted(col: str, fmt: str) -> str:
+    """The text column ``col`` as a field: quoted, its quotes doubled, where the csv module would quote it."""
+    return (f"case when {col} glob {_glob_class(quoted_characters(fmt))} "
+            f"then '\"' || replace({col}, '\"', '\"\"') || '\"' else {col} end")
+
+
+def _decimal_is_canonical(col: str) -> str:
+    """``col`` is text that Decimal.quantize(0.01) and str() give back unchanged: -?digits.dd, no leading zero."""
+    return (f"(({col} glob '[0-9]*.[0-9][0-9]' and not {col} glob '0[0-9]*') "
+            f"or ({col} glob '-[0-9]*.[0-9][0-9]' and not {col} glob '-0[0-9]*')) "
+            f"and not substr({col}, 2, length({col}) - 4) glob '*[^0-9]*' "
+            f"and length(ltrim({col}, '-')) <= 29")  # 28 digits: Decimal's default precision
+
+
+def field(kind: str, col: str, fmt: str) -> str:
+    """The SQL expression for one column's field (never NULL)."""
+    other = f"accords_field({_literal(kind)}, {_literal(fmt)}, {col})"
+    if kind == "integer":
+        return f"case typeof({col}) when 'integer' then cast({col} as text) when 'null' then '' else {other} end"
+    if kind == "boolean":
+        return (f"case typeof({col}) when 'integer' then case {col} when 0 then 'false' else 'true' end "
+                f"when 'null' then '' else {other} end")
+    if kind == "date":
+        return (f"case when {col} is null then '' when typeof({col}) = 'text' "
+                f"and {col} glob '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]' and {col} >= '0001' "
+                f"and date({col}, '+0 days') is {col} then {col} else {other} end")  # '+0 days': 02-30 is 03-01
+    if kind == "decimal":
+        return (f"case typeof({col}) when 'null' then '' when 'integer' then cast({col} as text) || '.00' "
+                f"when 'text' then case when {_decimal_is_canonical(col)} then {col} else {other} end "
+                f"else {other} end")
+    return f"case typeof({col}) when 'text' then {_quoted(col, fmt)} when 'null' then '' else {other} end"
+
+
+def lines_sql(sql: str, types: Sequence[str], fmt: str) -> str:
+    """The report's SQL wrapped so that each row comes back as its finished line."""
+    names = [f"c{i}" for i in range(len(types))]
+    delimiter = _literal(DIALECTS[fmt].get("delimiter", ","))
+    fields = [field(kind, col, fmt) for kind, col in zip(types, names, strict=True)]
+    line = f" || {delimiter} || ".join(fields)
+    if len(fields) == 1:  # the csv module writes a row of one empty field as "" (a blank line is no row)
+        line = f"case when ({line}) = '' then '\"\"' else {line} end"
+    end = "char(13, 10)" if fmt == "csv" else "char(10)"
+    # the report's SQL on lines of its own: a trailing -- comment cannot swallow the closing parenthesis
+    return f"with q({', '.join(names)}) as (\n{sql}\n)\nselect {line} || {end} from q"
+
+
+def python_field(kind: str, fmt: str, value: Any) -> str:
+    """One value as the Python path writes it (the rare values SQLite does not render itself)."""
+    from .output import _csv_rows
+    from .reports import normalise_batch
+
+    (normalised,) = normalise_batch([kind], [(value,)])
+    (row,) = _csv_rows([normalised], [kind])
+    buffer = io.StringIO()
+    csv.writer(buffer, **DIALECTS[fmt]).writerow([*row, "x"])  # type: ignore[arg-type]
+    line = buffer.getvalue()
+    return line[: -len(DIALECTS[fmt]["lineterminator"]) - 2]  # less the delimiter, "x" and the line's end
+
+
+def add_functions(raw: Any) -> None:
+    """Add ``accords_field`` to an sqlite3 connection."""
+    raw.create_function("accords_field", 3, python_field, deterministic=True)
+
+
+def write_lines(out: TextIO, cursor: Any, check: Any, limit: int | None) -> int:
+    """Write the lines a cursor on :func:`lines_sql` returns; ``check()`` between batches; return the count."""
+    n = 0
+    while limit is None or n < limit:
+        batch = cursor.fetchmany(BATCH if limit is None else min(BATCH, limit - n))
+        check()
+        if not batch:
+            break
+        out.write("".join([row[0] for row in batch]))
+        n += len(batch)
+    return n
