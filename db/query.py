@@ -38,7 +38,7 @@ _LOOKUPS = {
 Warn = Callable[[str], None]
 
 #: formats whose lines SQLite renders itself when a report runs on an SQLite file (see db.sqlite_lines)
-LINE_FORMATS = frozenset({"csv", "tsv"})
+LINE_FORMATS = frozenset({"csv", "tsv", "parquet"})
 
 
 def read_url(url: str | None, read: str | None = None) -> str:
@@ -137,13 +137,17 @@ class _Sqlite:
 
     def write_lines(self, report: reports.Report, values: dict[str, Any], fmt: str, out: Any, headers: bool,
                     limit: int | None) -> int:
-        """A report as csv or tsv, each line rendered by SQLite (see :mod:`db.sqlite_lines`)."""
+        """A report as csv, tsv or parquet, each line rendered by SQLite (see :mod:`db.sqlite_lines`)."""
         from .sqlite_lines import add_functions, lines_sql, write_lines
 
         # the column names, from the report's SQL prepared with no row fetched (LIMIT 0 stops before any work)
         names = list(self.execute(f"select * from (\n{report.sql}\n) limit 0", values, report).keys())
         add_functions(self.reader.raw)
         cursor = self.execute(lines_sql(report.sql, column_types(report, names), fmt), values, report).cursor
+        if fmt == "parquet":
+            from .sqlite_lines import write_parquet
+
+            return write_parquet(out, names, column_types(report, names), cursor, self.check, limit)
         if headers:
             output.write_rows(out, fmt, names, ())
         return write_lines(out, cursor, self.check, limit)

@@ -35,13 +35,14 @@ import csv
 import io
 from collections.abc import Sequence
 from functools import cache
-from typing import Any, TextIO
+from typing import Any, BinaryIO, TextIO
 
 #: lines fetched at a time (one string each)
 BATCH = 2000
 
-#: the dialects of db.output's csv and tsv writers
-DIALECTS = {"csv": {"lineterminator": "\r\n"}, "tsv": {"delimiter": "\t", "lineterminator": "\n"}}
+#: the dialects of db.output's csv and tsv writers, and of the lines pyarrow reads back for parquet
+DIALECTS = {"csv": {"lineterminator": "\r\n"}, "tsv": {"delimiter": "\t", "lineterminator": "\n"},
+            "parquet": {"lineterminator": "\n"}}
 
 
 @cache
@@ -67,9 +68,14 @@ def _glob_class(chars: str) -> str:
 
 
 def _quoted(col: str, fmt: str) -> str:
-    """The text column ``col`` as a field: quoted, its quotes doubled, where the csv module would quote it."""
-    return (f"case when {col} glob {_glob_class(quoted_characters(fmt))} "
-            f"then '\"' || replace({col}, '\"', '\"\"') || '\"' else {col} end")
+    """The text column ``col`` as a field: quoted, its quotes doubled, where the csv module would quote it.
+
+    For parquet, always (a quoted empty field is an empty string, an unquoted one NULL).
+    """
+    always = f"'\"' || replace({col}, '\"', '\"\"') || '\"'"
+    if fmt == "parquet":
+        return always
+    return f"case when {col} glob {_glob_class(quoted_characters(fmt))} then {always} else {col} end"
 
 
 def _decimal_is_canonical(col: str) -> str:
@@ -105,9 +111,9 @@ def lines_sql(sql: str, types: Sequence[str], fmt: str) -> str:
     delimiter = _literal(DIALECTS[fmt].get("delimiter", ","))
     fields = [field(kind, col, fmt) for kind, col in zip(types, names, strict=True)]
     line = f" || {delimiter} || ".join(fields)
-    if len(fields) == 1:  # the csv module writes a row of one empty field as "" (a blank line is no row)
+    if len(fields) == 1 and fmt != "parquet":  # the csv module writes a row of one empty field as "" (a blank line is no row)
         line = f"case when ({line}) = '' then '\"\"' else {line} end"
-    end = "char(13, 10)" if fmt == "csv" else "char(10)"
+    end = " || ".join(f"char({ord(c)})" for c in DIALECTS[fmt]["lineterminator"])
     # the report's SQL on lines of its own: a trailing -- comment cannot swallow the closing parenthesis
     return f"with q({', '.join(names)}) as (\n{sql}\n)\nselect {line} || {end} from q"
 
@@ -118,6 +124,8 @@ def python_field(kind: str, fmt: str, value: Any) -> str:
     from .reports import normalise_batch
 
     (normalised,) = normalise_batch([kind], [(value,)])
+    if fmt == "parquet" and kind == "text":  # as db.parquet: only text fits a text column
+        raise ValueError(f"a {type(value).__name__} in a text column does not fit Parquet type string")
     (row,) = _csv_rows([normalised], [kind])
     buffer = io.StringIO()
     csv.writer(buffer, **DIALECTS[fmt]).writerow([*row, "x"])  # type: ignore[arg-type]
@@ -141,3 +149,43 @@ def write_lines(out: TextIO, cursor: Any, check: Any, limit: int | None) -> int:
         out.write("".join([row[0] for row in batch]))
         n += len(batch)
     return n
+
+
+def write_parquet(out: BinaryIO, names: Sequence[str], types: Sequence[str], cursor: Any, check: Any,
+                  limit: int | None) -> int:
+    """Write the lines of :func:`lines_sql` (for parquet) as Parquet, read back by pyarrow's CSV reader.
+
+    The same row groups as :func:`db.parquet.write_parquet` (one per
+    :data:`db.parquet.ROW_GROUP` rows) and the same schema, so the file is
+    the same, byte for byte.
+    """
+    from .parquet import ROW_GROUP, _pyarrow, _report_schema
+
+    pa = _pyarrow()
+    import pyarrow.csv as pacsv
+
+    schema = _report_schema(pa, names, types)
+    columns = [f"c{i}" for i in range(len(names))]
+    read = pacsv.ReadOptions(column_names=columns, block_size=1 << 24)
+    parse = pacsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False)  # a NULL alone is a row
+    convert = pacsv.ConvertOptions(column_types=dict(zip(columns, schema.types, strict=True)), null_values=[""],
+                                   strings_can_be_null=True, quoted_strings_can_be_null=False,
+                                   true_values=["true"], false_values=["false"])
+    n = 0
+    with pa.parquet.ParquetWriter(out, schema) as writer:
+        while True:
+            size = ROW_GROUP if limit is None else min(ROW_GROUP, limit - n)
+            batch = cursor.fetchmany(size) if size > 0 else []
+            check()
+            if batch:
+                data = "".join([row[0] for row in batch]).encode("utf-8")
+                table = pacsv.read_csv(pa.py_buffer(data), read_options=read, parse_options=parse,
+                                       convert_options=convert)
+                table = pa.Table.from_arrays([c.combine_chunks() for c in table.columns], schema=schema)
+            else:
+                table = schema.empty_table()
+            if batch or n == 0:
+                writer.write_table(table)
+            n += len(batch)
+            if len(batch) < size or not batch:
+                return n

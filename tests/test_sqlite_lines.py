@@ -13,6 +13,7 @@ import io
 import shutil
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -23,28 +24,31 @@ from db.errors import AccordsError
 
 CASES = __import__("tests.test_golden", fromlist=["CASES"]).CASES
 MANY = Path(__file__).parent / "data" / "many-sources"
+ALL = query.LINE_FORMATS
 
 
-def _run(monkeypatch, url: str, name: str, params=(), fmt: str = "csv", lines: bool = True, **kwargs) -> str:
-    monkeypatch.setattr(query, "LINE_FORMATS", frozenset({"csv", "tsv"}) if lines else frozenset())
-    out = io.StringIO()
+def _run(monkeypatch, url: str, name: str, params=(), fmt: str = "csv", lines: bool = True, **kwargs) -> Any:
+    monkeypatch.setattr(query, "LINE_FORMATS", ALL if lines else frozenset())
+    out = io.BytesIO() if fmt == "parquet" else io.StringIO()
     query.run_report(url, name, params, fmt, out, **kwargs)
     return out.getvalue()
 
 
-def _both(monkeypatch, url: str, name: str, params=(), fmt: str = "csv", **kwargs) -> tuple[str, str]:
+def _both(monkeypatch, url: str, name: str, params=(), fmt: str = "csv", **kwargs) -> tuple[Any, Any]:
     return (_run(monkeypatch, url, name, params, fmt, True, **kwargs),
             _run(monkeypatch, url, name, params, fmt, False, **kwargs))
 
 
-@pytest.mark.parametrize("fmt", ["csv", "tsv"])
+@pytest.mark.parametrize("fmt", ["csv", "tsv", "parquet"])
 def test_every_report_is_the_same_both_ways_on_the_seed(monkeypatch, sqlite_seeded, fmt):
+    if fmt == "parquet":
+        pytest.importorskip("pyarrow")
     for _case, name, params in CASES:
         for kwargs in ({}, {"headers": False}, {"limit": 1}, {"limit": 0}):
             lines, python = _both(monkeypatch, sqlite_seeded, name, params, fmt, **kwargs)
             assert lines == python, (name, params, kwargs)
     full = _run(monkeypatch, sqlite_seeded, "timeline", (), fmt)
-    assert full.count("\n") > 10  # the comparison above is not of empty outputs
+    assert len(full) > 1000  # the comparison above is not of empty outputs
 
 
 def test_every_report_is_the_same_both_ways_with_three_more_sources(monkeypatch, sqlite_seeded):
@@ -52,8 +56,9 @@ def test_every_report_is_the_same_both_ways_with_three_more_sources(monkeypatch,
 
     api.ingest(sqlite_seeded, sorted(MANY.glob("*.yaml")))
     for _case, name, params in [*CASES, ("conflicts", "conflicts", ())]:
-        lines, python = _both(monkeypatch, sqlite_seeded, name, params)
-        assert lines == python, (name, params)
+        for fmt in ("csv", "parquet") if _has_pyarrow() else ("csv",):
+            lines, python = _both(monkeypatch, sqlite_seeded, name, params, fmt)
+            assert lines == python, (name, params, fmt)
     assert _run(monkeypatch, sqlite_seeded, "conflicts").count("\n") > 1
 
 
@@ -103,6 +108,61 @@ def test_awkward_values_are_written_the_same_both_ways(monkeypatch, awkward, fmt
     lines, python = _both(monkeypatch, awkward, "fake", (), fmt)
     assert lines == python
     assert '"q""uote"' in lines and "ünïcødé 中文 🎉" in lines and "2.68" in lines and "-0.00" in lines
+
+
+def _has_pyarrow() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("pyarrow") is not None
+
+
+def _parquet(data: bytes) -> Any:
+    import pyarrow.parquet as pq
+
+    return pq.read_table(io.BytesIO(data))
+
+
+def test_awkward_values_are_written_the_same_both_ways_as_parquet(monkeypatch, awkward):
+    pytest.importorskip("pyarrow")
+    # text that is not str fails on both ways (a test below); dates and decimals only those Python converts
+    _fake(monkeypatch, "select t, i, b, d, m from awkward where typeof(t) in ('text', 'null') "
+                       "and d not like '%W%' order by id",
+          {name: kind for name, (kind, _values) in COLUMNS.items()})
+    lines, python = _both(monkeypatch, awkward, "fake", (), "parquet")
+    assert lines == python
+    table = _parquet(lines)
+    assert [str(t) for t in table.schema.types] == ["string", "int64", "bool", "date32[day]", "decimal128(38, 2)"]
+    texts = table.column("t").to_pylist()
+    assert "" in texts and None in texts and 'q"uote' in texts and "crlf\r\ny" in texts
+    for fmt in ("csv", "parquet"):
+        assert _both(monkeypatch, awkward, "fake", (), fmt, limit=3)[0] == _both(monkeypatch, awkward, "fake", (),
+                                                                                  fmt, limit=3)[1]
+
+
+def test_parquet_row_groups_are_the_python_paths(monkeypatch, awkward):
+    pytest.importorskip("pyarrow")
+    from db.parquet import ROW_GROUP
+
+    con = sqlite3.connect(awkward.removeprefix("sqlite:///"))
+    con.execute("create table many (id integer primary key, t text)")
+    con.executemany("insert into many (t) values (?)", [(f"row {n}" if n % 7 else None,) for n in range(ROW_GROUP * 2)])
+    con.commit()
+    con.close()
+    _fake(monkeypatch, "select t from many order by id", {"t": "text"})
+    for kwargs in ({}, {"limit": ROW_GROUP}, {"limit": ROW_GROUP + 1}):
+        lines, python = _both(monkeypatch, awkward, "fake", (), "parquet", **kwargs)
+        assert lines == python, kwargs
+    import pyarrow.parquet as pq
+
+    assert pq.ParquetFile(io.BytesIO(lines)).num_row_groups == 2
+
+
+def test_text_that_is_not_text_fails_as_parquet_both_ways(monkeypatch, awkward):
+    pytest.importorskip("pyarrow")
+    _fake(monkeypatch, "select t from awkward where typeof(t) = 'integer'", {"t": "text"})
+    for lines in (True, False):
+        with pytest.raises(AccordsError):
+            _run(monkeypatch, awkward, "fake", (), "parquet", lines)
 
 
 @pytest.mark.parametrize(("name", "kind", "values"), [(n, k, v) for n, (k, v) in COLUMNS.items()])
@@ -204,7 +264,7 @@ def test_a_trailing_comment_in_the_sql_is_harmless(monkeypatch, sqlite_seeded):
 def test_the_cli_writes_the_same_file_both_ways(monkeypatch, sqlite_seeded, tmp_path, fmt):
     files = []
     for lines in (True, False):
-        monkeypatch.setattr(query, "LINE_FORMATS", frozenset({"csv", "tsv"}) if lines else frozenset())
+        monkeypatch.setattr(query, "LINE_FORMATS", ALL if lines else frozenset())
         target = tmp_path / f"timeline-{lines}.{fmt}"
         result = CliRunner().invoke(cli, ["--db", sqlite_seeded, "report", "run", "timeline", "-o", str(target),
                                           "--no-headers", "--limit", "5"])
