@@ -12,6 +12,8 @@ from __future__ import annotations
 import io
 import shutil
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -271,3 +273,25 @@ def test_the_cli_writes_the_same_file_both_ways(monkeypatch, sqlite_seeded, tmp_
         assert result.exit_code == 0, result.output
         files.append(target.read_bytes())
     assert files[0] == files[1] and files[0].count(b"\n") == 5
+
+
+# --- without pyarrow -----------------------------------------------------------------
+
+
+def test_csv_and_tsv_need_no_pyarrow_and_parquet_says_how_to_get_it(monkeypatch, sqlite_seeded):
+    expected = {fmt: _run(monkeypatch, sqlite_seeded, "timeline", (), fmt, False) for fmt in ("csv", "tsv")}
+    for name in [m for m in sys.modules if m == "pyarrow" or m.startswith("pyarrow.")]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "pyarrow", None)  # `import pyarrow` now raises ImportError
+    for fmt in ("csv", "tsv"):
+        assert _run(monkeypatch, sqlite_seeded, "timeline", (), fmt) == expected[fmt]
+    with pytest.raises(AccordsError, match=r"parquet output needs pyarrow: pip install 'accords\[parquet\]'"):
+        _run(monkeypatch, sqlite_seeded, "timeline", (), "parquet")
+
+
+def test_a_csv_report_imports_no_pyarrow(sqlite_seeded, tmp_path):
+    code = ("import sys, io; from db import query; "
+            f"query.run_report({sqlite_seeded!r}, 'timeline', (), 'csv', io.StringIO()); "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('pyarrow', 'sqlalchemy')))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
