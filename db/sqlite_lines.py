@@ -157,35 +157,54 @@ def write_parquet(out: BinaryIO, names: Sequence[str], types: Sequence[str], cur
 
     The same row groups as :func:`db.parquet.write_parquet` (one per
     :data:`db.parquet.ROW_GROUP` rows) and the same schema, so the file is
-    the same, byte for byte.
+    the same, byte for byte. A second thread reads and writes each row group
+    while the next one is fetched (sqlite3 and pyarrow both let go of the
+    GIL), one row group at most in flight, so memory stays bounded.
     """
+    from concurrent.futures import Future, ThreadPoolExecutor
+
     from .parquet import ROW_GROUP, _pyarrow, _report_schema
 
     pa = _pyarrow()
+    schema = _report_schema(pa, names, types)
+    read = _csv_reader(pa, schema)
+    n, pending = 0, None
+    with pa.parquet.ParquetWriter(out, schema) as writer, ThreadPoolExecutor(1) as pool:
+
+        def write(data: bytes) -> None:
+            writer.write_table(read(data) if data else schema.empty_table())
+
+        while True:
+            size = ROW_GROUP if limit is None else min(ROW_GROUP, limit - n)
+            batch = cursor.fetchmany(size) if size > 0 else []
+            check()
+            if pending is not None:
+                pending.result()  # the worker's failure, if any, is raised here
+                pending = None
+            if batch or n == 0:
+                future: Future[None] = pool.submit(write, "".join([row[0] for row in batch]).encode("utf-8"))
+                pending = future
+            n += len(batch)
+            if not batch or len(batch) < size:
+                break
+        if pending is not None:
+            pending.result()
+    return n
+
+
+def _csv_reader(pa: Any, schema: Any) -> Any:
+    """A function from the bytes of parquet-flavoured lines to a table of ``schema``."""
     import pyarrow.csv as pacsv
 
-    schema = _report_schema(pa, names, types)
-    columns = [f"c{i}" for i in range(len(names))]
+    columns = [f"c{i}" for i in range(len(schema))]
     read = pacsv.ReadOptions(column_names=columns, block_size=1 << 24)
     parse = pacsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False)  # a NULL alone is a row
     convert = pacsv.ConvertOptions(column_types=dict(zip(columns, schema.types, strict=True)), null_values=[""],
                                    strings_can_be_null=True, quoted_strings_can_be_null=False,
                                    true_values=["true"], false_values=["false"])
-    n = 0
-    with pa.parquet.ParquetWriter(out, schema) as writer:
-        while True:
-            size = ROW_GROUP if limit is None else min(ROW_GROUP, limit - n)
-            batch = cursor.fetchmany(size) if size > 0 else []
-            check()
-            if batch:
-                data = "".join([row[0] for row in batch]).encode("utf-8")
-                table = pacsv.read_csv(pa.py_buffer(data), read_options=read, parse_options=parse,
-                                       convert_options=convert)
-                table = pa.Table.from_arrays([c.combine_chunks() for c in table.columns], schema=schema)
-            else:
-                table = schema.empty_table()
-            if batch or n == 0:
-                writer.write_table(table)
-            n += len(batch)
-            if len(batch) < size or not batch:
-                return n
+
+    def table(data: bytes) -> Any:
+        parsed = pacsv.read_csv(pa.py_buffer(data), read_options=read, parse_options=parse, convert_options=convert)
+        return pa.Table.from_arrays([c.combine_chunks() for c in parsed.columns], schema=schema)
+
+    return table
