@@ -37,9 +37,6 @@ _LOOKUPS = {
 
 Warn = Callable[[str], None]
 
-#: formats whose lines SQLite renders itself when a report runs on an SQLite file (see db.sqlite_lines)
-LINE_FORMATS = frozenset({"csv", "tsv", "parquet"})
-
 
 def read_url(url: str | None, read: str | None = None) -> str:
     """The URL queries run on: --read-url or $ACCORDS_READ_URL when given, else the database URL."""
@@ -134,29 +131,6 @@ class _Sqlite:
 
     def privilege_warning(self) -> str | None:
         return None  # a file opened read-only: no login to warn about
-
-    def write_lines(self, report: reports.Report, values: dict[str, Any], fmt: str, out: Any, headers: bool,
-                    limit: int | None) -> int:
-        """A report as csv, tsv or parquet, each line rendered by SQLite (see :mod:`db.sqlite_lines`)."""
-        from .sqlite_lines import add_functions, lines_sql, write_lines
-
-        # the column names, from the report's SQL prepared with no row fetched (LIMIT 0 stops before any work)
-        names = list(self.execute(f"select * from (\n{report.sql}\n) limit 0", values, report).keys())
-        add_functions(self.reader.raw)
-        cursor = self.execute(lines_sql(report.sql, column_types(report, names), fmt), values, report).cursor
-        if fmt == "parquet":
-            from .sqlite_lines import write_parquet
-
-            return write_parquet(out, names, column_types(report, names), cursor, self.check, limit)
-        if headers:
-            output.write_rows(out, fmt, names, ())
-        return write_lines(out, cursor, self.check, limit)
-
-
-def column_types(report: reports.Report, names: Sequence[str]) -> list[str]:
-    """Each result column's report type (text where the header declares none)."""
-    declared = {c.name: c.type for c in report.columns}
-    return [declared.get(n, "text") for n in names]
 
 
 def _is_url(target: Any) -> bool:
@@ -266,14 +240,12 @@ def run_report(target: Database | str | None, name: str, params: Sequence[tuple[
         if warn and (note := session.privilege_warning()):
             warn(note)
         _check_revision(session)
-        if isinstance(session, _Sqlite) and fmt in LINE_FORMATS:
-            count = session.write_lines(report, values, fmt, out, headers, limit)
-        else:
-            result = session.execute(report.sql, values, report)
-            names = list(result.keys())
-            types = column_types(report, names)
-            rows = _limited(_rows(session, result, lambda batch: reports.normalise_batch(types, batch)), limit)
-            count = output.write_rows(out, fmt, names, rows, styled=styled, types=types, headers=headers)
+        result = session.execute(report.sql, values, report)
+        names = list(result.keys())
+        declared = {c.name: c.type for c in report.columns}
+        types = [declared.get(n, "text") for n in names]
+        rows = _limited(_rows(session, result, lambda batch: reports.normalise_batch(types, batch)), limit)
+        count = output.write_rows(out, fmt, names, rows, styled=styled, types=types, headers=headers)
         if count == 0 and warn and limit != 0:
             warn(_explain_empty(session, report, values))
         return count
