@@ -69,7 +69,8 @@ SCALES = {
 
 # Targets from the issue "Scale".
 LOAD_RATIO = 0.5          # accords ingest >= 0.5 x executemany rows/s
-REPORT_RATIO = 1.2        # every report <= 1.2 x the sqlite3 shell
+REPORT_RATIO = 1.2        # every report <= 1.2 x psql (PostgreSQL)
+SQLITE_REPORT_RATIO = 1.0  # every report as CSV <= 1.0 x the sqlite3 shell (issue #17)
 PARAM_MS = 50.0           # parameterised reports: query time < 50 ms
 HELP_MS = 100.0           # accords --help < 100 ms
 COLD_RATIO = 1.15         # report run <= 1.15 x the SQLAlchemy connect-and-select floor
@@ -401,12 +402,12 @@ def bench_reports(res: Results, db: Path, sql_dir: Path, ex: Examples, budget_s:
         if a.median is not None and b.median is not None:
             ratio = a.median / b.median
             res.add(f"{label} (csv to /dev/null; median of {runs})", a.show(),
-                    f"{b.show()} sqlite3 shell{plain_text}", f"{ratio:.2f}x", f"<= {REPORT_RATIO}x",
-                    ratio <= REPORT_RATIO)
+                    f"{b.show()} sqlite3 shell{plain_text}", f"{ratio:.2f}x", f"<= {SQLITE_REPORT_RATIO}x",
+                    ratio <= SQLITE_REPORT_RATIO)
         else:
             ok = None if a.median is None and b.median is None else (False if a.median is None else None)
             res.add(f"{label} (csv to /dev/null)", a.show(), f"{b.show()} sqlite3 shell{plain_text}", "n/a",
-                    f"<= {REPORT_RATIO}x", ok)
+                    f"<= {SQLITE_REPORT_RATIO}x", ok)
 
 
 def bench_parquet(res: Results, db: Path, budget_s: float, cap_s: float) -> None:
