@@ -15,7 +15,7 @@ from typing import TextIO
 
 from sqlalchemy import Connection, Engine, inspect
 
-from . import catalog, load, migrate, views
+from . import catalog, fulltext, load, migrate, views
 from .engine import (
     Database,
     NoDatabase,
@@ -181,10 +181,12 @@ def check(target: Database | str | None = None) -> list[str]:
         if rev != head:
             return [f"the database is at {rev or 'base'}, not at the newest revision {head}: "
                     "run `accords db upgrade`"]
-        context = MigrationContext.configure(conn, opts={"compare_type": True, "target_metadata": metadata})
+        context = MigrationContext.configure(conn, opts={"compare_type": True, "target_metadata": metadata,
+                                                         "include_object": fulltext.include_object(conn)})
         problems += [f"schema differs from the models: {diff}" for diff in compare_metadata(context, metadata)]
         problems += [f"view {p}: run `accords db upgrade` to rebuild it" for p in views.stale_views(conn)]
         problems += load.mention_span_problems(conn)
+        problems += fulltext.problems(conn)
         problems += [f"{p}: run `accords db upgrade` to rewrite it" for p in catalog.stale_dictionary(conn)]
     return problems
 
