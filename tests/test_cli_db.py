@@ -134,7 +134,7 @@ def test_upgrade_from_each_earlier_revision_keeps_every_row(empty_url, start, tm
     engine.dispose()
     before = _rows(empty_url, columns)
     api.upgrade(empty_url)
-    after = _rows(empty_url, columns, before_0009=True)
+    after = _rows(empty_url, columns, before_0009="data_dictionary" not in columns)  # from 0009 on: no change
     assert api.current(empty_url)[0] == HEAD
     for table, rows in before.items():
         assert after[table] == rows, f"{table} changed during the upgrade from {start}"
