@@ -50,7 +50,14 @@ def index_name(table: str) -> str:
 def sqlite_internal_tables(conn: Connection) -> set[str]:
     """The virtual tables and their shadow tables in an SQLite database, as SQLite itself classifies them."""
     rows = conn.exec_driver_sql("PRAGMA main.table_list").all()
-    return {name for _schema, name, kind, *_ in rows if kind in ("virtual", "shadow")}
+    if rows:
+        return {name for _schema, name, kind, *_ in rows if kind in ("virtual", "shadow")}
+    # SQLite before 3.37 ignores the pragma: a virtual table is one without pages of its own, and its
+    # module's shadow tables are named <virtual table>_<something> (FTS3, FTS4, FTS5, R*Tree alike)
+    virtual = [name for (name,) in conn.exec_driver_sql(
+        "select name from sqlite_master where type = 'table' and rootpage = 0 and sql like 'create virtual table%'")]
+    tables = [name for (name,) in conn.exec_driver_sql("select name from sqlite_master where type = 'table'")]
+    return set(virtual) | {t for t in tables for v in virtual if t.startswith(f"{v}_")}
 
 
 def _is_fulltext_index(index: Any) -> bool:

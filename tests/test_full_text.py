@@ -359,3 +359,25 @@ def test_the_dictionary_says_how_to_search_on_each_engine(shared_seeded_url):
     assert fulltext.condition(dialect, "statements") in description[0]
     described = {r[0] for r in _query(shared_seeded_url, "select object_name from data_dictionary")}
     assert ("statements_fts" in described) == (dialect == "sqlite")
+
+
+def test_sqlite_before_3_37_finds_the_same_virtual_and_shadow_tables(templates, tmp_path):
+    """Older SQLite ignores PRAGMA table_list (no rows): the names from sqlite_master give the same set."""
+    url = templates.copy("sqlite", "fresh", tmp_path)
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            conn.exec_driver_sql("create virtual table actors_fts using fts4(name, content='actors')")
+            current = fulltext.sqlite_internal_tables(conn)
+            run = conn.exec_driver_sql
+
+            def without_table_list(sql: str, *args):
+                return run("select 1 where 0" if "table_list" in sql else sql, *args)
+
+            conn.exec_driver_sql = without_table_list  # type: ignore[method-assign]
+            older = fulltext.sqlite_internal_tables(conn)
+    finally:
+        engine.dispose()
+    assert older == current
+    assert {"statements_fts", "statements_fts_idx", "actors_fts", "actors_fts_segdir"} <= current
+    assert not current & {"statements", "actors", "evidence", "source_segments"}
