@@ -381,3 +381,32 @@ def test_sqlite_before_3_37_finds_the_same_virtual_and_shadow_tables(templates, 
     assert older == current
     assert {"statements_fts", "statements_fts_idx", "actors_fts", "actors_fts_segdir"} <= current
     assert not current & {"statements", "actors", "evidence", "source_segments"}
+
+
+def test_sqlite_loads_a_table_with_triggers_a_batch_per_statement_and_the_same_rows(templates, tmp_path,
+                                                                                   snapshot, generator):
+    """A table with triggers is filled through a temporary table, one INSERT ... SELECT per batch (row by
+    row, FTS5 flushes at every statement: see db/load/bulk.py); the rows are those the plain path writes."""
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    files = generator.generate(tmp_path / "corpus", actors=40, statements=300, agreements=20, projects=10, sources=2)
+    plain, staged = (templates.copy("sqlite", "fresh", tmp_path) for _ in range(2))
+    for table in fulltext.SEARCHED:  # the plain path: no triggers, the search tables left behind
+        for suffix in fulltext.TRIGGERS:
+            _execute(plain, f"drop trigger {table}_{suffix}")
+    copies: list[str] = []
+
+    def record(_conn, _cursor, statement, *_):
+        if statement.startswith("INSERT INTO main.") and " SELECT " in statement:
+            copies.append(statement.split()[2])
+
+    api.ingest(plain, files)
+    event.listen(Engine, "before_cursor_execute", record)
+    try:
+        api.ingest(staged, files)
+    finally:
+        event.remove(Engine, "before_cursor_execute", record)
+    assert set(copies) == {'main.source_segments', 'main.evidence', 'main.statements'}
+    assert snapshot(staged) == snapshot(plain)
+    assert api.check(staged) == []
