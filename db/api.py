@@ -15,7 +15,7 @@ from typing import TextIO
 
 from sqlalchemy import Connection, Engine, inspect
 
-from . import catalog, load, migrate, views
+from . import catalog, fulltext, load, migrate, views
 from .engine import (
     Database,
     NoDatabase,
@@ -70,6 +70,21 @@ class UpgradeResult:
     resumed: list[str] = field(default_factory=list)
 
 
+def _mentions_found(conn: Connection) -> bool:
+    """Whether the sources' mentions and quotations were found already (the upgrade to 0008 finds them).
+
+    The table alone says so where DDL is transactional. On MariaDB a killed upgrade can leave the
+    tables created but never filled: then sources without a single mention or quotation mean that
+    the upgrade which created them did not finish, and the run that finishes it finds them.
+    """
+    if not inspect(conn).has_table("mentions"):
+        return False
+    if migrate.transactional_ddl(conn):
+        return True
+    return not conn.exec_driver_sql("select exists (select 1 from sources) and not exists (select 1 from mentions) "
+                                    "and not exists (select 1 from quotations)").scalar()
+
+
 def _migrate(url: str, step: Callable[[Connection], object], rebuild_views: bool) -> tuple[str | None, list[str]]:
     """Drop the report views, run ``step`` (the migrations), rebuild the views if asked and at head.
 
@@ -82,7 +97,7 @@ def _migrate(url: str, step: Callable[[Connection], object], rebuild_views: bool
     with open_database(url, create=True, make=migrate.migration_engine) as db, db.engine.connect() as conn, \
             views.rebuild_lock(conn):
         views.drop_views(conn)
-        had_mentions = inspect(conn).has_table("mentions")
+        had_mentions = _mentions_found(conn)
         if not migrate.transactional_ddl(conn):
             conn.commit()  # MariaDB: Alembic commits each step with its version stamp
         with alembic_errors():
@@ -181,10 +196,12 @@ def check(target: Database | str | None = None) -> list[str]:
         if rev != head:
             return [f"the database is at {rev or 'base'}, not at the newest revision {head}: "
                     "run `accords db upgrade`"]
-        context = MigrationContext.configure(conn, opts={"compare_type": True, "target_metadata": metadata})
+        context = MigrationContext.configure(conn, opts={"compare_type": True, "target_metadata": metadata,
+                                                         "include_object": fulltext.include_object(conn)})
         problems += [f"schema differs from the models: {diff}" for diff in compare_metadata(context, metadata)]
         problems += [f"view {p}: run `accords db upgrade` to rebuild it" for p in views.stale_views(conn)]
         problems += load.mention_span_problems(conn)
+        problems += fulltext.problems(conn)
         problems += [f"{p}: run `accords db upgrade` to rewrite it" for p in catalog.stale_dictionary(conn)]
     return problems
 

@@ -22,6 +22,7 @@ from dataclasses import asdict, astuple, dataclass, fields
 
 from sqlalchemy import Connection, Table, delete, insert, inspect, select
 
+from . import fulltext
 from . import models as m
 from .dictionary import MEANINGS, enum_columns
 from .reports import Report, all_reports
@@ -52,15 +53,27 @@ def _allowed(values: tuple[str, ...]) -> str:
     return "\n".join(f"{value}: {meanings[value]}" if meanings.get(value) else value for value in values)
 
 
-def table_entries(table: Table) -> list[Entry]:
-    """The row of a table and one per column, from the models' comments and CHECK constraints."""
+def table_entries(table: Table, dialect: str | None = None) -> list[Entry]:
+    """The row of a table and one per column, from the models' comments and CHECK constraints; a searched
+    column also says how to search it on ``dialect`` (db.fulltext)."""
     enums = enum_columns(table)
     out = [Entry(table.name, 0, "table", None, None, None, _words(table.comment), None)]
     for ordinal, column in enumerate(table.columns, start=1):
         values = enums.get(column.name)
+        description = _words(column.comment)
+        if dialect is not None and fulltext.SEARCHED.get(table.name) == column.name:
+            description += " " + fulltext.usage(dialect, table.name)
         out.append(Entry(table.name, ordinal, "table", column.name, str(column.type), bool(column.nullable),
-                         _words(column.comment), _allowed(values) if values else None))
+                         description, _allowed(values) if values else None))
     return out
+
+
+def search_table_entries(table: str) -> list[Entry]:
+    """The rows of SQLite's full-text table over ``table`` (the virtual table; its shadow tables are FTS5's own)."""
+    fts, column = fulltext.fts_table(table), fulltext.SEARCHED[table]
+    return [Entry(fts, 0, "table", None, None, None, fulltext.describe_fts_table(table), None),
+            Entry(fts, 1, "table", column, None, None,
+                  f"The words of {table}.{column}, indexed (the text itself stays in {table}).", None)]
 
 
 def view_description(report: Report) -> str:
@@ -78,9 +91,12 @@ def view_entries(report: Report) -> list[Entry]:
     return out
 
 
-def entries() -> list[Entry]:
-    """Every row data_dictionary should hold: each table of the models, then each report view."""
-    out = [e for table in m.metadata.sorted_tables for e in table_entries(table)]
+def entries(dialect: str | None = None) -> list[Entry]:
+    """Every row data_dictionary should hold on ``dialect``: each table of the models (and, on SQLite, each
+    full-text table), then each report view. Without a dialect: the models' words alone."""
+    out = [e for table in m.metadata.sorted_tables for e in table_entries(table, dialect)]
+    if dialect == "sqlite":
+        out += [e for table in fulltext.SEARCHED for e in search_table_entries(table)]
     out += [e for r in all_reports().values() if r.view_name for e in view_entries(r)]
     return out
 
@@ -93,7 +109,7 @@ def write_dictionary(conn: Connection) -> int:
     """Replace data_dictionary's rows with ``entries()``; return how many (0 where the table is missing)."""
     if not has_dictionary(conn):
         return 0
-    rows = [asdict(e) for e in entries()]
+    rows = [asdict(e) for e in entries(conn.dialect.name)]
     conn.execute(delete(TABLE))
     conn.execute(insert(TABLE), rows)
     return len(rows)
@@ -112,7 +128,7 @@ def stale_dictionary(conn: Connection) -> list[str]:
     """What is wrong with data_dictionary compared with this accords' models and reports (empty: current)."""
     if not has_dictionary(conn):
         return []
-    expected = {astuple(e) for e in entries()}
+    expected = {astuple(e) for e in entries(conn.dialect.name)}
     stored = _stored(conn)
     if stored == expected:
         return []

@@ -290,7 +290,26 @@ def render() -> str:
             lines += ["", f"Values of `{name}`:", ""]
             lines += [f"- `{value}`: {meanings.get(value, '')}" for value in values]
         lines.append("")
-    return "\n".join(lines)
+    return "\n".join(lines + _search_lines())
+
+
+def _search_lines() -> list[str]:
+    """The section on full-text search: the searched columns and how each engine searches them."""
+    from . import fulltext
+
+    lines = ["## Full-text search", "",
+             "These columns are searchable by words (revision 0010); the README's \"Full-text search\" shows",
+             "examples, and `data_dictionary` says on each engine how to search there. Each condition finds",
+             "the rows whose column has the words `:words`:", "",
+             "| column | SQLite | PostgreSQL | MariaDB |", "|---|---|---|---|"]
+    for table, column in fulltext.SEARCHED.items():
+        cells = [f"`{fulltext.condition(d, table)}`" for d in ("sqlite", "postgresql", "mariadb")]
+        lines.append(f"| `{table}.{column}` | " + " | ".join(cells) + " |")
+    lines += ["", "On SQLite, `<table>_fts` is an FTS5 table with external content: it holds the index, not",
+              "the text; its rowid is the table's `id`; triggers keep it current. PostgreSQL has a GIN",
+              "index on `to_tsvector('english', <column>)` and MariaDB a FULLTEXT index, both named",
+              "`ix_<table>_<column>_fts`.", ""]
+    return lines
 
 
 if __name__ == "__main__":

@@ -5,7 +5,9 @@ Nothing here reads the SQL to decide whether it writes: the engine refuses.
 * **SQLite**: the file is opened read-only (``mode=ro``), ``PRAGMA
   query_only`` is on, and an authorizer allows only reading (``SELECT``,
   reading columns, functions other than ``load_extension``, recursive CTEs
-  and introspection pragmas); ``ATTACH``, ``DETACH``, ``VACUUM INTO``,
+  and introspection pragmas; so full-text search reads: ``MATCH``, ``bm25()``,
+  ``snippet()``, ``highlight()``, while an FTS5 command such as ``'rebuild'``
+  is an INSERT and refused); ``ATTACH``, ``DETACH``, ``VACUUM INTO``,
   writing pragmas, temporary tables and transactions are refused. Strings
   and blobs are capped at :data:`SQLITE_MAX_LENGTH` bytes and the heap at
   :data:`SQLITE_HEAP_LIMIT`.

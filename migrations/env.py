@@ -13,6 +13,7 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
 from db.engine import resolve_url
+from db.fulltext import include_object
 from db.migrate import check_foreign_keys, migration_engine, transactional_ddl
 from db.models import metadata
 
@@ -88,7 +89,8 @@ def _resumable_on_mariadb() -> None:
 
 def _run_inside(connection: Connection) -> None:
     """Run the migrations on this connection (inside its transaction, if it is in one)."""
-    _configure(connection=connection)
+    # full-text objects (migration 0010, or a user's sqlite-utils enable-fts) are not the models' business
+    _configure(connection=connection, include_object=include_object(connection))
     _resumable_on_mariadb()
     with context.begin_transaction():
         context.run_migrations()

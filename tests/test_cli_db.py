@@ -134,9 +134,11 @@ def test_upgrade_from_each_earlier_revision_keeps_every_row(empty_url, start, tm
     engine.dispose()
     before = _rows(empty_url, columns)
     api.upgrade(empty_url)
-    after = _rows(empty_url, columns, before_0009=True)
+    after = _rows(empty_url, columns, before_0009="data_dictionary" not in columns)  # from 0009 on: no change
     assert api.current(empty_url)[0] == HEAD
     for table, rows in before.items():
+        if table == "data_dictionary":  # not rows of the user's: rewritten by every upgrade, for its engine
+            continue
         assert after[table] == rows, f"{table} changed during the upgrade from {start}"
     engine = create_engine(empty_url)
     with engine.connect() as conn:  # columns added on the way are filled, not left empty

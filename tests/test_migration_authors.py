@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import create_engine, inspect, text
 
-from db import api, migrate
+from db import api, fulltext, migrate
 from db.cli import cli
 from db.errors import AccordsError
 
@@ -58,6 +58,8 @@ def _rows(url: str) -> dict[str, Counter]:
     try:
         with engine.connect() as conn:
             names = set(inspect(conn).get_table_names()) - {"alembic_version", "report_views", "data_dictionary"}
+            if conn.dialect.name == "sqlite":  # full-text search's own tables: their bytes depend on the write order
+                names -= fulltext.sqlite_internal_tables(conn)
             return {t: Counter(tuple(r) for r in conn.execute(text(f"select * from {t}"))) for t in sorted(names)}
     finally:
         engine.dispose()
@@ -148,6 +150,8 @@ def test_a_downgrade_that_loses_an_author_refuses_unless_forced(seeded_url, snap
     result = _cli("--db", seeded_url, "db", "downgrade", BEFORE)
     assert (result.exit_code, result.output) == (1, f"Error: {message}\n")
     assert snapshot(seeded_url) == before
+    api.downgrade(seeded_url, AUTHORS)  # the later revisions lose nothing; on MariaDB each step commits alone
+    before = snapshot(seeded_url)
     with pytest.raises(AccordsError, match=f"^{message}$"):
         migrate.downgrade(seeded_url, BEFORE)  # the migration refuses by itself too
     assert snapshot(seeded_url) == before
