@@ -61,6 +61,12 @@ def insert_many(conn: Connection, table_name: str, columns: list[str], rows: lis
             if progress:
                 progress(len(batch))
         return
+    _insert_tuples(conn, target, columns, compiled, rows, progress)
+
+
+def _insert_tuples(conn: Connection, target: Table, columns: list[str], compiled: Compiled, rows: list[tuple],
+                   progress: Progress | None) -> None:
+    """SQLite: the compiled INSERT executed with tuples, BATCH rows at a time (staged where the table has triggers)."""
     sql, order = str(compiled), [columns.index(name) for name in compiled.positiontup or ()]  # type: ignore[attr-defined]
     processors = _processors(conn, target, columns)
     reorder = order != list(range(len(columns)))
