@@ -264,14 +264,14 @@ class _ReadOnlySession:
         elif self.name == "postgresql":
             self.threshold = raw.prepare_threshold
             raw.prepare_threshold = 0  # every statement prepared: the server refuses a second command
-            conn.exec_driver_sql("SET TRANSACTION READ ONLY")
+            conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")  # one snapshot
             if timeout_s:
                 conn.exec_driver_sql(f"SET LOCAL statement_timeout = {int(timeout_s * 1000)}")
         else:
             conn.exec_driver_sql(f"SET SESSION max_statement_time = {float(timeout_s or 0)}")
             conn.exec_driver_sql("SET SESSION TRANSACTION READ ONLY")
             conn.commit()
-            conn.exec_driver_sql("START TRANSACTION READ ONLY")
+            conn.exec_driver_sql("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY")  # one snapshot
         self.watchdog = Watchdog(_canceller(engine, conn), timeout_s)
         conn.info["watchdog"] = self.watchdog
 
@@ -313,7 +313,8 @@ def read_only(engine: Engine, timeout_s: float | None = DEFAULT_TIMEOUT_S) -> It
     Writes fail in the database itself, never by inspecting the SQL (see
     :mod:`db.guard`): SQLite opens read-only with an authorizer and limits,
     PostgreSQL sends every statement prepared (one command each) in a
-    ``READ ONLY`` transaction, MariaDB runs a ``READ ONLY`` transaction and
+    ``REPEATABLE READ, READ ONLY`` transaction, MariaDB runs a ``READ ONLY``
+    transaction ``WITH CONSISTENT SNAPSHOT`` and
     (in :func:`execute`) one prepared statement. ``timeout_s`` is enforced by
     the server's own limit and by a watchdog that cancels the query at the
     deadline; Ctrl-C cancels it too (raising :class:`Interrupted`).
