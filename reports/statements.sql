@@ -123,8 +123,8 @@ picked as (
     -- Each branch's condition on params (one row, the outer loop) is checked once, so only one of them runs.
     select st.id from params as p cross join statements as st where p.speaker is null
     union all
-    select st.id from params as p cross join speaker_units as k join statements as st on st.speaker_actor_id = k.id
-    where p.speaker is not null
+    select st.id from params as p cross join speaker_units as k cross join statements as st
+    where p.speaker is not null and st.speaker_actor_id = k.id
 ),
 positioned as (
     select st.*,
@@ -132,8 +132,10 @@ positioned as (
              where e.statement_id = st.id) as source,
            (select e.char_start from evidence as e join sources as s on s.id = e.source_id
              where e.statement_id = st.id order by s.slug, e.char_start limit 1) as char_start
+    -- picked drives (SQLite keeps a cross join's order): ordering statements by slug first scans them all
     from picked as pk
-    join statements as st on st.id = pk.id
+    cross join statements as st
+    where st.id = pk.id
 )
 select
     st.slug as statement,
