@@ -328,10 +328,13 @@ def executemany_load(source_db: Path, target_db: Path) -> tuple[float, int]:
 
 def render_sql(report, params: list[tuple[str, str]], dialect) -> str:
     """The report's SQL with its parameters (given, else defaults/NULL) as literals, as db.views renders views."""
-    from db.reports import bind_parameters, statement
+    from sqlalchemy import text
+
+    from db.reports import bind_parameters, binds, sql_for
 
     values = bind_parameters(report, params)
-    compiled = statement(report).bindparams(**values).compile(dialect=dialect, compile_kwargs={"literal_binds": True})
+    sql = text(sql_for(report, dialect.name)).bindparams(*binds(report))  # as accords sends it to this engine
+    compiled = sql.bindparams(**values).compile(dialect=dialect, compile_kwargs={"literal_binds": True})
     return str(compiled)
 
 

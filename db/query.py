@@ -106,6 +106,8 @@ class _Alchemy:
     def execute(self, sql: str, values: dict[str, Any], report: reports.Report | None = None) -> Any:
         from .engine import execute
 
+        if report is not None:
+            sql = reports.sql_for(report, self.conn.dialect.name)
         return execute(self.conn, sql, values, reports.binds(report) if report else None)
 
     def check(self) -> None:

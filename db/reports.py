@@ -456,6 +456,23 @@ def binds(report: Report) -> list[Any]:
     return [bindparam(p.name, type_=types[p.type]) for p in report.parameters]
 
 
+_PARAMS_CTE = re.compile(r"^(with (?:recursive )?params as )\(", re.M)
+
+
+def sql_for(report: Report, dialect: str) -> str:
+    """The report's SQL as sent to ``dialect``.
+
+    PostgreSQL materializes a CTE named more than once, so the ``params``
+    CTE's values would be unknown when the query is planned and
+    ``(p.fact is null or ev.fact_id = p.fact)`` could use no index (at a
+    million statements: 6 s instead of 14 ms). ``NOT MATERIALIZED`` (a
+    PostgreSQL keyword MariaDB lacks) lets the planner fold each value in.
+    """
+    if dialect != "postgresql":
+        return report.sql
+    return _PARAMS_CTE.sub(r"\1not materialized (", report.sql, count=1)
+
+
 def statement(report: Report):
     """The report's SQL as a SQLAlchemy text() with typed bind parameters."""
     from sqlalchemy import text
@@ -467,7 +484,7 @@ def run_report(conn, report: Report, values: dict[str, Any]) -> Result:
     """Execute a report on a (read-only) connection; rows are streamed and normalised."""
     from .engine import execute
 
-    result = execute(conn, report.sql, values, binds(report))
+    result = execute(conn, sql_for(report, conn.dialect.name), values, binds(report))
     names = list(result.keys())
     declared = {c.name: c.type for c in report.columns}
     types = [declared.get(n, "text") for n in names]

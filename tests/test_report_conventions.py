@@ -633,3 +633,15 @@ def test_the_evidence_key_tells_apart_two_obligations_of_one_party(tmp_path):
     api.upgrade(url)
     api.ingest(url, [path])
     assert duplicate_keys(url, {"evidence": all_reports()["evidence"]}) == []
+
+
+def test_postgresql_inlines_the_params_cte():
+    """PostgreSQL materializes a CTE named more than once, hiding the parameters from the planner (a
+    million statements: 6 s for evidence -p fact instead of 14 ms); accords sends it NOT MATERIALIZED."""
+    from db.reports import all_reports, sql_for
+
+    for name, report in all_reports().items():
+        if report.parameters:
+            assert "params as not materialized (" in sql_for(report, "postgresql"), name
+        for dialect in ("sqlite", "mysql", "mariadb"):
+            assert sql_for(report, dialect) == report.sql, (name, dialect)
