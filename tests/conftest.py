@@ -232,6 +232,16 @@ def sqlite_seeded(templates: Templates, tmp_path: Path) -> str:
     return templates.copy("sqlite", "seeded", tmp_path, "accords.db")
 
 
+def query_rows(url: str, sql: str, **params) -> list[tuple]:
+    """The rows of one query on the database at ``url`` (a connection of its own, closed after)."""
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return [tuple(r) for r in conn.execute(text(sql), params)]
+    finally:
+        engine.dispose()
+
+
 def take_snapshot(url: str) -> dict[str, list[tuple]]:
     """Every row of every table (and the schema revision), in a stable order."""
     from db.models import metadata

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import query_rows as _query
 from sqlalchemy import create_engine, inspect, text
 
 from db import api, catalog, models
@@ -17,15 +18,6 @@ from db.reports import Column, Report, all_reports
 
 SMALL_SOURCE = Path(__file__).parent / "data" / "oil-contract.yaml"
 PARENT_ID = "The actor this one belongs to (a ministry to its government)."
-
-
-def _query(url: str, sql: str, **params) -> list[tuple]:
-    engine = create_engine(url)
-    try:
-        with engine.connect() as conn:
-            return [tuple(r) for r in conn.execute(text(sql), params)]
-    finally:
-        engine.dispose()
 
 
 def _sql(url: str, *args: str) -> tuple[int, str]:

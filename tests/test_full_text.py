@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
+from conftest import query_rows as _query
 from sqlalchemy import create_engine, inspect, text
 
 from db import api, fulltext
@@ -24,15 +25,6 @@ README = ROOT / "README.md"
 SEED_WORD = "marble"
 #: words no other source uses, for a source loaded and removed by the tests
 NEW_WORDS = ("quokka", "zephyrine")
-
-
-def _query(url: str, sql: str, **params) -> list[tuple]:
-    engine = create_engine(url)
-    try:
-        with engine.connect() as conn:
-            return [tuple(r) for r in conn.execute(text(sql), params)]
-    finally:
-        engine.dispose()
 
 
 def _execute(url: str, sql: str) -> None:

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from conftest import ENGINES
-from sqlalchemy import create_engine, text
+from conftest import query_rows as rows
 from test_golden import render
 
 from db import api
@@ -32,15 +32,6 @@ SOURCES = sorted(DATA.glob("*.yaml"))
 GOLDEN = Path(__file__).parent / "golden" / "many-sources"
 UPDATE = os.environ.get("ACCORDS_UPDATE_GOLDEN") == "1"
 OIL = "afghan-oil-extraction-contract"
-
-
-def rows(url: str, sql: str, **params) -> list[tuple]:
-    engine = create_engine(url)
-    try:
-        with engine.connect() as conn:
-            return [tuple(r) for r in conn.execute(text(sql), params)]
-    finally:
-        engine.dispose()
 
 
 def claims_of(url: str, slug: str, field: str) -> list[tuple]:

@@ -8,21 +8,12 @@ import json
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from conftest import query_rows as rows
 
 from db import api
 from db.errors import ValidationError
 
 SEED = Path(__file__).resolve().parent.parent / "db" / "data" / "seed.yaml"
-
-
-def rows(url: str, sql: str, **params) -> list[tuple]:
-    engine = create_engine(url)
-    try:
-        with engine.connect() as conn:
-            return [tuple(r) for r in conn.execute(text(sql), params)]
-    finally:
-        engine.dispose()
 
 
 def report(url: str, name: str, **params: str) -> list[dict]:
