@@ -8,12 +8,12 @@ into memory first.
 from __future__ import annotations
 
 import base64
-import csv
 import datetime as dt
 import json
 import math
 from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
+from itertools import islice
 from typing import Any, BinaryIO, TextIO, cast
 
 from .formats import FORMATS  # noqa: F401 - the one list, re-exported
@@ -43,26 +43,44 @@ def text_value(value: Any) -> str:
     return str(value)
 
 
-#: values the csv module already writes as _text would: None as an empty field, a date in ISO form
+#: values the csv module writes as text_value would: None as an empty field, a date in ISO form
 _CSV_AS_IS = frozenset({str, int, float, Decimal, dt.date, type(None)})
+#: rows turned into text at a time by the delimited writers
+BATCH = 1000
 
 
-def _csv_rows(rows: Iterable[Sequence[Any]], types: Sequence[str] | None) -> Iterable[Sequence[Any]]:
-    """Rows as the csv module should get them: only values it would not write as _text does are converted."""
+def _field(value: Any) -> str:
+    """A value as the csv module writes it, but booleans, blobs and times as text_value spells them."""
+    if value is None:
+        return ""
+    return str(value) if value.__class__ in _CSV_AS_IS else text_value(value)
+
+
+def _any_column(values: list) -> list[str]:
+    return [v if v.__class__ is str else _field(v) for v in values]
+
+
+def _boolean_column(values: list) -> list[str]:
+    return ["" if v is None else "true" if v else "false" for v in values]
+
+
+def _typed_column(values: list) -> list[str]:
+    """A normalised integer, decimal or date column (int, Decimal, date or None): str() of each."""
+    return ["" if v is None else str(v) for v in values]
+
+
+def _renderers(n: int, types: Sequence[str] | None) -> list[Any]:
+    """For each column, the function that writes a batch of its values as text (see db.delimited)."""
     if types is None:  # ad hoc SQL: any value type can come back
-        return ([v if v.__class__ in _CSV_AS_IS else text_value(v) for v in row] for row in rows)
-    booleans = [i for i, t in enumerate(types) if t == "boolean"]
-    if not booleans:  # a report's normalised values: text, integer, decimal, date, None
-        return rows
+        return [_any_column] * n
+    return [_boolean_column if t == "boolean" else _typed_column if t in ("integer", "decimal", "date")
+            else _any_column for t in types]
 
-    def spelled(row: Sequence[Any]) -> list[Any]:
-        out = list(row)
-        for i in booleans:
-            if out[i] is not None:
-                out[i] = "true" if out[i] else "false"
-        return out
 
-    return map(spelled, rows)
+def _batches(rows: Iterable[Sequence[Any]]) -> Iterator[list[Sequence[Any]]]:
+    it = iter(rows)
+    while batch := list(islice(it, BATCH)):
+        yield batch
 
 
 def write_rows(out: TextIO | BinaryIO, fmt: str, columns: Sequence[str], rows: Iterable[Sequence[Any]],
@@ -95,21 +113,13 @@ def _write_text(out: TextIO, fmt: str, columns: Sequence[str], rows: Iterable[Se
 
 def _write_delimited(out: TextIO, fmt: str, columns: Sequence[str], rows: Iterable[Sequence[Any]],
                      types: Sequence[str] | None, headers: bool) -> int:
-    """csv: RFC 4180; tsv: tab-separated lines, a field holding a tab, newline or quote quoted as in csv."""
-    n = 0
-    writer = csv.writer(out, lineterminator="\r\n") if fmt == "csv" else \
-        csv.writer(out, delimiter="\t", lineterminator="\n")
-    if headers:
-        writer.writerow(columns)
+    """csv: RFC 4180 (CRLF); tsv: tab-separated lines ending in LF. Both as the csv module writes them
+    (a field holding the delimiter, a quote or a line break quoted), a batch at a time: see db.delimited."""
+    from .delimited import write_delimited
 
-    def counted(items: Iterable[Sequence[Any]]) -> Iterator[Sequence[Any]]:
-        nonlocal n
-        for item in items:
-            n += 1
-            yield item
-
-    writer.writerows(counted(_csv_rows(rows, types)))
-    return n
+    delimiter, terminator = (",", "\r\n") if fmt == "csv" else ("\t", "\n")
+    return write_delimited(out, delimiter, terminator, columns if headers else None, _batches(rows),
+                           _renderers(len(columns), types))
 
 
 def _write_json(out: TextIO, fmt: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
