@@ -61,7 +61,7 @@ class DelimitedWriter:
         for i, column in enumerate(columns):
             if self._dirty(column):
                 needs = self.needs_quotes
-                columns[i] = [f'"{v.replace(chr(34), chr(34) * 2)}"' if needs(v) else v for v in column]
+                columns[i] = ['"' + v.replace('"', '""') + '"' if needs(v) else v for v in column]
         if len(columns) == 1 and "" in columns[0]:  # a row of one empty field is written as ""
             columns[0] = [v or '""' for v in columns[0]]
         lines = map(self.delimiter.join, zip(*columns, strict=True)) if len(columns) > 1 else columns[0]
@@ -74,19 +74,19 @@ class DelimitedWriter:
         return any(c in text for c in self.special)
 
 
-def text_columns(batch: Sequence[Sequence[Any]], render: Sequence[Callable[[list], list[str]]]) -> list[list[str]]:
-    """A batch of rows as columns of text, each column rendered by its function."""
-    return [r(list(column)) for r, column in zip(render, zip(*batch, strict=True), strict=True)]
-
-
 def write_delimited(out: TextIO, delimiter: str, terminator: str, names: Sequence[str] | None,
-                    batches: Iterable[Sequence[Sequence[Any]]], render: Sequence[Callable[[list], list[str]]]) -> int:
-    """Write the header (unless ``names`` is None) and every batch; return the number of rows."""
+                    batches: Iterable[tuple[Sequence[Sequence[Any]], int]],
+                    render: Sequence[Callable[[Sequence[Any]], list[str]]]) -> int:
+    """Write the header (unless ``names`` is None) and every batch of columns; return the number of rows.
+
+    ``render`` gives, per column, the function that turns a batch of its
+    values into their text (what ``str()`` gives, None as an empty field).
+    """
     writer = DelimitedWriter(out, delimiter, terminator)
     if names is not None:
         writer.write_columns([[str(n)] for n in names], 1)
-    n = 0
-    for batch in batches:
-        writer.write_columns(text_columns(batch, render) if render else [], len(batch))
-        n += len(batch)
-    return n
+    total = 0
+    for columns, n in batches:
+        writer.write_columns([r(c) for r, c in zip(render, columns, strict=True)], n)
+        total += n
+    return total

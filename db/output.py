@@ -11,7 +11,7 @@ import base64
 import datetime as dt
 import json
 import math
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Decimal
 from itertools import islice
 from typing import Any, BinaryIO, TextIO, cast
@@ -69,18 +69,39 @@ def _typed_column(values: list) -> list[str]:
     return ["" if v is None else str(v) for v in values]
 
 
-def _renderers(n: int, types: Sequence[str] | None) -> list[Any]:
+def _renderers(n: int, types: Sequence[str] | None, given: Sequence[Any] | None) -> list[Any]:
     """For each column, the function that writes a batch of its values as text (see db.delimited)."""
     if types is None:  # ad hoc SQL: any value type can come back
-        return [_any_column] * n
-    return [_boolean_column if t == "boolean" else _typed_column if t in ("integer", "decimal", "date")
-            else _any_column for t in types]
+        default = [_any_column] * n
+    else:
+        default = [_boolean_column if t == "boolean" else _typed_column if t in ("integer", "decimal", "date")
+                   else _any_column for t in types]
+    return [g or d for g, d in zip(given or [None] * n, default, strict=True)]
 
 
-def _batches(rows: Iterable[Sequence[Any]]) -> Iterator[list[Sequence[Any]]]:
+class Batched:
+    """Rows that come a batch at a time, each batch as columns (``(columns, n_rows)``), as a query normalises them.
+
+    Iterating gives the rows; the CSV and TSV writers, which work a column at
+    a time, take the columns as they are. ``render`` may give, per column, the
+    function that writes a batch of its values as text (None: as its type says),
+    for a reader that fetched a column already as the text it is written as.
+    """
+
+    def __init__(self, batches: Iterable[tuple[list[Sequence[Any]], int]],
+                 render: Sequence[Callable[[list], list[str]] | None] | None = None):
+        self.batches, self.render = batches, render
+
+    def __iter__(self) -> Iterator[tuple]:
+        for columns, n in self.batches:
+            yield from zip(*columns, strict=True) if columns else ((),) * n
+
+
+def _column_batches(rows: Iterable[Sequence[Any]]) -> Iterator[tuple[list[Sequence[Any]], int]]:
+    """Rows a batch at a time, as columns."""
     it = iter(rows)
     while batch := list(islice(it, BATCH)):
-        yield batch
+        yield list(zip(*batch, strict=True)), len(batch)
 
 
 def write_rows(out: TextIO | BinaryIO, fmt: str, columns: Sequence[str], rows: Iterable[Sequence[Any]],
@@ -118,8 +139,9 @@ def _write_delimited(out: TextIO, fmt: str, columns: Sequence[str], rows: Iterab
     from .delimited import write_delimited
 
     delimiter, terminator = (",", "\r\n") if fmt == "csv" else ("\t", "\n")
-    return write_delimited(out, delimiter, terminator, columns if headers else None, _batches(rows),
-                           _renderers(len(columns), types))
+    batched = rows if isinstance(rows, Batched) else Batched(_column_batches(rows))
+    return write_delimited(out, delimiter, terminator, columns if headers else None, batched.batches,
+                           _renderers(len(columns), types, batched.render))
 
 
 def _write_json(out: TextIO, fmt: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:

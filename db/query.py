@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 from . import output, reports
@@ -47,19 +46,26 @@ def read_url(url: str | None, read: str | None = None) -> str:
     return resolve_url(read or os.environ.get(ENV_READ_URL) or url)
 
 
-def _rows(session, result, convert: Callable[[list], Any] | None = None) -> Iterator[tuple]:
-    """The result's rows in batches, stopping if the watchdog fired between batches."""
-    while True:
-        batch = result.fetchmany(BATCH)
-        session.check()
-        if not batch:
-            return
-        yield from (convert(batch) if convert else (tuple(row) for row in batch))
+def _batches(session, result, limit: int | None, convert: Callable[[list], list] | None = None
+             ) -> output.Batched:
+    """The result a batch at a time, as columns (converted by ``convert``), at most ``limit`` rows.
 
+    No more rows are fetched than ``limit`` asks for, and the watchdog is
+    checked between batches (it may have fired while the query went on).
+    """
 
-def _limited(rows: Iterator[tuple], limit: int | None) -> Iterator[tuple]:
-    """At most ``limit`` rows: no more are fetched once it is reached."""
-    return rows if limit is None else islice(rows, limit)
+    def batches() -> Iterator[tuple[list, int]]:
+        left = limit
+        while left is None or left > 0:
+            rows = result.fetchmany(BATCH if left is None else min(BATCH, left))
+            session.check()
+            if not rows:
+                return
+            if left is not None:
+                left -= len(rows)
+            yield (convert(rows) if convert else list(zip(*rows, strict=True))), len(rows)
+
+    return output.Batched(batches())
 
 
 #: per dialect: who the login is, whether it is a superuser, whether it may change accords' tables
@@ -306,7 +312,7 @@ def run_report(target: Database | str | None, name: str, params: Sequence[tuple[
         names = list(result.keys())
         declared = {c.name: c.type for c in report.columns}
         types = [declared.get(n, "text") for n in names]
-        rows = _limited(_rows(session, result, lambda batch: reports.normalise_batch(types, batch)), limit)
+        rows = _batches(session, result, limit, lambda batch: reports.normalise_columns(types, batch))
         count = output.write_rows(out, fmt, names, rows, styled=styled, types=types, headers=headers)
         if count == 0 and warn and limit != 0:
             warn(_explain_empty(session, report, values))
@@ -348,7 +354,7 @@ def run_sql(target: Database | str | None, sql: str, params: Sequence[tuple[str,
         result = session.execute(sql, values)
         if not result.returns_rows:
             raise AccordsError("the statement returned no rows; sql only runs read-only queries")
-        count = output.write_rows(out, fmt, list(result.keys()), _limited(_rows(session, result), limit),
+        count = output.write_rows(out, fmt, list(result.keys()), _batches(session, result, limit),
                                   styled=styled, headers=headers)
         if count == 0 and warn and limit != 0:
             warn("no rows")

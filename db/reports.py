@@ -424,20 +424,25 @@ def _column(kind: str, values: Sequence[Any]) -> Sequence[Any]:
     return values
 
 
-def normalise_batch(types: Sequence[str], batch: Sequence[Sequence[Any]]) -> Iterable[tuple]:
-    """Rows of a batch with each column converted to its report type, a column at a time.
+def normalise_columns(types: Sequence[str], batch: Sequence[Sequence[Any]]) -> list[Sequence[Any]]:
+    """A batch of rows as columns, each converted to its report type (the same Python values on every engine).
 
     Converting is most of a large report's per-row work in Python; a column
     at a time, it is one list comprehension per column instead of a function
     call per value.
     """
-    if not batch:
-        return ()
     columns: list[Sequence[Any]] = list(zip(*batch, strict=True))
     for i, kind in enumerate(types):
         if kind != "text":
             columns[i] = _column(kind, columns[i])
-    return zip(*columns, strict=True)
+    return columns
+
+
+def normalise_batch(types: Sequence[str], batch: Sequence[Sequence[Any]]) -> Iterable[tuple]:
+    """Rows of a batch with each column converted to its report type (see normalise_columns)."""
+    if not batch:
+        return ()
+    return zip(*normalise_columns(types, batch), strict=True)
 
 
 @dataclass
