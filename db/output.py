@@ -56,26 +56,33 @@ def _field(value: Any) -> str:
     return str(value) if value.__class__ in _CSV_AS_IS else text_value(value)
 
 
-def _any_column(values: list) -> list[str]:
+def _any_column(values: Sequence[Any]) -> list[str]:
     return [v if v.__class__ is str else _field(v) for v in values]
 
 
-def _boolean_column(values: list) -> list[str]:
+def _text_column(values: Sequence[Any]) -> Sequence[Any]:
+    """A text column (str or None): as it is, None as an empty field (anything else: see db.delimited's fallback)."""
+    return values if None not in values else ["" if v is None else v for v in values]
+
+
+def _boolean_column(values: Sequence[Any]) -> list[str]:
     return ["" if v is None else "true" if v else "false" for v in values]
 
 
-def _typed_column(values: list) -> list[str]:
-    """A normalised integer, decimal or date column (int, Decimal, date or None): str() of each."""
+def _typed_column(values: Sequence[Any]) -> list[str]:
+    """A normalised integer, decimal or date column (int, Decimal, date or None): str() of each, as the csv module
+    writes any value of a report's column."""
     return ["" if v is None else str(v) for v in values]
 
 
 def _renderers(n: int, types: Sequence[str] | None, given: Sequence[Any] | None) -> list[Any]:
     """For each column, the function that writes a batch of its values as text (see db.delimited)."""
+    default: list[Any]
     if types is None:  # ad hoc SQL: any value type can come back
         default = [_any_column] * n
     else:
         default = [_boolean_column if t == "boolean" else _typed_column if t in ("integer", "decimal", "date")
-                   else _any_column for t in types]
+                   else _text_column for t in types]
     return [g or d for g, d in zip(given or [None] * n, default, strict=True)]
 
 
@@ -141,7 +148,8 @@ def _write_delimited(out: TextIO, fmt: str, columns: Sequence[str], rows: Iterab
     delimiter, terminator = (",", "\r\n") if fmt == "csv" else ("\t", "\n")
     batched = rows if isinstance(rows, Batched) else Batched(_column_batches(rows))
     return write_delimited(out, delimiter, terminator, columns if headers else None, batched.batches,
-                           _renderers(len(columns), types, batched.render))
+                           _renderers(len(columns), types, batched.render),
+                           _any_column if types is None else _typed_column)
 
 
 def _write_json(out: TextIO, fmt: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:

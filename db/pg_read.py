@@ -38,7 +38,7 @@ A test compares both paths on every report, on hostile SQL and on errors.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from itertools import chain, islice
 from typing import Any
@@ -139,12 +139,17 @@ def bind_values(names: list[str], values: Mapping[str, Any]) -> dict[str, Any]:
 
 
 class Rows:
-    """A statement's result, as the query path reads it (the names SQLAlchemy's results use)."""
+    """A statement's result, as the query path reads it (the names SQLAlchemy's results use).
+
+    ``render``: when asked for text (see :meth:`Reader.execute`), per column the
+    function that writes a batch of its values as CSV text, for the columns
+    fetched as PostgreSQL's text (None for the others, fetched as Python values).
+    """
 
     returns_rows = True  # a declared cursor is a query
 
-    def __init__(self, names: list[str], rows: Iterator[tuple]):
-        self.names, self.rows = names, rows
+    def __init__(self, names: list[str], rows: Iterator[tuple], render: list[Any] | None = None):
+        self.names, self.rows, self.render = names, rows, render
 
     def keys(self) -> list[str]:
         return self.names
@@ -164,9 +169,17 @@ class Reader:
         self.db_errors: tuple[type[BaseException], ...] = (db_error,)
         self.streams: list[Any] = []
 
-    def execute(self, sql: str, values: Mapping[str, Any], kinds: Mapping[str, str] | None = None) -> Rows:
-        """Run one query with ``values`` bound (typed by ``kinds``: a parameter's report type)."""
+    def execute(self, sql: str, values: Mapping[str, Any], kinds: Mapping[str, str] | None = None,
+                text_types: Mapping[str, str] | None = None) -> Rows:
+        """Run one query with ``values`` bound (typed by ``kinds``: a parameter's report type).
+
+        ``text_types`` (a report's column types, for CSV or TSV output): the
+        columns whose PostgreSQL text is already what accords writes are
+        fetched as text, not as Python values turned back into the same text
+        (see :func:`_text_columns`).
+        """
         from psycopg import capabilities
+        from psycopg.types.string import TextLoader
 
         self.close()  # psycopg runs one statement at a time on a connection
         text, names = compile_text(sql, kinds or {})
@@ -178,16 +191,23 @@ class Reader:
             _quietly(cursor.close)
             raise
         # a declared cursor is a query: it has rows, perhaps of no columns (`select from t`)
-        columns = [c.name for c in cursor.description or ()]
+        description = cursor.description or []
+        render = None if text_types is None else _text_columns(self.conn, description, text_types)
         if capabilities.has_stream_chunked():
             cursor.close()
-            rows = self.conn.cursor().stream(text, params, size=CHUNK)
+            cursor = self.conn.cursor()
+        if render is not None:
+            for column, rendered in zip(description, render, strict=True):
+                if rendered is not None:
+                    cursor.adapters.register_loader(column.type_code, TextLoader)
+        if capabilities.has_stream_chunked():
+            rows = cursor.stream(text, params, size=CHUNK)
         else:  # pragma: no cover - libpq older than 17 (psycopg[binary] ships a newer one)
             rows = _fetched(cursor)
         self.streams.append(rows)
         # the first row now, as SQLAlchemy fetches it: a failure on it comes before any output
         first: Any = next(rows, _END)
-        return Rows(columns, rows if first is _END else chain((first,), rows))
+        return Rows([c.name for c in description], rows if first is _END else chain((first,), rows), render)
 
     def first_row(self, sql: str) -> tuple | None:
         """The first row of one of accords' own queries (no parameters)."""
@@ -205,6 +225,75 @@ class Reader:
         """End the statements still streaming (psycopg cancels a query whose rows are left unread)."""
         while self.streams:
             self.streams.pop().close()
+
+
+# --- columns fetched as text ------------------------------------------------------------------
+
+_INTEGERS, _BOOLEAN, _DATE, _NUMERIC = frozenset({20, 21, 23}), 16, 1082, 1700  # type OIDs: int8/2/4, ...
+
+
+def _as_text(values: Sequence[Any]) -> list[str]:
+    """PostgreSQL's text as it is (an int's, a numeric(p, 2)'s): what str() of the Python value gives."""
+    return list(values) if None not in values else ["" if v is None else v for v in values]
+
+
+def _boolean(values: Sequence[str | None]) -> list[str]:
+    return ["" if v is None else "true" if v == "t" else "false" for v in values]
+
+
+def _int_boolean(values: Sequence[str | None]) -> list[str]:
+    """An integer that a report declares boolean: 0 is false, any other true (as bool(int(v)))."""
+    return ["" if v is None else "false" if v == "0" else "true" for v in values]
+
+
+def _iso_date(conn: Any) -> Callable[[Sequence[str | None]], list[str]]:
+    """A date in DateStyle ISO: its text is date.isoformat() for the years Python has (YYYY-MM-DD, ten characters).
+
+    Another (a year past 9999, BC, infinity) is handed to psycopg's own date
+    loader, which fails on it as the values path would.
+    """
+
+    def render(values: Sequence[str | None]) -> list[str]:
+        present: Sequence[Any] = [v for v in values if v is not None] if None in values else values
+        if present and not min(map(len, present)) == max(map(len, present)) == 10:
+            from psycopg.pq import Format
+
+            loader = conn.adapters.get_loader(_DATE, Format.TEXT)(_DATE, conn)
+            return ["" if v is None else v if len(v) == 10 else str(loader.load(v.encode())) for v in values]
+        return _as_text(values)
+
+    return render
+
+
+def _text_columns(conn: Any, description: Sequence[Any], types: Mapping[str, str]) -> list[Any] | None:
+    """Per column, how to write its PostgreSQL text as accords writes the column's values (None: fetch values).
+
+    A report's integer from an integer type, decimal from a ``numeric(p, 2)``
+    (p at most 28, the digits a Decimal quantizes exactly), boolean from a
+    boolean or an integer, and date from a date when the server writes dates
+    as ISO: PostgreSQL's text is then the text accords writes, so these are
+    fetched as text and never become Python objects. A type is fetched as text
+    only when every column of that type can be (psycopg loads by type).
+    """
+    iso = (conn.info.parameter_status("DateStyle") or "").startswith("ISO")
+    rules: list[Any] = []
+    for column in description:
+        kind, oid = types.get(column.name, "text"), column.type_code
+        rule: Any
+        if oid in _INTEGERS:
+            rule = _int_boolean if kind == "boolean" else _as_text if kind in ("integer", "text") else None
+        elif oid == _BOOLEAN:
+            rule = _boolean if kind == "boolean" else None
+        elif oid == _NUMERIC:
+            rule = _as_text if kind == "decimal" and column.scale == 2 and (column.precision or 99) <= 28 else None
+        elif oid == _DATE:
+            rule = _iso_date(conn) if kind == "date" and iso else None
+        else:
+            rule = None
+        rules.append(rule)
+    refused = {c.type_code for c, rule in zip(description, rules, strict=True) if rule is None}
+    rules = [None if c.type_code in refused else rule for c, rule in zip(description, rules, strict=True)]
+    return rules if any(rules) else None
 
 
 def _quietly(action: Any) -> None:

@@ -119,7 +119,8 @@ class _Alchemy:
         self.conn = conn
         self.db_errors: tuple[type[BaseException], ...] = (DBAPIError,)
 
-    def execute(self, sql: str, values: dict[str, Any], report: reports.Report | None = None) -> Any:
+    def execute(self, sql: str, values: dict[str, Any], report: reports.Report | None = None,
+                as_text: bool = False) -> Any:
         from .engine import execute
 
         if report is not None:
@@ -143,7 +144,8 @@ class _Sqlite:
         self.db_errors = reader.db_errors
         self.check = reader.check
 
-    def execute(self, sql: str, values: dict[str, Any], report: reports.Report | None = None) -> Any:
+    def execute(self, sql: str, values: dict[str, Any], report: reports.Report | None = None,
+                as_text: bool = False) -> Any:
         kinds = {p.name: p.type for p in report.parameters} if report else None
         return self.reader.execute(sql, values, kinds)
 
@@ -159,11 +161,13 @@ class _Postgres:
         self.db_errors = reader.db_errors
         self.check = reader.check
 
-    def execute(self, sql: str, values: dict[str, Any], report: reports.Report | None = None) -> Any:
+    def execute(self, sql: str, values: dict[str, Any], report: reports.Report | None = None,
+                as_text: bool = False) -> Any:
         if report is None:
             return self.reader.execute(sql, values)
         return self.reader.execute(reports.sql_for(report, "postgresql"), values,
-                                   {p.name: p.type for p in report.parameters})
+                                   {p.name: p.type for p in report.parameters},
+                                   {c.name: c.type for c in report.columns} if as_text else None)
 
     def privilege_warning(self) -> str | None:
         try:
@@ -308,11 +312,15 @@ def run_report(target: Database | str | None, name: str, params: Sequence[tuple[
         if warn and (note := session.privilege_warning()):
             warn(note)
         _check_revision(session)
-        result = session.execute(report.sql, values, report)
+        result = session.execute(report.sql, values, report, as_text=fmt in ("csv", "tsv"))
         names = list(result.keys())
         declared = {c.name: c.type for c in report.columns}
         types = [declared.get(n, "text") for n in names]
-        rows = _batches(session, result, limit, lambda batch: reports.normalise_columns(types, batch))
+        # columns a reader fetched as the text they are written as (db.pg_read) are not converted
+        render = getattr(result, "render", None)
+        kinds = types if render is None else ["text" if r else t for r, t in zip(render, types, strict=True)]
+        rows = _batches(session, result, limit, lambda batch: reports.normalise_columns(kinds, batch))
+        rows.render = render
         count = output.write_rows(out, fmt, names, rows, styled=styled, types=types, headers=headers)
         if count == 0 and warn and limit != 0:
             warn(_explain_empty(session, report, values))

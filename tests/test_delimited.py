@@ -74,3 +74,9 @@ def test_report_rows_are_written_as_the_csv_module_writes_them(fmt, headers, dat
 def test_edge_rows(fmt, rows):
     columns = [f"c{i}" for i in range(len(rows[0]))] if rows else ["only"]
     assert written(fmt, columns, rows, None) == reference(fmt, columns, rows, None)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "tsv"])
+def test_a_text_column_holding_other_values_is_written_as_they_are(fmt):
+    rows = [(1, "a"), (None, "b"), ("a,b", "c"), (2.5, None), (True, "d")]
+    assert written(fmt, ["x", "y"], rows, ["text", "text"]) == reference(fmt, ["x", "y"], rows, ["text", "text"])
