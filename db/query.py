@@ -50,19 +50,20 @@ def _batches(session, result, limit: int | None, convert: Callable[[list], list]
              ) -> output.Batched:
     """The result a batch at a time, as columns (converted by ``convert``), at most ``limit`` rows.
 
-    No more rows are fetched than ``limit`` asks for, and the watchdog is
-    checked between batches (it may have fired while the query went on).
+    No batch is fetched once ``limit`` rows are (a batch is fetched whole, so
+    that a short result is read to its end), and the watchdog is checked
+    between batches (it may have fired while the query went on).
     """
 
     def batches() -> Iterator[tuple[list, int]]:
         left = limit
         while left is None or left > 0:
-            rows = result.fetchmany(BATCH if left is None else min(BATCH, left))
+            rows = result.fetchmany(BATCH)
             session.check()
             if not rows:
                 return
             if left is not None:
-                left -= len(rows)
+                rows, left = rows[:left], left - len(rows)
             yield (convert(rows) if convert else list(zip(*rows, strict=True))), len(rows)
 
     return output.Batched(batches())
