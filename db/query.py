@@ -2,11 +2,12 @@
 
 Kept apart from ``db.api`` so that ``accords report run`` and ``accords sql``
 import only what a query needs (no Alembic, no ORM models, no JSON Schema).
-On an SQLite file they import no SQLAlchemy either: :mod:`db.sqlite_read`
-runs the query with sqlite3; servers (and an open :class:`db.engine.Database`)
-go through :mod:`db.engine`. What keeps these read-only is the engine, never
-the SQL text: see :mod:`db.guard`, :func:`db.engine.read_only` and
-:func:`db.sqlite_read.reading`.
+On an SQLite file or PostgreSQL they import no SQLAlchemy either:
+:mod:`db.sqlite_read` runs the query with sqlite3, :mod:`db.pg_read` with
+psycopg; MariaDB (and an open :class:`db.engine.Database`) go through
+:mod:`db.engine`. What keeps these read-only is the engine, never the SQL
+text: see :mod:`db.guard`, :func:`db.engine.read_only`,
+:func:`db.sqlite_read.reading` and :func:`db.pg_read.reading`.
 """
 
 from __future__ import annotations
