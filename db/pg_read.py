@@ -26,7 +26,9 @@ long as ``psql`` running the same SQL. Once declared (which proves the
 statement one query), the cursor is closed and the same statement, with the
 same values, in the same snapshot, is run as a plain query whose rows stream
 in chunks (libpq's chunked rows mode, libpq 17 or newer; with an older
-libpq, the rows are fetched through the cursor, as before).
+libpq, the rows are fetched through the cursor, as before). For CSV and TSV,
+the columns whose PostgreSQL text is the text accords writes are fetched as
+that text (see :func:`_text_columns`).
 
 Only plain URLs take this path (``postgresql://`` or
 ``postgresql+psycopg://``, user, password, host, port, database and simple
@@ -351,8 +353,10 @@ def reading(target: Target, timeout_s: float | None) -> Iterator[Reader]:
         try:
             with watchdog:
                 yield reader
-        except BaseException:
+        except BaseException as failure:
             _quietly(reader.close)
+            if not (watchdog.fired or isinstance(failure, KeyboardInterrupt)):
+                _quietly(conn.rollback)  # a cancelled connection is closed as it is, as SQLAlchemy's is dropped
             raise
         reader.close()
         conn.rollback()
