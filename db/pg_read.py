@@ -194,17 +194,16 @@ class Reader:
             raise
         # a declared cursor is a query: it has rows, perhaps of no columns (`select from t`)
         description = cursor.description or []
-        render = None if text_types is None else _text_columns(self.conn, description, text_types)
+        render = None
         if capabilities.has_stream_chunked():
             cursor.close()
             cursor = self.conn.cursor()
-        if render is not None:
-            for column, rendered in zip(description, render, strict=True):
+            render = None if text_types is None else _text_columns(self.conn, description, text_types)
+            for column, rendered in zip(description, render or (), strict=False):
                 if rendered is not None:
                     cursor.adapters.register_loader(column.type_code, TextLoader)
-        if capabilities.has_stream_chunked():
             rows = cursor.stream(text, params, size=CHUNK)
-        else:  # pragma: no cover - libpq older than 17 (psycopg[binary] ships a newer one)
+        else:  # libpq older than 17 (psycopg[binary] ships a newer one): the declared cursor's rows, as values
             rows = _fetched(cursor)
         self.streams.append(rows)
         # the first row now, as SQLAlchemy fetches it: a failure on it comes before any output

@@ -109,6 +109,19 @@ def test_every_report_in_every_format_is_the_same_on_both_paths(pg_seeded, fmt):
         assert light == alchemy, name
 
 
+@pytest.mark.parametrize("fmt", ["csv", "tsv", "json"])
+def test_without_chunked_rows_the_declared_cursor_gives_the_same(pg_seeded, typed_report, monkeypatch, fmt):
+    """With a libpq older than 17 (no chunked rows), the rows come through the declared cursor, as values."""
+    from psycopg import capabilities
+
+    monkeypatch.setattr(capabilities, "has_stream_chunked", lambda check=False: False)
+    for _case, name, params in CASES:
+        light, alchemy = _both(pg_seeded, query.run_report, name, params, fmt=fmt)
+        assert light == alchemy, name
+    light, alchemy = _both(pg_seeded, query.run_report, typed_report(TYPED_SQL, TYPED_COLUMNS), (), fmt=fmt)
+    assert light == alchemy and "Error" not in light[1]
+
+
 @pytest.mark.parametrize("sql", QUERIES)
 @pytest.mark.parametrize("fmt", ["csv", "json"])
 def test_ad_hoc_sql_gives_the_same_rows_and_errors_on_both_paths(pg_seeded, sql, fmt):
