@@ -266,6 +266,20 @@ def _iso_date(conn: Any) -> Callable[[Sequence[str | None]], list[str]]:
     return render
 
 
+def _text_rule(kind: str, column: Any, iso_dates: bool, conn: Any) -> Any:
+    """How to write a column of this report type and PostgreSQL type from its text, or None (fetch values)."""
+    oid = column.type_code
+    if oid in _INTEGERS:
+        return _int_boolean if kind == "boolean" else _as_text if kind in ("integer", "text") else None
+    if oid == _BOOLEAN and kind == "boolean":
+        return _boolean
+    if oid == _NUMERIC and kind == "decimal" and column.scale == 2 and (column.precision or 99) <= 28:
+        return _as_text
+    if oid == _DATE and kind == "date" and iso_dates:
+        return _iso_date(conn)
+    return None
+
+
 def _text_columns(conn: Any, description: Sequence[Any], types: Mapping[str, str]) -> list[Any] | None:
     """Per column, how to write its PostgreSQL text as accords writes the column's values (None: fetch values).
 
@@ -273,25 +287,11 @@ def _text_columns(conn: Any, description: Sequence[Any], types: Mapping[str, str
     (p at most 28, the digits a Decimal quantizes exactly), boolean from a
     boolean or an integer, and date from a date when the server writes dates
     as ISO: PostgreSQL's text is then the text accords writes, so these are
-    fetched as text and never become Python objects. A type is fetched as text
+    fetched as text and never become Python values. A type is fetched as text
     only when every column of that type can be (psycopg loads by type).
     """
     iso = (conn.info.parameter_status("DateStyle") or "").startswith("ISO")
-    rules: list[Any] = []
-    for column in description:
-        kind, oid = types.get(column.name, "text"), column.type_code
-        rule: Any
-        if oid in _INTEGERS:
-            rule = _int_boolean if kind == "boolean" else _as_text if kind in ("integer", "text") else None
-        elif oid == _BOOLEAN:
-            rule = _boolean if kind == "boolean" else None
-        elif oid == _NUMERIC:
-            rule = _as_text if kind == "decimal" and column.scale == 2 and (column.precision or 99) <= 28 else None
-        elif oid == _DATE:
-            rule = _iso_date(conn) if kind == "date" and iso else None
-        else:
-            rule = None
-        rules.append(rule)
+    rules = [_text_rule(types.get(c.name, "text"), c, iso, conn) for c in description]
     refused = {c.type_code for c, rule in zip(description, rules, strict=True) if rule is None}
     rules = [None if c.type_code in refused else rule for c, rule in zip(description, rules, strict=True)]
     return rules if any(rules) else None

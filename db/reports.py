@@ -425,12 +425,8 @@ def _column(kind: str, values: Sequence[Any]) -> Sequence[Any]:
 
 
 def normalise_columns(types: Sequence[str], batch: Sequence[Sequence[Any]]) -> list[Sequence[Any]]:
-    """A batch of rows as columns, each converted to its report type (the same Python values on every engine).
-
-    Converting is most of a large report's per-row work in Python; a column
-    at a time, it is one list comprehension per column instead of a function
-    call per value.
-    """
+    """A batch of rows as columns, each converted to its report type (the same Python values on every engine):
+    one list comprehension per column, not a function call per value."""
     columns: list[Sequence[Any]] = list(zip(*batch, strict=True))
     for i, kind in enumerate(types):
         if kind != "text":
@@ -440,9 +436,7 @@ def normalise_columns(types: Sequence[str], batch: Sequence[Sequence[Any]]) -> l
 
 def normalise_batch(types: Sequence[str], batch: Sequence[Sequence[Any]]) -> Iterable[tuple]:
     """Rows of a batch with each column converted to its report type (see normalise_columns)."""
-    if not batch:
-        return ()
-    return zip(*normalise_columns(types, batch), strict=True)
+    return zip(*normalise_columns(types, batch), strict=True) if batch else ()
 
 
 @dataclass
