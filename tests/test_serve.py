@@ -590,3 +590,17 @@ def test_an_unexpected_refresh_failure_is_one_line_and_the_refresher_goes_on(see
     monkeypatch.setattr(web_snapshot, "make_snapshot", broken)
     refresher.refresh()
     assert said == ["the snapshot was not remade, the one served is kept: ValueError: a\\nb"]
+
+
+def test_served_connections_have_every_limit_of_the_read_path(client):
+    """What `accords sql` sets on its connection (db.guard.SqliteGuard), the server's connections have too:
+    query_only, the authorizer, the length and ATTACH limits and the heap limit (SQLite's, for the process)."""
+    from db.guard import SQLITE_HEAP_LIMIT, SQLITE_MAX_LENGTH
+
+    def limits(conn):
+        with sqlite3.connect(":memory:") as other:  # the heap limit is the process's: any connection reads it
+            heap = other.execute("pragma hard_heap_limit").fetchone()[0]
+        return heap, conn.getlimit(sqlite3.SQLITE_LIMIT_LENGTH), conn.getlimit(sqlite3.SQLITE_LIMIT_ATTACHED)
+
+    database = client.datasette.get_database("accords")
+    assert client.run(database.execute_fn(limits)) == (SQLITE_HEAP_LIMIT, SQLITE_MAX_LENGTH, 0)

@@ -7,8 +7,8 @@ Hooks, for the pages helper and the browser tests to rely on:
 
 - ``prepare_connection``: every connection Datasette opens on an accords
   database, read or write, gets what ``accords sql`` gets (:mod:`db.guard`):
-  ``PRAGMA query_only``, the authorizer that allows reading only, and the
-  length and ATTACH limits. Datasette already opens the file ``mode=ro``
+  ``PRAGMA query_only``, the authorizer that allows reading only, the
+  length and ATTACH limits and the heap limit. Datasette already opens the file ``mode=ro``
   for reading; this makes the engine refuse a write on the connection a
   writable canned query would use too, whatever metadata or plugin asks.
 - ``asgi_wrapper``: a request other than GET, HEAD or OPTIONS to a path of
@@ -37,7 +37,7 @@ from datasette import hookimpl
 from ..cli_support import one_line
 from ..errors import UsageError
 from ..failures import TIME_LIMIT
-from ..guard import SQLITE_MAX_LENGTH, SQLITE_MAX_PATTERN, SqliteAuthorizer
+from ..guard import SqliteGuard
 from ..reports import Report, all_reports, bind_parameters
 from . import is_local, local_listen_host, snapshot_of
 from .metadata import QUERY_PREFIX
@@ -52,12 +52,9 @@ id="accords-snapshot">{{ snapshot_line }}</p>
 
 
 def guard(conn: sqlite3.Connection) -> None:
-    """Make the engine refuse every write on this connection (see :mod:`db.guard`)."""
-    conn.execute("PRAGMA query_only = ON")
-    conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, SQLITE_MAX_LENGTH)
-    conn.setlimit(sqlite3.SQLITE_LIMIT_ATTACHED, 0)
-    conn.setlimit(sqlite3.SQLITE_LIMIT_LIKE_PATTERN_LENGTH, SQLITE_MAX_PATTERN)
-    conn.set_authorizer(SqliteAuthorizer())
+    """Make the engine refuse every write on this connection, with every limit of the read path
+    (:class:`db.guard.SqliteGuard`, as ``accords sql`` has it; never undone on a served connection)."""
+    SqliteGuard(conn)
 
 
 @hookimpl
