@@ -267,3 +267,14 @@ def test_a_slug_in_a_link_is_encoded(odd_slug_get):
     assert reader_page.status_code == 200 and "a b?c#d&amp;e/f%g&#39;h</code>" in reader_page.text
     assert '<a href="HTTPS://example.org/a?b=1&amp;c=&#39;2&#39;" rel="noopener noreferrer nofollow">published at</a>' \
         in reader_page.text
+
+
+def test_markup_in_chart_data_stays_data(get, database):
+    """A title holding </script> cannot end the JSON the charts are drawn from (nor any other script)."""
+    with sqlite3.connect(database) as conn:
+        (title,) = conn.execute("select title from events where slug = 'test-geneva-envoys-second-meeting'").fetchone()
+    assert "</script><script>" in title
+    status, html = get("/-/accords/charts")
+    spec = json.loads(html.split('<script type="application/json" id="spec-timeline">', 1)[1].split("</script>", 1)[0])
+    assert status == 200 and title in [v["what"] for v in spec["data"]["values"]]
+    assert "<script>window.injected" not in html and "<img src=x" not in html
