@@ -604,3 +604,24 @@ def test_served_connections_have_every_limit_of_the_read_path(client):
 
     database = client.datasette.get_database("accords")
     assert client.run(database.execute_fn(limits)) == (SQLITE_HEAP_LIMIT, SQLITE_MAX_LENGTH, 0)
+
+
+def test_what_a_request_sends_reaches_the_terminal_escaped(seeded_file, monkeypatch, capfd):
+    """Datasette writes each failed query's SQLite message to standard error, and SQLite quotes the
+    query's names: a request must not be able to send escape sequences to the operator's terminal."""
+    import httpx
+    import uvicorn
+
+    from db.web import serve as web_serve
+
+    def run(app, **kwargs):
+        async def ask():
+            async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://localhost") as http:
+                return await http.get("/accords.json", params={"sql": "select [\x1b[31m\x07owned] from actors"})
+
+        assert asyncio.run(ask()).status_code == 400
+
+    monkeypatch.setattr(uvicorn, "run", run)
+    web_serve.serve(f"sqlite:///{seeded_file}", port=_free_port())
+    err = capfd.readouterr().err
+    assert "no such column: \\x1b[31m\\x07owned" in err and "\x1b" not in err and "\x07" not in err

@@ -10,15 +10,18 @@ revision; a missing or older database is one line, before anything listens.
 
 from __future__ import annotations
 
+import io
+import re
 import shutil
 import signal
 import socket
+import sys
 import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 from ..errors import AccordsError, UsageError
 
@@ -115,6 +118,39 @@ def _stopped_by_signals() -> Iterator[None]:
             signal.signal(sig, handler)
 
 
+#: the control characters a line written to the terminal may not carry raw (newlines and tabs may)
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+class EscapedText(io.TextIOBase):
+    """A text stream that writes control characters escaped (``\x1b``): while serving, standard error
+    carries what requests sent (Datasette logs each failed query with SQLite's message, which quotes
+    the query's names), and a raw escape sequence there would work the operator's terminal."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        self.stream.write(_CONTROL.sub(lambda m: repr(m.group())[1:-1], text))
+        return len(text)
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+    def writable(self) -> bool:
+        return True
+
+
+@contextmanager
+def _escaped_stderr() -> Iterator[None]:
+    kept = sys.stderr
+    sys.stderr = EscapedText(kept)
+    try:
+        yield
+    finally:
+        sys.stderr = kept
+
+
 def serve(url: str | None, host: str = "127.0.0.1", port: int = 8001, refresh_s: float | None = None,
           timeout_s: float = 30.0, echo: Echo | None = None) -> None:
     """Serve the database read-only with Datasette at http://host:port/ until interrupted."""
@@ -133,7 +169,7 @@ def serve(url: str | None, host: str = "127.0.0.1", port: int = 8001, refresh_s:
         return folders[-1]
 
     refresher = None
-    with _stopped_by_signals():
+    with _stopped_by_signals(), _escaped_stderr():
         try:
             datasette = build(url, work, refresh_s, timeout_s, echo)
             set_listen_host(datasette, host)
