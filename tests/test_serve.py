@@ -625,3 +625,26 @@ def test_what_a_request_sends_reaches_the_terminal_escaped(seeded_file, monkeypa
     web_serve.serve(f"sqlite:///{seeded_file}", port=_free_port())
     err = capfd.readouterr().err
     assert "no such column: \\x1b[31m\\x07owned" in err and "\x1b" not in err and "\x07" not in err
+
+
+def test_a_file_whose_name_a_uri_would_misread_is_refused(seeded_file, tmp_path, monkeypatch):
+    """Datasette opens file:PATH?mode=ro as a URI: in x#y.db the # ends the path, so it opened (and
+    created, read-write) x, and served that."""
+    import httpx
+    import uvicorn
+
+    def run(app, **kwargs):  # the first request, as a browser would send it
+        async def ask():
+            async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://localhost") as http:
+                return await http.get("/-/databases.json")
+
+        asyncio.run(ask())
+
+    monkeypatch.setattr(uvicorn, "run", run)
+    odd = tmp_path / "x#y.db"
+    odd.write_bytes(seeded_file.read_bytes())
+    result = CliRunner().invoke(cli, ["--db", str(odd), "serve", "--port", str(_free_port())])
+    assert result.exit_code == 1
+    assert result.output == (f"Error: cannot serve {odd}: Datasette opens it as a URI, where ?, # and % in a path "
+                             "mean something else: rename the file (or link it under a plain name)\n")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["x#y.db"]

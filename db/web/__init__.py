@@ -24,12 +24,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..errors import AccordsError
+
 if TYPE_CHECKING:  # pragma: no cover
     from datasette.app import Datasette
 
 PLUGIN_MODULES = ("db.web.plugin", "db.web.pages")
 #: the Datasette plugin that answers errors, replaced by db.web.plugin's handle_exception
 DATASETTE_ERROR_HANDLER = "datasette.handle_exception"
+
+#: what an SQLite URI (file:PATH?mode=ro, as Datasette opens a file) reads as other than a path:
+#: a query, a fragment, an escape; Datasette does not encode them
+URI_CHARACTERS = ("?", "#", "%")
 
 #: Datasette's settings unless the caller gives others: a report may take longer than Datasette's
 #: default second (accords' own default time limit is 30 s)
@@ -127,6 +133,9 @@ def make_datasette(sqlite_path: Path, *, metadata: dict[str, Any] | None = None,
 
     from .metadata import canned_queries, instance_metadata
 
+    if any(c in str(sqlite_path) for c in URI_CHARACTERS):
+        raise AccordsError(f"cannot serve {sqlite_path}: Datasette opens it as a URI, where ?, # and % in a path "
+                           "mean something else: rename the file (or link it under a plain name)")
     for name in PLUGIN_MODULES:
         module = importlib.import_module(name)
         if not pm.is_registered(module):
