@@ -521,6 +521,8 @@ def test_serve_warns_when_other_machines_can_reach_it(seeded_file, monkeypatch, 
     warning = (f"accords: warning: listening on {host}, not only on this machine: anyone who can reach it can "
                "read the whole database and run queries on it (there is no login)\n")
     assert (warning in result.stderr) is warned
+    address = f"[{host}]" if ":" in host else host
+    assert f"accords: serving at http://{address}:8001/ (read-only; Ctrl-C stops)\n" in result.stderr
 
 
 def test_serving_an_sqlite_file_leaves_no_folder(seeded_file, monkeypatch, tmp_path):
