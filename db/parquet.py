@@ -215,11 +215,21 @@ def write_parquet_batches(out: BinaryIO, columns: Sequence[str], batches: Iterab
     """Write sqlite3's rows, given a batch at a time, as :func:`write_parquet` writes them normalised."""
     if types is None:
         return write_parquet(out, columns, (row for batch in batches for row in batch), None)
+    from concurrent.futures import ThreadPoolExecutor
+
     pa = _pyarrow()
     schema = _report_schema(pa, columns, types)
     n = 0
-    with pa.parquet.ParquetWriter(out, schema) as writer:
+    # Arrow encodes and compresses a row group without the GIL: one thread does it while this one
+    # fetches and converts the next group (at most one group waits, so memory stays two groups)
+    with pa.parquet.ParquetWriter(out, schema) as writer, ThreadPoolExecutor(1) as pool:
+        pending = None
         for group in _row_groups(batches):
-            writer.write_table(_report_table(pa, schema, types, group, n))
+            table = _report_table(pa, schema, types, group, n)
+            if pending is not None:
+                pending.result()
+            pending = pool.submit(writer.write_table, table)
             n += sum(map(len, group))
+        if pending is not None:
+            pending.result()
     return n
