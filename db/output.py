@@ -71,24 +71,20 @@ def _csv_rows(rows: Iterable[Sequence[Any]], types: Sequence[str] | None) -> Ite
 
 
 #: formats written from sqlite3's batches as they come (see write_batches)
-BATCH_FORMATS = frozenset({"csv", "tsv", "parquet"})
+BATCH_FORMATS = frozenset({"csv", "tsv"})
 
 
-def write_batches(out: TextIO | BinaryIO, fmt: str, columns: Sequence[str],
+def write_batches(out: TextIO, fmt: str, columns: Sequence[str],
                   batches: Iterable[Sequence[Sequence[Any]]], types: Sequence[str] | None = None,
                   headers: bool = True) -> int:
-    """Write sqlite3's rows, a batch at a time and not normalised yet, as csv, tsv or parquet.
+    """Write sqlite3's rows, a batch at a time and not normalised yet, as csv or tsv.
 
     The same bytes as :func:`write_rows` on the normalised rows, with less
-    Python per value (see :mod:`db.delimited` and :mod:`db.parquet`).
+    Python per value (see :mod:`db.delimited`).
     """
-    if fmt == "parquet":
-        from .parquet import write_parquet_batches
-
-        return write_parquet_batches(cast(BinaryIO, out), columns, batches, types)
     from .delimited import write_batches as write_delimited
 
-    return write_delimited(cast(TextIO, out), fmt, columns, batches, types, headers)
+    return write_delimited(out, fmt, columns, batches, types, headers)
 
 
 def write_rows(out: TextIO | BinaryIO, fmt: str, columns: Sequence[str], rows: Iterable[Sequence[Any]],

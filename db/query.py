@@ -79,9 +79,9 @@ def _write(session, result, out: Any, fmt: str, names: list[str], types: list[st
            styled: bool, headers: bool) -> int:
     """Write a result's rows; ``types``: a report's column types, its values normalised to them.
 
-    sqlite3's batches go as they are to the writers that take them (csv, tsv,
-    parquet: :func:`db.output.write_batches`, the same bytes with less Python
-    per value); every other format and driver gets normalised rows.
+    sqlite3's batches go as they are to the writers that take them (csv and
+    tsv: :func:`db.output.write_batches`, the same bytes with less Python per
+    value); every other format and driver gets normalised rows.
     """
     if getattr(session, "sqlite3_values", False) and fmt in output.BATCH_FORMATS:
         return output.write_batches(out, fmt, names, _batches(session, result, limit), types, headers)

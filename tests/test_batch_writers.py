@@ -1,4 +1,4 @@
-"""The batch writers (db/delimited.py, db/parquet.py's write_parquet_batches) write what the normalising path writes.
+"""The batch writer (db/delimited.py) writes what the normalising path writes.
 
 Each case runs both on the same batches of values as sqlite3 returns them:
 the reference path (db.reports.normalise_batch, then db.output.write_rows)
@@ -44,24 +44,24 @@ AD_HOC = [None, "", "plain", "a,b", 'q"', "line\nbreak", 0, -12, 2**63 - 1, 1.5,
 
 
 def _reference(fmt, columns, batches, types, headers=True) -> tuple[bytes, str]:
-    out = io.BytesIO() if fmt == "parquet" else io.StringIO(newline="")
+    out = io.StringIO(newline="")
     try:
         rows = (row for batch in batches for row in (batch if types is None else normalise_batch(types, batch)))
         output.write_rows(out, fmt, columns, rows, types=types, headers=headers)
     except Exception as exc:  # noqa: BLE001 - the error is what is compared
         return b"", f"{type(exc).__name__}: {exc}"
     value = out.getvalue()
-    return (value if isinstance(value, bytes) else value.encode("utf-8")), ""
+    return value.encode("utf-8"), ""
 
 
 def _batched(fmt, columns, batches, types, headers=True) -> tuple[bytes, str]:
-    out = io.BytesIO() if fmt == "parquet" else io.StringIO(newline="")
+    out = io.StringIO(newline="")
     try:
         output.write_batches(out, fmt, columns, batches, types, headers)
     except Exception as exc:  # noqa: BLE001
         return b"", f"{type(exc).__name__}: {exc}"
     value = out.getvalue()
-    return (value if isinstance(value, bytes) else value.encode("utf-8")), ""
+    return value.encode("utf-8"), ""
 
 
 def _same(fmt, columns, batches, types, headers=True) -> None:
@@ -138,33 +138,3 @@ def test_many_batches_and_the_row_count():
     types = ["text", "integer", "date", "decimal", "boolean"]
     _same("csv", list("abcde"), batches, types)
     assert output.write_batches(io.StringIO(), "csv", list("abcde"), batches, types) == 5000
-
-
-# --- parquet ------------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("kind", COLUMN_TYPES)
-def test_parquet_of_each_value_is_the_normalising_paths_file(kind):
-    pytest.importorskip("pyarrow")
-    values = VALUES[kind]
-    for value in values:
-        _same("parquet", ["v", "n"], [[(value, 1)]], [kind, "integer"])
-    _same("parquet", ["v", "n"], [[(v, i) for i, v in enumerate(values)]], [kind, "integer"])
-    for value in REFUSED.get(kind, []):
-        usual = next(v for v in values if v is not None)
-        _same("parquet", ["v"], [[(usual,)], [(usual,), (value,)]], [kind])
-
-
-def test_parquet_row_groups_and_their_error_lines_are_the_normalising_paths():
-    pytest.importorskip("pyarrow")
-    from db.parquet import ROW_GROUP
-
-    rows = [(i, f"t{i}", "2020-01-01") for i in range(ROW_GROUP * 2 + 7)]
-    batches = [rows[i:i + 1000] for i in range(0, len(rows), 1000)]
-    _same("parquet", ["n", "t", "d"], batches, ["integer", "text", "date"])
-    _same("parquet", ["n", "t", "d"], [], ["integer", "text", "date"])
-    bad = rows[:ROW_GROUP + 5] + [(1, 2, "2020-01-01")] + rows[:10]  # an int in a text column, in the second group
-    expected = _reference("parquet", ["n", "t", "d"], [bad], ["integer", "text", "date"])
-    assert "rows 16,385-" in expected[1]
-    assert _batched("parquet", ["n", "t", "d"], [bad[i:i + 1000] for i in range(0, len(bad), 1000)],
-                    ["integer", "text", "date"]) == expected
