@@ -47,10 +47,15 @@ def text_value(value: Any) -> str:
 _CSV_AS_IS = frozenset({str, int, float, Decimal, dt.date, type(None)})
 
 
+def csv_value(value: Any) -> Any:
+    """An ad hoc value as the csv module should get it: converted only where it would not write it as text_value."""
+    return value if value.__class__ in _CSV_AS_IS else text_value(value)
+
+
 def _csv_rows(rows: Iterable[Sequence[Any]], types: Sequence[str] | None) -> Iterable[Sequence[Any]]:
     """Rows as the csv module should get them: only values it would not write as _text does are converted."""
     if types is None:  # ad hoc SQL: any value type can come back
-        return ([v if v.__class__ in _CSV_AS_IS else text_value(v) for v in row] for row in rows)
+        return ([csv_value(v) for v in row] for row in rows)
     booleans = [i for i, t in enumerate(types) if t == "boolean"]
     if not booleans:  # a report's normalised values: text, integer, decimal, date, None
         return rows
@@ -63,6 +68,23 @@ def _csv_rows(rows: Iterable[Sequence[Any]], types: Sequence[str] | None) -> Ite
         return out
 
     return map(spelled, rows)
+
+
+#: formats written from sqlite3's batches as they come (see write_batches)
+BATCH_FORMATS = frozenset({"csv", "tsv"})
+
+
+def write_batches(out: TextIO, fmt: str, columns: Sequence[str],
+                  batches: Iterable[Sequence[Sequence[Any]]], types: Sequence[str] | None = None,
+                  headers: bool = True) -> int:
+    """Write sqlite3's rows, a batch at a time and not normalised yet, as csv or tsv.
+
+    The same bytes as :func:`write_rows` on the normalised rows, with less
+    Python per value (see :mod:`db.delimited`).
+    """
+    from .delimited import write_batches as write_delimited
+
+    return write_delimited(out, fmt, columns, batches, types, headers)
 
 
 def write_rows(out: TextIO | BinaryIO, fmt: str, columns: Sequence[str], rows: Iterable[Sequence[Any]],

@@ -62,6 +62,34 @@ def _limited(rows: Iterator[tuple], limit: int | None) -> Iterator[tuple]:
     return rows if limit is None else islice(rows, limit)
 
 
+def _batches(session, result, limit: int | None) -> Iterator[list]:
+    """The result's rows as fetched, a batch at a time, at most ``limit`` of them; the watchdog checked between batches."""
+    left = limit
+    while left is None or left > 0:
+        batch = result.fetchmany(BATCH if left is None else min(BATCH, left))
+        session.check()
+        if not batch:
+            return
+        if left is not None:
+            left -= len(batch)
+        yield batch
+
+
+def _write(session, result, out: Any, fmt: str, names: list[str], types: list[str] | None, limit: int | None,
+           styled: bool, headers: bool) -> int:
+    """Write a result's rows; ``types``: a report's column types, its values normalised to them.
+
+    sqlite3's batches go as they are to the writers that take them (csv and
+    tsv: :func:`db.output.write_batches`, the same bytes with less Python per
+    value); every other format and driver gets normalised rows.
+    """
+    if getattr(session, "sqlite3_values", False) and fmt in output.BATCH_FORMATS:
+        return output.write_batches(out, fmt, names, _batches(session, result, limit), types, headers)
+    convert = None if types is None else (lambda batch: reports.normalise_batch(types, batch))
+    return output.write_rows(out, fmt, names, _limited(_rows(session, result, convert), limit),
+                             styled=styled, types=types, headers=headers)
+
+
 def _privilege_warning(conn) -> str | None:
     """A warning when the login could write (a superuser, or allowed to change accords' tables)."""
     name = conn.dialect.name
@@ -121,6 +149,8 @@ class _Alchemy:
 
 class _Sqlite:
     """The sqlite3 read path (:mod:`db.sqlite_read`), with the same methods as :class:`_Alchemy`."""
+
+    sqlite3_values = True  # rows hold sqlite3's own values (None, int, float, str, bytes)
 
     def __init__(self, reader: Any):
         self.reader = reader
@@ -246,8 +276,7 @@ def run_report(target: Database | str | None, name: str, params: Sequence[tuple[
         names = list(result.keys())
         declared = {c.name: c.type for c in report.columns}
         types = [declared.get(n, "text") for n in names]
-        rows = _limited(_rows(session, result, lambda batch: reports.normalise_batch(types, batch)), limit)
-        count = output.write_rows(out, fmt, names, rows, styled=styled, types=types, headers=headers)
+        count = _write(session, result, out, fmt, names, types, limit, styled, headers)
         if count == 0 and warn and limit != 0:
             warn(_explain_empty(session, report, values))
         return count
@@ -288,8 +317,7 @@ def run_sql(target: Database | str | None, sql: str, params: Sequence[tuple[str,
         result = session.execute(sql, values)
         if not result.returns_rows:
             raise AccordsError("the statement returned no rows; sql only runs read-only queries")
-        count = output.write_rows(out, fmt, list(result.keys()), _limited(_rows(session, result), limit),
-                                  styled=styled, headers=headers)
+        count = _write(session, result, out, fmt, list(result.keys()), None, limit, styled, headers)
         if count == 0 and warn and limit != 0:
             warn("no rows")
         return count

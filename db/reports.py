@@ -408,7 +408,7 @@ def bind_parameters(report: Report, given: Sequence[tuple[str, str]]) -> dict[st
 _CENTS = Decimal("0.01")
 
 
-def _column(kind: str, values: Sequence[Any]) -> Sequence[Any]:
+def normalise_column(kind: str, values: Sequence[Any]) -> Sequence[Any]:
     """One column of a batch as the same Python values on every engine (None stays None)."""
     if kind == "integer":
         return [v if v is None or v.__class__ is int else int(v) for v in values]
@@ -436,7 +436,7 @@ def normalise_batch(types: Sequence[str], batch: Sequence[Sequence[Any]]) -> Ite
     columns: list[Sequence[Any]] = list(zip(*batch, strict=True))
     for i, kind in enumerate(types):
         if kind != "text":
-            columns[i] = _column(kind, columns[i])
+            columns[i] = normalise_column(kind, columns[i])
     return zip(*columns, strict=True)
 
 
