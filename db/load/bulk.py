@@ -7,6 +7,9 @@
   (``reserve_ids``), so that the rows can be copied with them.
 - MariaDB: SQLAlchemy's multi-row INSERTs.
 
+``update_many`` updates many rows: on PostgreSQL one UPDATE ... FROM unnest()
+of an array per column, elsewhere an executemany.
+
 COPY runs in the load's own transaction like any INSERT: a failed or killed
 load leaves nothing behind on every engine.
 """
