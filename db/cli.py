@@ -41,11 +41,14 @@ def _read_url(ctx: click.Context) -> str | None:
 
 def _database_files(ctx: click.Context) -> list[Path]:
     """The SQLite files of the database URLs in use (and their journals): never an -o target."""
+    from .pg_read import server_target
     from .sqlite_read import sqlite_file
 
     files: list[Path] = []
     for url in {_read_url(ctx), _db_url(ctx)}:
-        path = sqlite_file(url)  # a plain file, known without SQLAlchemy
+        path = sqlite_file(url)  # a plain file, or a server (below), known without SQLAlchemy
+        if path is None and server_target(url) is not None:
+            continue
         if path is None:
             from .engine import resolve_url, sqlite_path
 

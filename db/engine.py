@@ -29,12 +29,12 @@ from .failures import (  # noqa: F401 - re-exported: the library's names for the
     driver_message,
     error_code,
     error_kind,
+    mask_secrets,
+    url_secrets,
 )
 from .failures import TIME_LIMIT as _TIME_LIMIT
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*://")
-#: query-string keys whose values are secrets (masked in every message)
-_SECRET_KEY = re.compile(r"pass|pwd|secret|token|key", re.I)
 
 
 def resolve_url(url: str | None = None) -> str:
@@ -69,39 +69,11 @@ def _first_line(exc: BaseException) -> str:
 
 def _secrets(url: str) -> list[str]:
     """The secrets in a URL: its password and secret-looking query values, raw and URL-encoded."""
-    found: list[str] = []
     try:
         parsed = make_url(url)
     except (ArgumentError, ValueError):
-        parsed = None
-    if parsed is not None:
-        if parsed.password:
-            found.append(str(parsed.password))
-        for key, value in parsed.query.items():
-            if _SECRET_KEY.search(key):
-                found += [value] if isinstance(value, str) else list(value)
-    # what the parser could not take apart: user:password@ and key=value pairs in the text itself
-    m = re.match(r"^[^:/]+://[^:/@]*:([^@/]*)@", url)
-    if m:
-        found.append(m.group(1))
-    found += [v for k, v in re.findall(r"[?&]([^=&#]+)=([^&#]*)", url) if _SECRET_KEY.search(k)]
-    out: set[str] = set()
-    for secret in found:
-        if secret:
-            out |= {secret, quote(secret, safe=""), quote(secret)}
-    return sorted(out, key=len, reverse=True)
-
-
-def _mask(text: str, secret: str) -> str:
-    """``text`` with ``secret`` masked where it stands as a value: after ``:``, ``=`` or a quote, before ``@``...
-
-    A long secret is masked wherever it appears; a short one only where it
-    stands as a value, so that masking a password such as ``1`` does not
-    turn ``127.0.0.1`` into ``***27.0.0.***`` (which would give it away).
-    """
-    if len(secret) >= 8:
-        return text.replace(secret, "***")
-    return re.sub(r"(?<=[:=/'\"\s])" + re.escape(secret) + r"(?=[@&'\";,/\s)]|$)", "***", text)
+        return url_secrets(url, None, {})
+    return url_secrets(url, parsed.password and str(parsed.password), parsed.query)
 
 
 def safe_url(url: str) -> str:
@@ -111,9 +83,7 @@ def safe_url(url: str) -> str:
 
 def scrub(message: str, url: str) -> str:
     """Remove the URL's secrets from a message (driver errors may echo them)."""
-    for secret in _secrets(url):
-        message = _mask(message, secret)
-    return message
+    return mask_secrets(message, _secrets(url))
 
 
 def backend(url: str) -> str:

@@ -8,11 +8,13 @@ the same whichever path ran the query.
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 import stat
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from .errors import AccordsError
 
@@ -23,6 +25,48 @@ DEFAULT_TIMEOUT_S = 30.0
 
 REFUSED = "refused: `accords sql` and reports only read"
 TIME_LIMIT = "the query ran longer than the time limit and was stopped ({detail}); --timeout SECONDS allows more"
+
+
+#: query-string keys whose values are secrets (masked in every message)
+SECRET_KEY = re.compile(r"pass|pwd|secret|token|key", re.I)
+
+
+def url_secrets(url: str, password: str | None, query: Mapping[str, str | Iterable[str]]) -> list[str]:
+    """The secrets in a URL, longest first, raw and URL-encoded: ``password`` and the secret-looking
+    values of ``query`` (the URL as parsed), and what a parser could not take apart: ``user:password@``
+    and ``key=value`` pairs in the text itself."""
+    found: list[str] = [password] if password else []
+    for key, value in query.items():
+        if SECRET_KEY.search(key):
+            found += [value] if isinstance(value, str) else list(value)
+    m = re.match(r"^[^:/]+://[^:/@]*:([^@/]*)@", url)
+    if m:
+        found.append(m.group(1))
+    found += [v for k, v in re.findall(r"[?&]([^=&#]+)=([^&#]*)", url) if SECRET_KEY.search(k)]
+    out: set[str] = set()
+    for secret in found:
+        if secret:
+            out |= {secret, quote(secret, safe=""), quote(secret)}
+    return sorted(out, key=len, reverse=True)
+
+
+def _mask(text: str, secret: str) -> str:
+    """``text`` with ``secret`` masked where it stands as a value: after ``:``, ``=`` or a quote, before ``@``...
+
+    A long secret is masked wherever it appears; a short one only where it
+    stands as a value, so that masking a password such as ``1`` does not
+    turn ``127.0.0.1`` into ``***27.0.0.***`` (which would give it away).
+    """
+    if len(secret) >= 8:
+        return text.replace(secret, "***")
+    return re.sub(r"(?<=[:=/'\"\s])" + re.escape(secret) + r"(?=[@&'\";,/\s)]|$)", "***", text)
+
+
+def mask_secrets(message: str, secrets: Iterable[str]) -> str:
+    """``message`` with each of ``secrets`` (see :func:`url_secrets`) masked."""
+    for secret in secrets:
+        message = _mask(message, secret)
+    return message
 
 
 class NoDatabase(AccordsError):

@@ -2,11 +2,12 @@
 
 Kept apart from ``db.api`` so that ``accords report run`` and ``accords sql``
 import only what a query needs (no Alembic, no ORM models, no JSON Schema).
-On an SQLite file they import no SQLAlchemy either: :mod:`db.sqlite_read`
-runs the query with sqlite3; servers (and an open :class:`db.engine.Database`)
-go through :mod:`db.engine`. What keeps these read-only is the engine, never
-the SQL text: see :mod:`db.guard`, :func:`db.engine.read_only` and
-:func:`db.sqlite_read.reading`.
+On an SQLite file or PostgreSQL they import no SQLAlchemy either:
+:mod:`db.sqlite_read` runs the query with sqlite3, :mod:`db.pg_read` with
+psycopg; MariaDB (and an open :class:`db.engine.Database`) go through
+:mod:`db.engine`. What keeps these read-only is the engine, never the SQL
+text: see :mod:`db.guard`, :func:`db.engine.read_only`,
+:func:`db.sqlite_read.reading` and :func:`db.pg_read.reading`.
 """
 
 from __future__ import annotations
@@ -75,6 +76,17 @@ def _batches(session, result, limit: int | None) -> Iterator[list]:
         yield batch
 
 
+def _rendered(batches: Iterator[list], render: Sequence[Callable[[Sequence[Any]], list[str]] | None]
+              ) -> Iterator[list]:
+    """Batches with each column PostgreSQL gave as text written as accords writes it (t -> true, NULL -> "")."""
+    for batch in batches:
+        columns: list[Sequence[Any]] = list(zip(*batch, strict=True))
+        for i, write in enumerate(render):
+            if write is not None:
+                columns[i] = write(columns[i])
+        yield list(zip(*columns, strict=True))
+
+
 def _write(session, result, out: Any, fmt: str, names: list[str], types: list[str] | None, limit: int | None,
            styled: bool, headers: bool) -> int:
     """Write a result's rows; ``types``: a report's column types, its values normalised to them.
@@ -83,6 +95,11 @@ def _write(session, result, out: Any, fmt: str, names: list[str], types: list[st
     tsv: :func:`db.output.write_batches`, the same bytes with less Python per
     value); every other format and driver gets normalised rows.
     """
+    render = getattr(result, "render", None)  # per column, how db.pg_read's text is written (None: a value)
+    if render is not None and types is not None and fmt in output.BATCH_FORMATS:
+        types = ["text" if r else t for r, t in zip(render, types, strict=True)]
+        return output.write_batches(out, fmt, names, _rendered(_batches(session, result, limit), render), types,
+                                    headers)
     if getattr(session, "sqlite3_values", False) and fmt in output.BATCH_FORMATS:
         return output.write_batches(out, fmt, names, _batches(session, result, limit), types, headers)
     convert = None if types is None else (lambda batch: reports.normalise_batch(types, batch))
@@ -90,28 +107,38 @@ def _write(session, result, out: Any, fmt: str, names: list[str], types: list[st
                              styled=styled, types=types, headers=headers)
 
 
+#: per dialect: who the login is, whether it is a superuser, whether it may change accords' tables
+_PRIVILEGES = {
+    "postgresql": (
+        "select current_user, current_setting('is_superuser') = 'on', "
+        "to_regclass('sources') is not null and has_table_privilege('sources', 'INSERT, UPDATE, DELETE, TRUNCATE')"),
+    "mysql": (
+        "select current_user(), "
+        "exists(select 1 from information_schema.user_privileges where grantee = "
+        "  concat('''', substring_index(current_user(), '@', 1), '''@''', substring_index(current_user(), '@', -1), '''') "
+        "  and privilege_type in ('SUPER', 'FILE', 'INSERT', 'DELETE', 'DROP', 'ALTER', 'CREATE', 'UPDATE')), "
+        "exists(select 1 from information_schema.schema_privileges where table_schema = database() and grantee = "
+        "  concat('''', substring_index(current_user(), '@', 1), '''@''', substring_index(current_user(), '@', -1), '''') "
+        "  and privilege_type in ('INSERT', 'DELETE', 'DROP', 'ALTER', 'CREATE', 'UPDATE'))"),
+}
+
+
 def _privilege_warning(conn) -> str | None:
     """A warning when the login could write (a superuser, or allowed to change accords' tables)."""
     name = conn.dialect.name
+    sql = _PRIVILEGES.get("mysql" if name == "mariadb" else name)
+    if sql is None:
+        return None
     try:
-        if name == "postgresql":
-            row = conn.exec_driver_sql(
-                "select current_user, current_setting('is_superuser') = 'on', "
-                "to_regclass('sources') is not null and has_table_privilege('sources', 'INSERT, UPDATE, DELETE, TRUNCATE')"
-            ).one()
-        elif name in ("mysql", "mariadb"):
-            row = conn.exec_driver_sql(
-                "select current_user(), "
-                "exists(select 1 from information_schema.user_privileges where grantee = "
-                "  concat('''', substring_index(current_user(), '@', 1), '''@''', substring_index(current_user(), '@', -1), '''') "
-                "  and privilege_type in ('SUPER', 'FILE', 'INSERT', 'DELETE', 'DROP', 'ALTER', 'CREATE', 'UPDATE')), "
-                "exists(select 1 from information_schema.schema_privileges where table_schema = database() and grantee = "
-                "  concat('''', substring_index(current_user(), '@', 1), '''@''', substring_index(current_user(), '@', -1), '''') "
-                "  and privilege_type in ('INSERT', 'DELETE', 'DROP', 'ALTER', 'CREATE', 'UPDATE'))"
-            ).one()
-        else:
-            return None
+        row = conn.exec_driver_sql(sql).one()
     except Exception:  # noqa: BLE001 - the warning is advice; never fail a query over it
+        return None
+    return _privilege_note(row)
+
+
+def _privilege_note(row: Sequence[Any] | None) -> str | None:
+    """The warning for a login, from the row of its _PRIVILEGES query (user, superuser, writer)."""
+    if row is None:
         return None
     user, superuser, writer = row[0], bool(row[1]), bool(row[2])
     if not (superuser or writer):
@@ -131,7 +158,8 @@ class _Alchemy:
         self.conn = conn
         self.db_errors: tuple[type[BaseException], ...] = (DBAPIError,)
 
-    def execute(self, sql: str, values: dict[str, Any], report: reports.Report | None = None) -> Any:
+    def execute(self, sql: str, values: dict[str, Any], report: reports.Report | None = None,
+                as_text: bool = False) -> Any:
         from .engine import execute
 
         if report is not None:
@@ -157,7 +185,8 @@ class _Sqlite:
         self.db_errors = reader.db_errors
         self.check = reader.check
 
-    def execute(self, sql: str, values: dict[str, Any], report: reports.Report | None = None) -> Any:
+    def execute(self, sql: str, values: dict[str, Any], report: reports.Report | None = None,
+                as_text: bool = False) -> Any:
         kinds = {p.name: p.type for p in report.parameters} if report else None
         return self.reader.execute(sql, values, kinds)
 
@@ -165,17 +194,69 @@ class _Sqlite:
         return None  # a file opened read-only: no login to warn about
 
 
+class _Postgres:
+    """The psycopg read path (:mod:`db.pg_read`), with the same methods as :class:`_Alchemy`."""
+
+    def __init__(self, reader: Any):
+        self.reader = reader
+        self.db_errors = reader.db_errors
+        self.check = reader.check
+
+    def execute(self, sql: str, values: dict[str, Any], report: reports.Report | None = None,
+                as_text: bool = False) -> Any:
+        if report is None:
+            return self.reader.execute(sql, values)
+        return self.reader.execute(reports.sql_for(report, "postgresql"), values,
+                                   {p.name: p.type for p in report.parameters},
+                                   {c.name: c.type for c in report.columns} if as_text else None)
+
+    def privilege_warning(self) -> str | None:
+        try:
+            row = self.reader.first_row(_PRIVILEGES["postgresql"])
+        except Exception:  # noqa: BLE001 - the warning is advice; never fail a query over it
+            return None
+        return _privilege_note(row)
+
+
 def _is_url(target: Any) -> bool:
     return target is None or isinstance(target, str)
 
 
+def _server(target: Database | str | None) -> Any:
+    """The PostgreSQL database a plain URL names, for :mod:`db.pg_read` (None: not a URL it reads, or no psycopg)."""
+    if not _is_url(target):
+        return None
+    from .pg_read import server_target
+
+    found = server_target(target)  # type: ignore[arg-type]
+    if found is None:
+        return None
+    try:
+        import psycopg  # noqa: F401 - without it, SQLAlchemy's path says which driver to install
+    except ImportError:
+        return None
+    return found
+
+
 @contextmanager
 def _session(target: Database | str | None, timeout_s: float | None) -> Iterator[Any]:
-    """A read-only session: sqlite3 alone for a plain SQLite file URL, else SQLAlchemy's :func:`db.engine.read_only`."""
+    """A read-only session without SQLAlchemy where one can be had (an SQLite file, PostgreSQL), else SQLAlchemy's.
+
+    sqlite3 alone for a plain SQLite file URL (:mod:`db.sqlite_read`), psycopg
+    alone for a plain PostgreSQL URL (:mod:`db.pg_read`); MariaDB, other URLs
+    and an open :class:`db.engine.Database` go through :func:`db.engine.read_only`.
+    """
     path = sqlite_file(target) if _is_url(target) else None  # type: ignore[arg-type]
     if path is not None:
         with reading(path, timeout_s) as reader:
             yield _Sqlite(reader)
+        return
+    server = _server(target)
+    if server is not None:
+        from .pg_read import reading as pg_reading
+
+        with pg_reading(server, timeout_s) as pg_reader:
+            yield _Postgres(pg_reader)
         return
     from .engine import opened, read_only
 
@@ -237,8 +318,8 @@ def _explain_empty(session, report: reports.Report, values: dict[str, Any]) -> s
 def _create_if_missing(target: Database | str | None, warn: Warn | None) -> None:
     """Zero set-up: a missing SQLite file is created, upgraded and seeded first (and ``warn`` says so)."""
     path = sqlite_file(target) if _is_url(target) else None  # type: ignore[arg-type]
-    if path is not None and path.exists():
-        return  # the usual case, known without SQLAlchemy
+    if path is not None and path.exists() or _server(target) is not None:
+        return  # the usual cases, known without SQLAlchemy
     from .engine import Database, resolve_url, sqlite_path
 
     url = target.url if isinstance(target, Database) else resolve_url(target)
@@ -272,10 +353,11 @@ def run_report(target: Database | str | None, name: str, params: Sequence[tuple[
         if warn and (note := session.privilege_warning()):
             warn(note)
         _check_revision(session)
-        result = session.execute(report.sql, values, report)
+        result = session.execute(report.sql, values, report, as_text=fmt in ("csv", "tsv"))
         names = list(result.keys())
         declared = {c.name: c.type for c in report.columns}
         types = [declared.get(n, "text") for n in names]
+        # columns a reader fetched as the text they are written as (db.pg_read) are not converted
         count = _write(session, result, out, fmt, names, types, limit, styled, headers)
         if count == 0 and warn and limit != 0:
             warn(_explain_empty(session, report, values))

@@ -57,10 +57,21 @@ def test_sql_and_reports_on_sqlite_import_no_sqlalchemy(sqlite_seeded, args):
     assert out.splitlines()[-1] == "False"
 
 
-def test_queries_on_a_server_keep_the_sqlalchemy_path():
-    """A server URL (here one nothing listens on) goes through db.engine, as before."""
-    out = subprocess.run([sys.executable, "-c", _IMPORTS_SQLALCHEMY, "--db", "postgresql+psycopg://u@127.0.0.1:9/x",
-                          "sql", "select 1"], capture_output=True, text=True, check=True, cwd=ROOT).stdout
+@pytest.mark.parametrize("url", ["postgresql+psycopg://u@127.0.0.1:9/x", "postgresql://u:secret@127.0.0.1:9/x"])
+def test_sql_on_postgresql_imports_no_sqlalchemy(url):
+    """A plain PostgreSQL URL (here one nothing listens on) takes psycopg alone (db/pg_read.py), failures too."""
+    for args in (["sql", "select 1"], ["report", "run", "sources"], ["--read-url", url, "sql", "select 1"]):
+        proc = subprocess.run([sys.executable, "-c", _IMPORTS_SQLALCHEMY, "--db", url, *args],
+                              capture_output=True, text=True, check=True, cwd=ROOT)
+        assert proc.stdout.splitlines()[-1] == "False", args
+        assert proc.stderr.strip() == "ClickException", args  # the one-line failure, not a traceback
+
+
+@pytest.mark.parametrize("url", ["mysql+pymysql://u@127.0.0.1:9/x", "postgresql+psycopg://u@/x?host=a&host=b"])
+def test_queries_on_other_servers_keep_the_sqlalchemy_path(url):
+    """MariaDB, and a PostgreSQL URL db/pg_read.py does not read (several hosts), go through db.engine, as before."""
+    out = subprocess.run([sys.executable, "-c", _IMPORTS_SQLALCHEMY, "--db", url, "sql", "select 1"],
+                         capture_output=True, text=True, check=True, cwd=ROOT).stdout
     assert out.splitlines()[-1] == "True"
 
 

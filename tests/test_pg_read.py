@@ -1,0 +1,324 @@
+"""The PostgreSQL read path without SQLAlchemy (db/pg_read.py) gives what the SQLAlchemy path gives (issue #17).
+
+`accords sql` and `accords report run` on a plain PostgreSQL URL run on
+psycopg alone; an open Database (the library API), MariaDB and other URLs go
+through SQLAlchemy. These tests run both paths on the same database and
+compare the bytes written, the golden files, the one-line errors, how the URL
+is read and how values are bound. They need ACCORDS_TEST_POSTGRES_URL.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.dialects.postgresql import psycopg as pg_dialect
+from sqlalchemy.engine import make_url
+
+from db import pg_read, query, reports
+from db.engine import open_database, safe_url
+from db.errors import AccordsError
+from db.formats import FORMATS
+
+GOLDEN = Path(__file__).parent / "golden"
+CASES = __import__("tests.test_golden", fromlist=["CASES"]).CASES
+
+#: ad hoc queries whose values or failures could differ between the two paths
+QUERIES = [
+    "select slug, name, kind from actors order by id",
+    "select 1 as \"a.b\", 2 as a, 3 as a, null as n, '\\x00ff'::bytea as b, 'infinity'::float8 as inf, "
+    "0.1::float8 + 0.2 as f, 1.50::numeric as d, true as t, date '2023-01-02' as day, "
+    "'{\"a\": [1, 2.5]}'::jsonb as j, array[1, 2] as arr, 'é'::varchar as e, "
+    "'2023-01-02 03:04:05+02'::timestamptz at time zone 'UTC' as ts, 123::int8 as big",
+    "select ':x' as literal, '\\:y' as escaped, 'a::b' as c, 1::text as cast -- :w\n",
+    "select 5 % 3 as m, 'a%b' as p, '%%' as pp, '%(x)s' as named",
+    "select amount, currency from amounts order by id",
+    "select * from report_agreements",
+    "select current_setting('transaction_isolation') as iso, current_setting('transaction_read_only') as ro, "
+    "current_setting('statement_timeout') as st",
+    "table alembic_version",
+    "values (1, 'a'), (2, 'b')",
+    "select from actors",
+    "select",
+    "select 1 where false",
+    "select pg_sleep(0)",
+    "select :1",
+    "select ?",
+    "select $1",
+    "select 1; select 2",
+    "select 'a'';'; delete from actors",
+    "delete from actors",
+    "with gone as (delete from actors returning id) select count(*) from gone",
+    "select * into temp t2 from actors",
+    "set statement_timeout = 0",
+    "explain select 1",
+    "select * from actors for update",
+    "select nextval('actors_id_seq')",
+    "select * from no_such_table",
+    "select no_such_column from actors",
+    "select 1/0",
+    "select E'\\xff'",
+    "select 'infinity'::date as d",
+]
+
+
+@pytest.fixture(scope="module")
+def pg_seeded(templates, tmp_path_factory) -> str:
+    """A seeded PostgreSQL database shared by this module's tests (read-only use)."""
+    return templates.copy("postgresql", "seeded", tmp_path_factory.mktemp("pg-read"))
+
+
+def _run(url: str, run, *args, alchemy: bool = False, **kwargs) -> tuple[str, str]:
+    """(output, error and warnings) of ``run`` on the URL, or on an open Database of it (the SQLAlchemy path)."""
+    out, warnings = (io.BytesIO() if kwargs.get("fmt") == "parquet" else io.StringIO()), []
+    try:
+        if alchemy:
+            with open_database(url, reading=True) as db:
+                run(db, *args, out=out, warn=warnings.append, **kwargs)
+        else:
+            run(url, *args, out=out, warn=warnings.append, **kwargs)
+        error = ""
+    except AccordsError as exc:
+        error = f"{type(exc).__name__}: {exc}"
+    value = out.getvalue()
+    return (value if isinstance(value, str) else value.hex()), error + "|".join(warnings)
+
+
+def _both(url: str, run, *args, **kwargs) -> tuple[tuple[str, str], tuple[str, str]]:
+    """(output, error) of ``run`` on the URL (psycopg path) and on an open Database of it (SQLAlchemy path)."""
+    return _run(url, run, *args, **kwargs), _run(url, run, *args, alchemy=True, **kwargs)
+
+
+@pytest.mark.parametrize(("case", "report_name", "params"), CASES, ids=[c[0] for c in CASES])
+def test_reports_on_the_psycopg_path_match_the_golden_files(pg_seeded, case, report_name, params):
+    out = io.StringIO()
+    query.run_report(pg_seeded, report_name, params, "csv", out)
+    assert out.getvalue() == (GOLDEN / f"{case}.csv").read_bytes().decode("utf-8")
+
+
+@pytest.mark.parametrize("fmt", [f for f in FORMATS if f != "parquet"] + ["parquet"])
+def test_every_report_in_every_format_is_the_same_on_both_paths(pg_seeded, fmt):
+    if fmt == "parquet":
+        pytest.importorskip("pyarrow")
+    for _case, name, params in CASES:
+        light, alchemy = _both(pg_seeded, query.run_report, name, params, fmt=fmt)
+        assert light == alchemy, name
+
+
+@pytest.mark.parametrize("sql", QUERIES)
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_ad_hoc_sql_gives_the_same_rows_and_errors_on_both_paths(pg_seeded, sql, fmt):
+    light, alchemy = _both(pg_seeded, query.run_sql, sql, (), fmt=fmt)
+    assert light == alchemy
+
+
+def test_parameters_and_limits_are_the_same_on_both_paths(pg_seeded):
+    sql = "select slug, :kind as asked, length(:kind) as n from actors where kind = :kind order by slug"
+    for limit in (None, 0, 2):
+        light, alchemy = _both(pg_seeded, query.run_sql, sql, [("kind", "state")], fmt="csv", limit=limit)
+        assert light == alchemy and light[0].startswith("slug,asked,n\r\n")
+    light, alchemy = _both(pg_seeded, query.run_report, "evidence", (), fmt="csv", limit=3)
+    assert light == alchemy and len(light[0].splitlines()) == 4
+
+
+def test_a_failure_after_the_first_rows_is_one_line_on_both_paths(pg_seeded):
+    """Where a failure comes after some rows were written depends on how rows are fetched; the error does not."""
+    light, alchemy = _both(pg_seeded, query.run_sql, "select 1 / (5 - i) as x from generate_series(1, 10) as i", (),
+                           fmt="csv")
+    assert light[1] == alchemy[1] and light[1].startswith("AccordsError: division by zero")
+    assert "x\r\n1\r\n".startswith(light[0]) or light[0].startswith("x\r\n")
+
+
+def test_empty_results_are_explained_alike(pg_seeded):
+    light, alchemy = _both(pg_seeded, query.run_report, "actor", [("actor", "nobody")], fmt="csv")
+    assert light == alchemy and "no rows; no actor matches 'nobody'" in light[1]
+
+
+def test_the_time_limit_stops_both_paths_alike(pg_seeded):
+    for slow in ("select pg_sleep(5)", "select set_config('statement_timeout', '0', true), pg_sleep(5)"):
+        light, alchemy = _both(pg_seeded, query.run_sql, slow, (), fmt="csv", timeout_s=0.3)
+        # the server's limit or the watchdog, whichever comes first, words the detail in brackets
+        assert light[0] == alchemy[0] == ""
+        assert light[1].split(" (")[0] == alchemy[1].split(" (")[0] == "AccordsError: the query ran longer than the time limit and was stopped"
+
+
+def test_a_database_at_another_revision_is_refused_alike(templates, tmp_path):
+    url = templates.copy("postgresql", "seeded", tmp_path)
+    with open_database(url) as db, db.engine.begin() as conn:
+        conn.execute(text("update alembic_version set version_num = '9999'"))
+    light, alchemy = _both(url, query.run_report, "sources", (), fmt="csv")
+    assert light == alchemy and "revision '9999'" in light[1]
+
+
+def test_a_database_without_tables_is_refused_alike(templates, tmp_path):
+    url = templates.scratch.create("postgresql")
+    light, alchemy = _both(url, query.run_report, "sources", (), fmt="csv")
+    assert light == alchemy and "no accords tables" in light[1]
+
+
+def test_the_read_only_transaction_is_one_snapshot_rolled_back(pg_seeded):
+    with pg_read.reading(pg_read.server_target(pg_seeded), 5) as reader:
+        rows = reader.execute("select current_setting('transaction_isolation'), "
+                              "current_setting('transaction_read_only'), current_setting('statement_timeout'), "
+                              "txid_current_if_assigned() is null", {}).fetchall()
+        conn = reader.conn
+    assert rows == [("repeatable read", "on", "5s", True)]
+    assert conn.closed
+
+
+@pytest.mark.parametrize(("kind", "value"), [
+    ("decimal", Decimal("1.10")), ("decimal", Decimal("12345678901234567890.123456789")), ("decimal", Decimal("1E+3")),
+    ("date", dt.date(5, 1, 2)), ("date", dt.date(2023, 12, 31)), ("integer", 10**9), ("integer", 7), ("text", "x"),
+    ("text", "é'\\%s"), ("choice", "c"), ("decimal", None), ("date", None), ("text", None),
+])
+def test_values_are_bound_as_sqlalchemys_psycopg_types_bind_them(pg_seeded, kind, value):
+    from db.engine import read_only
+
+    report = reports.Report("t", "t", "t", "t", "select :x", (reports.Parameter("x", kind),))
+    for sql in ("select pg_typeof(:x)::text as t, (:x)::text as v, :x as x", "select (:x)::text as v, :x as x"):
+        try:
+            with open_database(pg_seeded, reading=True) as db, read_only(db.engine) as conn:
+                expected: object = [tuple(r) for r in conn.execute(text(sql).bindparams(*reports.binds(report)),
+                                                                    {"x": value})]
+        except AccordsError as exc:  # a NULL decimal has no type: "could not determine data type of parameter $1"
+            expected = str(exc)
+        try:
+            with pg_read.reading(pg_read.server_target(pg_seeded), 5) as reader:
+                got: object = reader.execute(sql, {"x": value}, {"x": kind}).fetchall()
+        except AccordsError as exc:
+            got = str(exc)
+        assert got == expected, sql
+
+
+#: every report as accords sends it, and each ad hoc query with its parameters typed as each report type
+SENT = [(reports.sql_for(r, "postgresql"), r.parameters) for r in reports.all_reports().values()] + [
+    (sql, tuple(reports.Parameter(n, kind) for n in reports.bind_names(sql)))
+    for sql in QUERIES + ["select :a, :b + 1, :a || 'x' where :c > 1 -- :d"] for kind in reports.PARAM_TYPES]
+
+
+@pytest.mark.parametrize(("sql", "parameters"), SENT)
+def test_the_sql_sent_is_what_sqlalchemys_psycopg_dialect_sends(sql, parameters):
+    report = reports.Report("t", "t", "t", "t", sql, parameters)
+    kinds = {p.name: p.type for p in parameters}
+    for clause, typed in ((text(reports.protect_colons(sql)), {}),
+                          (text(reports.protect_colons(sql)).bindparams(*reports.binds(report)), kinds)):
+        assert pg_read.compile_text(sql, typed)[0] == clause.compile(dialect=pg_dialect.dialect()).string
+
+
+#: URLs this path reads: psycopg's arguments must be SQLAlchemy's (the adapters map aside)
+PLAIN_URLS = [
+    "postgresql+psycopg://postgres@127.0.0.1:5432/test", "postgresql://u@h/d", "postgresql+psycopg://",
+    "postgresql+psycopg:///d", "postgresql+psycopg://u:p%40ss@h:5/d?sslmode=require&application_name=a+b",
+    "postgresql+psycopg://u@[::1]:5432/d", "postgresql+psycopg://u:@h/d", "postgresql+psycopg://@h/d",
+    "postgresql+psycopg://u@h:0/d", "postgresql+psycopg://u@h/d?connect_timeout=3&options=-c%20work_mem%3D1MB",
+    "postgresql+psycopg://u@h/d?password=secret&x=", "postgresql+psycopg://%C3%A9@h/%64b", "postgresql+psycopg://h",
+]
+#: URLs left to SQLAlchemy: several hosts, repeated options, other drivers and backends, odd characters
+OTHER_URLS = [
+    "postgresql+psycopg://u@/d?host=/tmp", "postgresql+psycopg://u@h/d?host=a&host=b", "postgresql+psycopg2://u@h/d",
+    "postgresql+psycopg://u@h:port/d", "postgresql+psycopg://u@h/d?a=1&a=2", "postgresql+asyncpg://u@h/d",
+    "mysql+pymysql://root@h/test", "sqlite:///x.db", "x.db", "postgresql+psycopg://u@h/d#x", "PostgreSQL://u@h/d",
+    "postgresql+psycopg://a@b@h/d", "postgresql+psycopg://u@h/d/e", "postgresql+psycopg://u@h/d\n",
+]
+
+
+@pytest.mark.parametrize("url", PLAIN_URLS)
+def test_plain_urls_connect_as_sqlalchemy_connects(url):
+    parsed = make_url(url)
+    _, expected = parsed.get_dialect()().create_connect_args(parsed)
+    expected.pop("context", None)
+    target = pg_read.server_target(url)
+    assert target is not None and target.args == expected
+    assert target.scrub(url) == safe_url(url)
+
+
+@pytest.mark.parametrize("url", OTHER_URLS)
+def test_other_urls_take_the_sqlalchemy_path(url):
+    assert pg_read.server_target(url) is None
+
+
+@pytest.mark.parametrize("url", [
+    "postgresql+psycopg://someone:hunter2@127.0.0.1:9/nothing",
+    "postgresql+psycopg://someone@127.0.0.1:9/nothing?password=hunter3",
+    "postgresql+psycopg://someone:1@127.0.0.1:9/nothing",
+])
+def test_a_failed_connection_is_one_line_alike_without_secrets(url):
+    light, alchemy = _both(url, query.run_sql, "select 1", (), fmt="csv")
+    assert light == alchemy
+    assert light[1].startswith("AccordsError: connection failed") and "hunter" not in light[1]
+    assert ":1@" not in light[1] and "127.0.0.1" in light[1]
+
+
+# --- report columns fetched as PostgreSQL's text (CSV and TSV) ------------------------------------
+
+TYPED_SQL = """
+select i as n_int, i::int8 as n_big, i::int2 as n_small, i % 3 as flag, i % 2 = 0 as yes,
+       (i * 1.255)::numeric(20, 2) as amount, (i * 1.255)::numeric as raw_amount, (i * 2.5)::numeric(30, 2) as wide,
+       date '2023-01-01' + i * 400 as day, 'x,' || i as label, i::text as text_number, i as plain
+from generate_series(-3, 3) as i
+union all select null, null, null, null, null, null, null, null, null, null, null, null
+order by 1 nulls last
+"""
+TYPED_COLUMNS = (("n_int", "integer"), ("n_big", "integer"), ("n_small", "integer"), ("flag", "boolean"),
+                 ("yes", "boolean"), ("amount", "decimal"), ("raw_amount", "decimal"), ("wide", "decimal"),
+                 ("day", "date"), ("label", "text"), ("text_number", "decimal"), ("plain", "text"))
+
+
+@pytest.fixture
+def typed_report(monkeypatch):
+    """Make `report run t` run ``sql`` with the given (name, type) columns."""
+
+    def make(sql: str, columns) -> str:
+        report = reports.Report("t", "t", "t", "t", sql, (), tuple(reports.Column(n, t) for n, t in columns))
+        monkeypatch.setattr(reports, "get_report", lambda name: report)
+        return "t"
+
+    return make
+
+
+@pytest.mark.parametrize("fmt", ["csv", "tsv", "json"])
+def test_columns_fetched_as_text_are_written_as_their_values_would_be(pg_seeded, typed_report, fmt):
+    name = typed_report(TYPED_SQL, TYPED_COLUMNS)
+    light, alchemy = _both(pg_seeded, query.run_report, name, (), fmt=fmt)
+    assert light == alchemy and "Error" not in light[1]
+    if fmt == "csv":
+        # -3.765: rounded by the server's numeric(20, 2) cast, then by Python's quantize (half to even)
+        assert light[0].splitlines()[1] == "-3,-3,-3,false,false,-3.77,-3.76,-7.50,2019-09-19,\"x,-3\",-3.00,-3"
+
+
+@pytest.mark.parametrize("day", ["10000-01-01", "0044-03-15 BC", "infinity", "-infinity"])
+def test_a_date_python_cannot_hold_fails_alike_when_fetched_as_text(pg_seeded, typed_report, day):
+    name = typed_report(f"select d::date as day from (values ('2023-01-02'), ('{day}')) as v(d)", [("day", "date")])
+    light, alchemy = _both(pg_seeded, query.run_report, name, (), fmt="csv")
+    assert light[1] == alchemy[1] and light[1].startswith("AccordsError: date too")
+
+
+def test_only_types_whose_text_is_the_written_text_are_fetched_as_text():
+    class Column:
+        def __init__(self, name, oid, precision=None, scale=None):
+            self.name, self.type_code, self.precision, self.scale = name, oid, precision, scale
+
+    class Info:
+        def __init__(self, style):
+            self.style = style
+
+        def parameter_status(self, name):
+            return self.style
+
+    class Conn:
+        def __init__(self, style):
+            self.info = Info(style)
+
+    types = {"i": "integer", "b": "boolean", "d": "date", "m": "decimal", "t": "text", "w": "decimal"}
+    columns = [Column("i", 23), Column("b", 16), Column("d", 1082), Column("m", 1700, 20, 2), Column("t", 25),
+               Column("w", 1700, 40, 2)]
+    iso = pg_read._text_columns(Conn("ISO, MDY"), columns, types)
+    assert [r is not None for r in iso] == [True, True, True, False, False, False]  # one numeric too wide: none
+    german = pg_read._text_columns(Conn("German, DMY"), columns[:2] + columns[2:3], types)
+    assert [r is not None for r in german] == [True, True, False]
+    assert pg_read._text_columns(Conn("ISO"), [Column("i", 23), Column("x", 23)], {"i": "integer", "x": "decimal"}) \
+        is None  # an integer written as a decimal (5.00) is not its text: the type is fetched as values
