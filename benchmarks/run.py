@@ -399,11 +399,17 @@ def bench_reports(res: Results, db: Path, sql_dir: Path, ex: Examples, budget_s:
         t = time_commands({"accords": cli, "sqlite3": shell, "plain": plain}, budget_s=budget_s, cap_s=cap_s)
         a, b, c = t["accords"], t["sqlite3"], t["plain"]
         label = f"report {name}" + "".join(f" -p {p} {v}" for p, v in params)
+        short = any(p.required for p in report.parameters)
         runs = f"{a.runs} run{'s' if a.runs > 1 else ''}" + (f" / {b.runs}" if b.runs != a.runs else "")
         plain_text = f"; plain Python {c.show()}" if c.median is not None else ""
         if a.median is not None and c.median is not None:
             plain_text += f" (accords {a.median / c.median:.2f}x)"
-        if a.median is not None and b.median is not None:
+        if a.median is not None and b.median is not None and short:
+            # a report that needs a parameter returns a few rows: the process start dominates, and issue #17
+            # judges these by query time (bench_parameterised); the whole-process ratio is shown, not judged
+            res.add(f"{label} (csv to /dev/null; median of {runs})", a.show(),
+                    f"{b.show()} sqlite3 shell{plain_text}", f"{a.median / b.median:.2f}x", "query time, below")
+        elif a.median is not None and b.median is not None:
             ratio = a.median / b.median
             res.add(f"{label} (csv to /dev/null; median of {runs})", a.show(),
                     f"{b.show()} sqlite3 shell{plain_text}", f"{ratio:.2f}x", f"<= {SQLITE_REPORT_RATIO}x",
@@ -637,7 +643,11 @@ def bench_postgres(res: Results, admin_url: str, files: list[Path], work: Path, 
             log(f"PostgreSQL report {rname}")
             t = time_commands({"accords": cli, "psql": shell}, budget_s=budget_s, cap_s=cap_s)
             a, b = t["accords"], t["psql"]
-            if a.median is not None and b.median is not None:
+            if a.median is not None and b.median is not None and any(p.required for p in report.parameters):
+                # a few rows: judged by query time (above), as on SQLite; the whole-process ratio is shown
+                res.add(f"PostgreSQL report {rname} (median of {a.runs} / {b.runs} runs)", a.show(),
+                        f"{b.show()} psql", f"{a.median / b.median:.2f}x", "query time, above")
+            elif a.median is not None and b.median is not None:
                 ratio = a.median / b.median
                 res.add(f"PostgreSQL report {rname} (median of {a.runs} / {b.runs} runs)", a.show(),
                         f"{b.show()} psql", f"{ratio:.2f}x", f"<= {REPORT_RATIO}x", ratio <= REPORT_RATIO)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from sqlalchemy import Connection, Engine, inspect
+from sqlalchemy import Connection, Engine, inspect, text
 
 from . import catalog, fulltext, load, migrate, views
 from .engine import (
@@ -269,11 +269,18 @@ BACKGROUND_CHECK_BYTES = 8_000_000
 
 #: the tables whose planner statistics a large load refreshes: those it writes, and the mentions it finds
 STATISTICS_TABLES = (*load.WRITTEN_TABLES, "mentions", "mention_choices", "quotations")
+#: statistics target of the ANALYZEs during a load: 3,000 rows sampled per table (the default 100: 30,000)
+GROWING_STATISTICS_TARGET = 10
 
 
-def _analyze(conn) -> None:
-    """Fresh PostgreSQL planner statistics for every table a load writes to."""
+def _analyze(conn, target: int | None = None) -> None:
+    """Fresh PostgreSQL planner statistics for every table a load writes to (``target``: another
+    default_statistics_target than the server's, for this ANALYZE only)."""
+    default = conn.exec_driver_sql("select current_setting('default_statistics_target')").scalar_one()
+    set_target = text("select set_config('default_statistics_target', :v, true)")
+    conn.execute(set_target, {"v": str(target or default)})
     conn.exec_driver_sql("ANALYZE " + ", ".join(STATISTICS_TABLES))
+    conn.execute(set_target, {"v": default})
 
 
 class _GrowingStatistics:
@@ -284,7 +291,10 @@ class _GrowingStatistics:
     those lookups as sequential scans, so every file scanned every actor (a
     load of 9 million rows slowed to a crawl). Statistics are refreshed each
     time the rows written have doubled since the last refresh (from
-    ANALYZE_ROWS on): about twenty ANALYZEs for a billion rows.
+    ANALYZE_ROWS on): about twenty ANALYZEs for a billion rows. They sample
+    3,000 rows per table (GROWING_STATISTICS_TARGET), enough to plan lookups
+    by key; at the default 30,000 they took 11 of the 150 s of a load of 1.8
+    million rows. The ANALYZE after the load samples as the server's default.
     """
 
     def __init__(self) -> None:
@@ -293,7 +303,7 @@ class _GrowingStatistics:
     def written(self, conn, rows: int) -> None:
         self.rows += rows
         if conn.dialect.name == "postgresql" and self.rows >= self.next:
-            _analyze(conn)
+            _analyze(conn, GROWING_STATISTICS_TARGET)
             self.next = 2 * self.rows
 
 
@@ -384,22 +394,23 @@ def _load_checked(engine: Engine, paths: Sequence[Path | str], sizes: list[int],
     written: dict[str, str] = {}  # slug -> file of each source written, whose mentions are found again
     with load.checking(paths, known, background) as checked, engine.begin() as conn, _no_cycle_collection():
         forms_before = load.mention_forms(conn)
-        for size, item in zip(sizes, checked, strict=True):
-            if isinstance(item, ValidationError):
-                problems += item.problems
-            elif not problems:  # after a problem nothing more is written: it will all be rolled back
-                step = meter.file(size, sum(len(plan.rows) for plan in item))
-                loaded = [writer.write(conn, plan, step) for plan in item]
-                results += loaded
-                written.update({r.source_slug: str(plan.path) for plan, r in zip(item, loaded, strict=True)
-                                if r.changed})
-                conflicts += [f"{plan.path}: {r.source_slug}: conflict {c}"
-                              for plan, r in zip(item, loaded, strict=True) for c in r.conflicts]
-                statistics.written(conn, sum(n for r in loaded for n in r.counts.values()))
-            meter.finished(size)
-        if problems:
-            raise ValidationError(problems)
-        load.refresh_mentions(conn, forms_before, written)
+        with load.foreign_keys_at_end(conn, sum(sizes)):  # PostgreSQL, a large load into small tables
+            for size, item in zip(sizes, checked, strict=True):
+                if isinstance(item, ValidationError):
+                    problems += item.problems
+                elif not problems:  # after a problem nothing more is written: it will all be rolled back
+                    step = meter.file(size, sum(len(plan.rows) for plan in item))
+                    loaded = [writer.write(conn, plan, step) for plan in item]
+                    results += loaded
+                    written.update({r.source_slug: str(plan.path) for plan, r in zip(item, loaded, strict=True)
+                                    if r.changed})
+                    conflicts += [f"{plan.path}: {r.source_slug}: conflict {c}"
+                                  for plan, r in zip(item, loaded, strict=True) for c in r.conflicts]
+                    statistics.written(conn, sum(n for r in loaded for n in r.counts.values()))
+                meter.finished(size)
+            if problems:
+                raise ValidationError(problems)
+            load.refresh_mentions(conn, forms_before, written)
         if fail_on_conflict and conflicts:
             raise ConflictError(conflicts)
     return results

@@ -334,6 +334,8 @@ def execute(conn: Connection, sql: str, values: dict[str, Any], binds: list[Any]
 def check_watchdog(conn: Connection) -> None:
     """Raise if the watchdog fired (the time limit passed, or Ctrl-C) though the query went on."""
     watchdog = conn.info.get("watchdog")
+    if watchdog is not None:
+        watchdog.overdue()  # the deadline passed though the query returned: the time limit all the same
     if watchdog is not None and watchdog.reason == "interrupt":
         raise Interrupted()
     if watchdog is not None and watchdog.reason == "timeout":

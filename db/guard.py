@@ -150,6 +150,9 @@ class Watchdog:
     def __init__(self, cancel: Callable[[], None], timeout_s: float | None):
         self.cancel, self.timeout_s = cancel, timeout_s
         self.reason: str | None = None
+        #: set when the watchdog is entered, not when its thread first runs (which a busy machine delays)
+        self.deadline: float | None = None
+        self._lock = threading.Lock()
         self._read, self._write = os.pipe()
         os.set_blocking(self._read, False)
         os.set_blocking(self._write, False)
@@ -160,7 +163,22 @@ class Watchdog:
     def fired(self) -> bool:
         return self.reason is not None
 
+    def overdue(self) -> bool:
+        """Whether the deadline has passed, by the clock: then ``reason`` is ``"timeout"`` from now on.
+
+        A query can return at or after its deadline before the thread has fired (a busy machine
+        schedules it late), and a server that stops a query at its own limit does not always say
+        so (MariaDB's ``sleep()`` and ``benchmark()`` return a value): the time limit is a fact
+        of the clock, so a caller checking for it asks here. Nothing is cancelled (the query has
+        returned), and the thread will not cancel later either.
+        """
+        with self._lock:
+            if self.reason is None and self.deadline is not None and _now() >= self.deadline:
+                self.reason = "timeout"
+        return self.reason is not None
+
     def __enter__(self) -> Watchdog:
+        self.deadline = None if not self.timeout_s else _now() + self.timeout_s
         if threading.current_thread() is threading.main_thread() \
                 and signal.getsignal(signal.SIGINT) is signal.default_int_handler:
             try:
@@ -184,12 +202,15 @@ class Watchdog:
         os.close(self._write)
 
     def _run(self) -> None:
-        deadline = None if not self.timeout_s else _now() + self.timeout_s
+        deadline = self.deadline
         while True:
             wait = None if deadline is None else max(0.0, deadline - _now())
             ready, _, _ = select.select([self._read], [], [], wait)
             if not ready:
-                self._fire("timeout")
+                with self._lock:
+                    late = self.reason is not None  # the caller saw the deadline pass: its query had returned
+                if not late:
+                    self._fire("timeout")
                 deadline = None
                 continue
             try:
@@ -202,8 +223,9 @@ class Watchdog:
                 return
 
     def _fire(self, reason: str) -> None:
-        if self.reason is None:
-            self.reason = reason
+        with self._lock:
+            if self.reason is None:
+                self.reason = reason
         try:
             self.cancel()
         except Exception:  # noqa: BLE001 - a failed cancel leaves the server's own limit in force

@@ -8,12 +8,12 @@ into memory first.
 from __future__ import annotations
 
 import base64
+import csv
 import datetime as dt
 import json
 import math
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
-from itertools import islice
 from typing import Any, BinaryIO, TextIO, cast
 
 from .formats import FORMATS  # noqa: F401 - the one list, re-exported
@@ -43,72 +43,48 @@ def text_value(value: Any) -> str:
     return str(value)
 
 
-#: values the csv module writes as text_value would: None as an empty field, a date in ISO form
+#: values the csv module already writes as _text would: None as an empty field, a date in ISO form
 _CSV_AS_IS = frozenset({str, int, float, Decimal, dt.date, type(None)})
-#: rows turned into text at a time by the delimited writers
-BATCH = 1000
 
 
-def _field(value: Any) -> str:
-    """A value as the csv module writes it, but booleans, blobs and times as text_value spells them."""
-    if value is None:
-        return ""
-    return str(value) if value.__class__ in _CSV_AS_IS else text_value(value)
+def csv_value(value: Any) -> Any:
+    """An ad hoc value as the csv module should get it: converted only where it would not write it as text_value."""
+    return value if value.__class__ in _CSV_AS_IS else text_value(value)
 
 
-def _any_column(values: Sequence[Any]) -> list[str]:
-    return [v if v.__class__ is str else _field(v) for v in values]
-
-
-def _text_column(values: Sequence[Any]) -> Sequence[Any]:
-    """A text column (str or None): as it is, None as an empty field (anything else: see db.delimited's fallback)."""
-    return values if None not in values else ["" if v is None else v for v in values]
-
-
-def _boolean_column(values: Sequence[Any]) -> list[str]:
-    return ["" if v is None else "true" if v else "false" for v in values]
-
-
-def _typed_column(values: Sequence[Any]) -> list[str]:
-    """A normalised integer, decimal or date column (int, Decimal, date or None): str() of each, as the csv module
-    writes any value of a report's column."""
-    return ["" if v is None else str(v) for v in values]
-
-
-def _renderers(n: int, types: Sequence[str] | None, given: Sequence[Any] | None) -> list[Any]:
-    """For each column, the function that writes a batch of its values as text (see db.delimited)."""
-    default: list[Any]
+def _csv_rows(rows: Iterable[Sequence[Any]], types: Sequence[str] | None) -> Iterable[Sequence[Any]]:
+    """Rows as the csv module should get them: only values it would not write as _text does are converted."""
     if types is None:  # ad hoc SQL: any value type can come back
-        default = [_any_column] * n
-    else:
-        default = [_boolean_column if t == "boolean" else _typed_column if t in ("integer", "decimal", "date")
-                   else _text_column for t in types]
-    return [g or d for g, d in zip(given or [None] * n, default, strict=True)]
+        return ([csv_value(v) for v in row] for row in rows)
+    booleans = [i for i, t in enumerate(types) if t == "boolean"]
+    if not booleans:  # a report's normalised values: text, integer, decimal, date, None
+        return rows
+
+    def spelled(row: Sequence[Any]) -> list[Any]:
+        out = list(row)
+        for i in booleans:
+            if out[i] is not None:
+                out[i] = "true" if out[i] else "false"
+        return out
+
+    return map(spelled, rows)
 
 
-class Batched:
-    """Rows that come a batch at a time, each batch as columns (``(columns, n_rows)``), as a query normalises them.
+#: formats written from sqlite3's batches as they come (see write_batches)
+BATCH_FORMATS = frozenset({"csv", "tsv"})
 
-    Iterating gives the rows; the CSV and TSV writers, which work a column at
-    a time, take the columns as they are. ``render`` may give, per column, the
-    function that writes a batch of its values as text (None: as its type says),
-    for a reader that fetched a column already as the text it is written as.
+
+def write_batches(out: TextIO, fmt: str, columns: Sequence[str],
+                  batches: Iterable[Sequence[Sequence[Any]]], types: Sequence[str] | None = None,
+                  headers: bool = True) -> int:
+    """Write sqlite3's rows, a batch at a time and not normalised yet, as csv or tsv.
+
+    The same bytes as :func:`write_rows` on the normalised rows, with less
+    Python per value (see :mod:`db.delimited`).
     """
+    from .delimited import write_batches as write_delimited
 
-    def __init__(self, batches: Iterable[tuple[list[Sequence[Any]], int]],
-                 render: Sequence[Callable[[list], list[str]] | None] | None = None):
-        self.batches, self.render = batches, render
-
-    def __iter__(self) -> Iterator[tuple]:
-        for columns, n in self.batches:
-            yield from zip(*columns, strict=True) if columns else ((),) * n
-
-
-def _column_batches(rows: Iterable[Sequence[Any]]) -> Iterator[tuple[list[Sequence[Any]], int]]:
-    """Rows a batch at a time, as columns."""
-    it = iter(rows)
-    while batch := list(islice(it, BATCH)):
-        yield list(zip(*batch, strict=True)), len(batch)
+    return write_delimited(out, fmt, columns, batches, types, headers)
 
 
 def write_rows(out: TextIO | BinaryIO, fmt: str, columns: Sequence[str], rows: Iterable[Sequence[Any]],
@@ -141,15 +117,21 @@ def _write_text(out: TextIO, fmt: str, columns: Sequence[str], rows: Iterable[Se
 
 def _write_delimited(out: TextIO, fmt: str, columns: Sequence[str], rows: Iterable[Sequence[Any]],
                      types: Sequence[str] | None, headers: bool) -> int:
-    """csv: RFC 4180 (CRLF); tsv: tab-separated lines ending in LF. Both as the csv module writes them
-    (a field holding the delimiter, a quote or a line break quoted), a batch at a time: see db.delimited."""
-    from .delimited import write_delimited
+    """csv: RFC 4180; tsv: tab-separated lines, a field holding a tab, newline or quote quoted as in csv."""
+    n = 0
+    writer = csv.writer(out, lineterminator="\r\n") if fmt == "csv" else \
+        csv.writer(out, delimiter="\t", lineterminator="\n")
+    if headers:
+        writer.writerow(columns)
 
-    delimiter, terminator = (",", "\r\n") if fmt == "csv" else ("\t", "\n")
-    batched = rows if isinstance(rows, Batched) else Batched(_column_batches(rows))
-    return write_delimited(out, delimiter, terminator, columns if headers else None, batched.batches,
-                           _renderers(len(columns), types, batched.render),
-                           _any_column if types is None else _typed_column)
+    def counted(items: Iterable[Sequence[Any]]) -> Iterator[Sequence[Any]]:
+        nonlocal n
+        for item in items:
+            n += 1
+            yield item
+
+    writer.writerows(counted(_csv_rows(rows, types)))
+    return n
 
 
 def _write_json(out: TextIO, fmt: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:

@@ -204,7 +204,7 @@ class Reader:
                     cursor.adapters.register_loader(column.type_code, TextLoader)
             rows = cursor.stream(text, params, size=CHUNK)
         else:  # libpq older than 17 (psycopg[binary] ships a newer one): the declared cursor's rows, as values
-            rows = _fetched(cursor)
+            rows = _fetched(cursor)  # (loaders registered after DECLARE would not apply to its rows)
         self.streams.append(rows)
         # the first row now, as SQLAlchemy fetches it: a failure on it comes before any output
         first: Any = next(rows, _END)
@@ -217,6 +217,7 @@ class Reader:
 
     def check(self) -> None:
         """Raise if the watchdog fired (the time limit passed, or Ctrl-C) though the query went on."""
+        self.watchdog.overdue()  # the deadline passed though the query returned: the time limit all the same
         if self.watchdog.reason == "interrupt":
             raise Interrupted()
         if self.watchdog.reason == "timeout":
@@ -266,20 +267,6 @@ def _iso_date(conn: Any) -> Callable[[Sequence[str | None]], list[str]]:
     return render
 
 
-def _text_rule(kind: str, column: Any, iso_dates: bool, conn: Any) -> Any:
-    """How to write a column of this report type and PostgreSQL type from its text, or None (fetch values)."""
-    oid = column.type_code
-    if oid in _INTEGERS:
-        return _int_boolean if kind == "boolean" else _as_text if kind in ("integer", "text") else None
-    if oid == _BOOLEAN and kind == "boolean":
-        return _boolean
-    if oid == _NUMERIC and kind == "decimal" and column.scale == 2 and (column.precision or 99) <= 28:
-        return _as_text
-    if oid == _DATE and kind == "date" and iso_dates:
-        return _iso_date(conn)
-    return None
-
-
 def _text_columns(conn: Any, description: Sequence[Any], types: Mapping[str, str]) -> list[Any] | None:
     """Per column, how to write its PostgreSQL text as accords writes the column's values (None: fetch values).
 
@@ -287,14 +274,28 @@ def _text_columns(conn: Any, description: Sequence[Any], types: Mapping[str, str
     (p at most 28, the digits a Decimal quantizes exactly), boolean from a
     boolean or an integer, and date from a date when the server writes dates
     as ISO: PostgreSQL's text is then the text accords writes, so these are
-    fetched as text and never become Python values. A type is fetched as text
+    fetched as text and never become Python objects. A type is fetched as text
     only when every column of that type can be (psycopg loads by type).
     """
     iso = (conn.info.parameter_status("DateStyle") or "").startswith("ISO")
-    rules = [_text_rule(types.get(c.name, "text"), c, iso, conn) for c in description]
+    rules = [_rule(conn, column, types.get(column.name, "text"), iso) for column in description]
     refused = {c.type_code for c, rule in zip(description, rules, strict=True) if rule is None}
     rules = [None if c.type_code in refused else rule for c, rule in zip(description, rules, strict=True)]
     return rules if any(rules) else None
+
+
+def _rule(conn: Any, column: Any, kind: str, iso: bool) -> Any:
+    """How to write one column's PostgreSQL text as accords writes its ``kind`` (None: fetch its values)."""
+    oid = column.type_code
+    if oid in _INTEGERS:
+        return _int_boolean if kind == "boolean" else _as_text if kind in ("integer", "text") else None
+    if oid == _BOOLEAN:
+        return _boolean if kind == "boolean" else None
+    if oid == _NUMERIC:
+        return _as_text if kind == "decimal" and column.scale == 2 and (column.precision or 99) <= 28 else None
+    if oid == _DATE:
+        return _iso_date(conn) if kind == "date" and iso else None
+    return None
 
 
 def _quietly(action: Any) -> None:

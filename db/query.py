@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 from . import output, reports
@@ -47,27 +48,63 @@ def read_url(url: str | None, read: str | None = None) -> str:
     return resolve_url(read or os.environ.get(ENV_READ_URL) or url)
 
 
-def _batches(session, result, limit: int | None, convert: Callable[[list], list] | None = None
-             ) -> output.Batched:
-    """The result a batch at a time, as columns (converted by ``convert``), at most ``limit`` rows.
+def _rows(session, result, convert: Callable[[list], Any] | None = None) -> Iterator[tuple]:
+    """The result's rows in batches, stopping if the watchdog fired between batches."""
+    while True:
+        batch = result.fetchmany(BATCH)
+        session.check()
+        if not batch:
+            return
+        yield from (convert(batch) if convert else (tuple(row) for row in batch))
 
-    No batch is fetched once ``limit`` rows are (a batch is fetched whole, so
-    that a short result is read to its end), and the watchdog is checked
-    between batches (it may have fired while the query went on).
+
+def _limited(rows: Iterator[tuple], limit: int | None) -> Iterator[tuple]:
+    """At most ``limit`` rows: no more are fetched once it is reached."""
+    return rows if limit is None else islice(rows, limit)
+
+
+def _batches(session, result, limit: int | None) -> Iterator[list]:
+    """The result's rows as fetched, a batch at a time, at most ``limit`` of them; the watchdog checked between batches."""
+    left = limit
+    while left is None or left > 0:
+        batch = result.fetchmany(BATCH if left is None else min(BATCH, left))
+        session.check()
+        if not batch:
+            return
+        if left is not None:
+            left -= len(batch)
+        yield batch
+
+
+def _rendered(batches: Iterator[list], render: Sequence[Callable[[Sequence[Any]], list[str]] | None]
+              ) -> Iterator[list]:
+    """Batches with each column PostgreSQL gave as text written as accords writes it (t -> true, NULL -> "")."""
+    for batch in batches:
+        columns: list[Sequence[Any]] = list(zip(*batch, strict=True))
+        for i, write in enumerate(render):
+            if write is not None:
+                columns[i] = write(columns[i])
+        yield list(zip(*columns, strict=True))
+
+
+def _write(session, result, out: Any, fmt: str, names: list[str], types: list[str] | None, limit: int | None,
+           styled: bool, headers: bool) -> int:
+    """Write a result's rows; ``types``: a report's column types, its values normalised to them.
+
+    sqlite3's batches go as they are to the writers that take them (csv and
+    tsv: :func:`db.output.write_batches`, the same bytes with less Python per
+    value); every other format and driver gets normalised rows.
     """
-
-    def batches() -> Iterator[tuple[list, int]]:
-        left = limit
-        while left is None or left > 0:
-            rows = result.fetchmany(BATCH)
-            session.check()
-            if not rows:
-                return
-            if left is not None:
-                rows, left = rows[:left], left - len(rows)
-            yield (convert(rows) if convert else list(zip(*rows, strict=True))), len(rows)
-
-    return output.Batched(batches())
+    render = getattr(result, "render", None)  # per column, how db.pg_read's text is written (None: a value)
+    if render is not None and types is not None and fmt in output.BATCH_FORMATS:
+        types = ["text" if r else t for r, t in zip(render, types, strict=True)]
+        return output.write_batches(out, fmt, names, _rendered(_batches(session, result, limit), render), types,
+                                    headers)
+    if getattr(session, "sqlite3_values", False) and fmt in output.BATCH_FORMATS:
+        return output.write_batches(out, fmt, names, _batches(session, result, limit), types, headers)
+    convert = None if types is None else (lambda batch: reports.normalise_batch(types, batch))
+    return output.write_rows(out, fmt, names, _limited(_rows(session, result, convert), limit),
+                             styled=styled, types=types, headers=headers)
 
 
 #: per dialect: who the login is, whether it is a superuser, whether it may change accords' tables
@@ -140,6 +177,8 @@ class _Alchemy:
 
 class _Sqlite:
     """The sqlite3 read path (:mod:`db.sqlite_read`), with the same methods as :class:`_Alchemy`."""
+
+    sqlite3_values = True  # rows hold sqlite3's own values (None, int, float, str, bytes)
 
     def __init__(self, reader: Any):
         self.reader = reader
@@ -319,11 +358,7 @@ def run_report(target: Database | str | None, name: str, params: Sequence[tuple[
         declared = {c.name: c.type for c in report.columns}
         types = [declared.get(n, "text") for n in names]
         # columns a reader fetched as the text they are written as (db.pg_read) are not converted
-        render = getattr(result, "render", None)
-        kinds = types if render is None else ["text" if r else t for r, t in zip(render, types, strict=True)]
-        rows = _batches(session, result, limit, lambda batch: reports.normalise_columns(kinds, batch))
-        rows.render = render
-        count = output.write_rows(out, fmt, names, rows, styled=styled, types=types, headers=headers)
+        count = _write(session, result, out, fmt, names, types, limit, styled, headers)
         if count == 0 and warn and limit != 0:
             warn(_explain_empty(session, report, values))
         return count
@@ -364,8 +399,7 @@ def run_sql(target: Database | str | None, sql: str, params: Sequence[tuple[str,
         result = session.execute(sql, values)
         if not result.returns_rows:
             raise AccordsError("the statement returned no rows; sql only runs read-only queries")
-        count = output.write_rows(out, fmt, list(result.keys()), _batches(session, result, limit),
-                                  styled=styled, headers=headers)
+        count = _write(session, result, out, fmt, list(result.keys()), None, limit, styled, headers)
         if count == 0 and warn and limit != 0:
             warn("no rows")
         return count

@@ -408,7 +408,7 @@ def bind_parameters(report: Report, given: Sequence[tuple[str, str]]) -> dict[st
 _CENTS = Decimal("0.01")
 
 
-def _column(kind: str, values: Sequence[Any]) -> Sequence[Any]:
+def normalise_column(kind: str, values: Sequence[Any]) -> Sequence[Any]:
     """One column of a batch as the same Python values on every engine (None stays None)."""
     if kind == "integer":
         return [v if v is None or v.__class__ is int else int(v) for v in values]
@@ -424,19 +424,20 @@ def _column(kind: str, values: Sequence[Any]) -> Sequence[Any]:
     return values
 
 
-def normalise_columns(types: Sequence[str], batch: Sequence[Sequence[Any]]) -> list[Sequence[Any]]:
-    """A batch of rows as columns, each converted to its report type (the same Python values on every engine):
-    one list comprehension per column, not a function call per value."""
+def normalise_batch(types: Sequence[str], batch: Sequence[Sequence[Any]]) -> Iterable[tuple]:
+    """Rows of a batch with each column converted to its report type, a column at a time.
+
+    Converting is most of a large report's per-row work in Python; a column
+    at a time, it is one list comprehension per column instead of a function
+    call per value.
+    """
+    if not batch:
+        return ()
     columns: list[Sequence[Any]] = list(zip(*batch, strict=True))
     for i, kind in enumerate(types):
         if kind != "text":
-            columns[i] = _column(kind, columns[i])
-    return columns
-
-
-def normalise_batch(types: Sequence[str], batch: Sequence[Sequence[Any]]) -> Iterable[tuple]:
-    """Rows of a batch with each column converted to its report type (see normalise_columns)."""
-    return zip(*normalise_columns(types, batch), strict=True) if batch else ()
+            columns[i] = normalise_column(kind, columns[i])
+    return zip(*columns, strict=True)
 
 
 @dataclass

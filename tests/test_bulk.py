@@ -1,4 +1,5 @@
-"""Bulk writes: PostgreSQL loads with COPY, and COPY gives exactly the rows INSERT gives."""
+"""Bulk writes: PostgreSQL loads with COPY, and COPY gives exactly the rows INSERT gives; a large load into
+small tables checks its foreign keys at the end."""
 
 from __future__ import annotations
 
@@ -7,10 +8,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from db import api
-from db.load import bulk
+from db import api, load
+from db.errors import AccordsError
+from db.load import bulk, deferred
 
 MANY = sorted((Path(__file__).parent / "data" / "many-sources").glob("*.yaml"))
+SMALL = Path(__file__).parent / "data" / "oil-contract.yaml"
 
 
 @pytest.fixture
@@ -78,3 +81,85 @@ def test_reserved_ids_come_from_the_sequence(two_postgres):
     finally:
         engine.dispose()
     assert len(set(first + second)) == 5 and first == sorted(first) and max(first) < min(second)
+
+
+# ----------------------------------------------------------------------------- foreign keys checked at the end
+
+
+def _foreign_keys(url: str) -> set[tuple[str, str]]:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return set(conn.execute(text(
+                "select conrelid::regclass::text, pg_get_constraintdef(oid) from pg_constraint "
+                "where contype = 'f' and connamespace = current_schema()::regnamespace")).all())
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture
+def deferrals(monkeypatch) -> list[bool]:
+    """Whether each load since checked its foreign keys at the end (every load large enough for it)."""
+    seen: list[bool] = []
+    real = deferred.defer_foreign_keys
+
+    def spy(conn, file_bytes):
+        seen.append(real(conn, file_bytes))
+        return seen[-1]
+
+    monkeypatch.setattr(deferred, "defer_foreign_keys", spy)
+    monkeypatch.setattr(deferred, "BULK_BYTES", 1)
+    return seen
+
+
+def test_a_load_into_small_tables_checks_its_foreign_keys_at_the_end(two_postgres, snapshot, deferrals,
+                                                                      monkeypatch):
+    """The same rows, ids and constraints as a load that checks each row's keys as it writes it."""
+    at_end, row_by_row = two_postgres
+    keys = _foreign_keys(at_end)
+    _load(at_end)
+    assert deferrals[0] is True  # the seed, into empty tables
+    monkeypatch.setattr(deferred, "BULK_BYTES", 10**15)
+    _load(row_by_row)
+    assert snapshot(at_end) == snapshot(row_by_row)
+    assert _foreign_keys(at_end) == keys and len(keys) > 80
+
+
+def test_tables_larger_than_the_files_keep_their_keys_checked_row_by_row(two_postgres, deferrals):
+    url = two_postgres[0]
+    _load(url)
+    api.ingest(url, [str(SMALL)])
+    assert deferrals[-1] is False
+
+
+def test_a_reference_to_nothing_fails_the_load_at_the_end(two_postgres, snapshot, deferrals):
+    """A row pointing at no actor, written while the keys are dropped: the load fails when they are added
+    back, and leaves the database (rows and keys) as it was."""
+    url = two_postgres[0]
+
+    class Dangling(load.Writer):
+        def write(self, conn, plan, progress=None):
+            result = super().write(conn, plan, progress)
+            conn.execute(text("insert into evidence (source_id, char_start, char_end, quote, actor_id) "
+                              "select id, 0, 1, 'x', :nobody from sources limit 1"), {"nobody": 10**9})
+            return result
+
+    before, keys = snapshot(url), _foreign_keys(url)
+    with pytest.raises(AccordsError, match="violates foreign key constraint \"fk_evidence_actor_id_actors\""):
+        api.ingest(url, [str(SMALL)], writer=Dangling())
+    assert deferrals == [True]
+    assert snapshot(url) == before and _foreign_keys(url) == keys
+
+
+def test_a_load_never_waits_for_another_session(two_postgres, deferrals):
+    """A reader holding a table: the load checks its keys row by row rather than wait for (or block) it."""
+    url = two_postgres[0]
+    engine = create_engine(url)
+    try:
+        with engine.connect() as reader:
+            reader.execute(text("select count(*) from actors")).scalar_one()  # its transaction holds the table
+            api.ingest(url, [str(SMALL)])
+            assert reader.execute(text("select count(*) from sources")).scalar_one() == 1  # committed meanwhile
+    finally:
+        engine.dispose()
+    assert deferrals == [False]

@@ -7,6 +7,12 @@ full scan of a table that grows with the data: a plan line ``SCAN <table>``
 without ``USING INDEX`` / ``USING COVERING INDEX`` fails, ``SEARCH ...`` is
 fine. SQLite plans do not depend on the number of rows (accords runs no
 ANALYZE), so a plan that is good here is the plan at a million statements.
+
+A plan shows branches a parameter switches off as scans, so the plan test
+must let a scan of a whole index pass; the work test counts the SQLite
+instructions each report runs on the tiny data set and on eight times it,
+which a scan of any kind makes grow (it caught ``statements -p speaker``
+reading every statement's speaker, which the plan test let through).
 """
 
 from __future__ import annotations
@@ -92,6 +98,7 @@ CASES = [
     pytest.param("actor", "actor", lambda g: g.actor_alias(TINY["actors"] // 2), id="actor-actor"),
     pytest.param("evidence", "fact", lambda g: g.agreement_slug(TINY["agreements"] // 2), id="evidence-fact"),
     pytest.param("statements", "speaker", lambda g: g.actor_slug(TINY["actors"] // 2), id="statements-speaker"),
+    pytest.param("claims", "fact", lambda g: g.agreement_slug(TINY["agreements"] // 2), id="claims-fact"),
 ]
 
 
@@ -109,6 +116,78 @@ def test_parameterised_report_does_not_scan_large_tables(synthetic_url, generato
     scans = full_scans(plan, report.sql)
     assert not scans, (f"report {name} with -p {param} {values[param]} scans large tables without an index:\n  "
                        + "\n  ".join(scans) + "\nfull plan:\n  " + "\n  ".join(plan))
+
+
+# --- work done, at two sizes -------------------------------------------------------------------
+
+#: the tiny data set eight times over: eight times the sources, each with the same facts per source
+LARGER = {k: 8 * v for k, v in TINY.items()}
+
+
+@pytest.fixture(scope="module")
+def larger_url(generator: ModuleType, tmp_path_factory) -> str:
+    """An SQLite file holding eight times the tiny data set (shared: never write to it)."""
+    folder = tmp_path_factory.mktemp("synthetic-larger")
+    url = f"sqlite:///{folder / 'accords.db'}"
+    api.upgrade(url)
+    api.ingest(url, generator.generate(folder / "files", **LARGER))
+    return url
+
+
+def vm_steps(url: str, report: reports.Report, values: dict) -> tuple[int, int]:
+    """SQLite virtual machine instructions run by the report with these values (every row fetched), and its rows.
+
+    Counted by the progress handler, called every instruction: deterministic for a given file and
+    query, and unlike a plan it counts only what runs (a branch a parameter switches off costs nothing).
+    """
+    import sqlite3
+
+    from db.sqlite_read import bind_values, compile_text
+
+    steps = 0
+
+    def count() -> int:
+        nonlocal steps
+        steps += 1
+        return 0
+
+    conn = sqlite3.connect(url.removeprefix("sqlite:///"))
+    try:
+        sql, names = compile_text(report.sql)
+        conn.set_progress_handler(count, 1)
+        rows = conn.execute(sql, bind_values(names, values, {p.name: p.type for p in report.parameters})).fetchall()
+    finally:
+        conn.close()
+    return steps, len(rows)
+
+
+@pytest.mark.parametrize(("name", "param", "example"), CASES)
+def test_parameterised_report_work_does_not_grow_with_the_data(synthetic_url, larger_url, generator, name, param,
+                                                                example):
+    """With eight times the data, a report for one typical actor or agreement does about the same work.
+
+    What the plan test above cannot see: a scan of a whole index (``SCAN ... USING COVERING INDEX``),
+    which it must allow because a branch switched off by a parameter shows in the plan as a scan,
+    made ``statements -p speaker`` read every statement's speaker (121 ms instead of 0.2 ms at a
+    million statements). A scan grows with the data (here about 5x for that report); a search does not (0.9x to 1.7x).
+    """
+    report = reports.get_report(name)
+    small, n_small = vm_steps(synthetic_url, report, reports.bind_parameters(report, [(param, example(generator))]))
+    generator_larger = [(param, _larger_example(generator, name, param))]
+    large, n_large = vm_steps(larger_url, report, reports.bind_parameters(report, generator_larger))
+    assert n_small and n_large, f"the examples find no rows ({n_small}, {n_large})"
+    assert large < 2.5 * small, (
+        f"report {name} -p {param}: {small:,} instructions for {n_small} rows on the tiny data set, {large:,} for "
+        f"{n_large} rows on eight times the data: the work grows with the data (a scan)")
+
+
+def _larger_example(generator: ModuleType, name: str, param: str):
+    """The same kind of example as CASES gives, in the middle of the larger data set."""
+    if param == "actor":
+        return generator.actor_alias(LARGER["actors"] // 2)
+    if param == "speaker":
+        return generator.actor_slug(LARGER["actors"] // 2)
+    return generator.agreement_slug(LARGER["agreements"] // 2)
 
 
 # --- the generator ---------------------------------------------------------------------------
@@ -174,20 +253,25 @@ def test_parameterised_report_has_index_paths_on_postgresql(synthetic_postgres_u
                                                             example):
     """On a tiny table PostgreSQL rightly prefers a sequential scan, so plans are checked with
     ``enable_seqscan = off``: it then still scans a table sequentially only where no index can
-    serve the query. No such scan of a large table means the plans a large database needs exist
-    (the benchmark checks the real plans at a million statements)."""
-    from sqlalchemy.dialects import postgresql
+    serve the query. The SQL is the report's as accords sends it (:func:`db.reports.sql_for`), its
+    values bound as accords binds them.
+
+    What this cannot see: with sequential scans off, a tiny table's plan may read a whole index
+    instead, and a large table's plan differs from a tiny one's (PostgreSQL plans by its
+    statistics), so a plan that reads too much at scale can pass here. The benchmark checks the
+    real plans at a million statements (``bench_postgres_plans``); on SQLite, whose plans do not
+    depend on the number of rows, the test above measures the work done."""
+    from sqlalchemy import text as sql_text
 
     report = reports.get_report(name)
     values = reports.bind_parameters(report, [(param, example(generator))])
-    sql = str(reports.statement(report).bindparams(**values).compile(
-        dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True})).replace("%%", "%")
+    statement = sql_text("EXPLAIN " + reports.sql_for(report, "postgresql")).bindparams(*reports.binds(report))
     engine = create_engine(synthetic_postgres_url)
     try:
         with engine.connect() as conn:
             assert list(reports.run_report(conn, report, values).rows), f"the example {values} finds no rows"
             conn.exec_driver_sql("SET enable_seqscan = off")
-            plan = [row[0] for row in conn.exec_driver_sql("EXPLAIN " + sql)]
+            plan = [row[0] for row in conn.execute(statement, values)]
     finally:
         engine.dispose()
     scans = [line.strip() for line in plan

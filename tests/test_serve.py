@@ -378,3 +378,275 @@ def test_a_failed_refresh_keeps_the_snapshot_served_and_says_why(seeded_file, tm
     assert said == [f"the snapshot was not remade, the one served is kept: no database at {tmp_path / 'gone.db'}: "
                     "run `accords db upgrade` (or any report) to create it"]
     assert snapshot_of(datasette) == served and not (tmp_path / "1").exists()
+
+
+# --- a hostile user ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("method, path", [
+    ("POST", "/~61ccords/report-sources"),  # the database's name tilde-encoded, as Datasette decodes it
+    ("POST", "/accords/report~2Dsources"),
+    ("POST", "/-/messages"),
+    ("PUT", "/accords/actors"),
+    ("DELETE", "/accords/actors/1"),
+    ("PATCH", "/"),
+])
+def test_no_request_but_a_read_reaches_datasette(client, seeded_file, method, path):
+    before = rows_of(seeded_file)
+    answer = client.run(client.datasette.client.request(method, path, data={"message": "x"}))
+    assert (answer.status_code, answer.text) == (405, "405: accords serves its databases read-only\n")
+    assert answer.headers["allow"] == "GET, HEAD, OPTIONS"
+    assert rows_of(seeded_file) == before
+
+
+@pytest.mark.parametrize("path, words", [
+    ("/accords/report-timeline.json?from=abc", "parameter 'from': 'abc' is not a date YYYY-MM-DD"),
+    ("/accords/report~2Dtimeline.json?from=2024-13-01", "parameter 'from': '2024-13-01' is not a date YYYY-MM-DD"),
+    ("/accords/report-timeline.json?from=2024-02-01&to=2024-01-01",
+     "parameter 'from' (2024-02-01) is after parameter 'to' (2024-01-01)"),
+    ("/accords/report-timeline.json?from=2024-01-01&from=2025-01-01", "parameter 'from' given more than once"),
+    ("/accords/report-network.json?tie=nonsense", "parameter 'tie': 'nonsense' is not one of: "),
+])
+def test_a_canned_query_refuses_what_report_run_refuses(client, path, words):
+    """Datasette binds any text a form sends; accords checks it first, as `accords report run -p` does."""
+    answer = client.get(path)
+    assert answer.status_code == 400
+    assert answer.json()["ok"] is False and words in answer.json()["error"]
+    page = client.get(path.replace(".json", ""))
+    assert page.status_code == 400 and words.replace("'", "&#39;") in page.text
+
+
+def test_a_canned_query_parameter_of_a_megabyte_is_refused():
+    """(No HTTP client sends a URL that long: uvicorn closes the connection first; a check refuses it anyway.)"""
+    from db.errors import UsageError
+    from db.web.plugin import check_parameters
+
+    with pytest.raises(UsageError, match="parameter 'actor': longer than 100,000 characters"):
+        check_parameters(reports.get_report("actor"), "actor=" + "x" * 1_000_000)
+
+
+def test_a_canned_query_takes_empty_fields_and_its_own_options(client):
+    answer = client.get("/accords/report-timeline.json?from=&to=2030-01-01&_shape=objects&_size=5")
+    assert answer.status_code == 200 and answer.json()["ok"]
+
+
+def test_a_query_past_the_time_limit_is_one_clear_line(seeded_file, monkeypatch, capfd):
+    """On accords' own pages as on Datasette's: what stopped, in words, not an exception's repr."""
+    from db.web import reader
+
+    endless = "with recursive n(i) as (select 1 union all select i + 1 from n) select i as slug from n"
+    monkeypatch.setattr(reader, "SOURCES_SQL", f"select * from ({endless}) where slug < 0")
+    c = Client(make_datasette(seeded_file, settings={"sql_time_limit_ms": 50}))
+    try:
+        page = c.get("/-/accords/sources")
+    finally:
+        c.close()
+    assert page.status_code == 503
+    assert "the query ran longer than the time limit and was stopped (0.05 s); --timeout SECONDS allows more" \
+        in page.text
+    assert "OperationalError" not in page.text and "select" not in page.text
+    out, err = capfd.readouterr()
+    assert "Traceback" not in out + err
+
+
+@pytest.mark.parametrize("path, status", [("/accords/no-such-table", 404), ("/accords/actors?_timelimit=abc", 500)])
+def test_an_error_prints_no_traceback(client, capfd, path, status):
+    """Datasette prints every error's traceback, locals and all (with rich installed, on standard output):
+    accords serve prints one line for an unexpected error, nothing for an expected one."""
+    capfd.readouterr()
+    page = client.get(path)
+    out, err = capfd.readouterr()
+    assert page.status_code == status
+    assert "Traceback" not in out + err and "locals" not in out + err
+    if status == 500:
+        assert err.count("\n") == 1 and err.startswith(f"accords: error 500 on GET {path.split('?')[0]}: ")
+        assert "invalid literal for int()" in page.text
+    else:
+        assert out + err == ""
+
+
+@pytest.mark.parametrize("host, answered", [
+    ("localhost", True), ("localhost:8001", True), ("127.0.0.1:8001", True), ("[::1]:8001", True),
+    ("LOCALHOST", True), ("evil.example", False), ("evil.example:8001", False), ("127.0.0.1.evil.example", False),
+    ("localhost.evil.example", False),
+])
+def test_a_local_server_answers_only_local_host_names(seeded_file, host, answered):
+    """A web page the user visits can rebind its own name to 127.0.0.1 and read the server as its
+    own origin (DNS rebinding): bound to a loopback address, accords answers only local names."""
+    from db.web import set_listen_host
+
+    c = Client(make_datasette(seeded_file))
+    set_listen_host(c.datasette, "127.0.0.1")
+    try:
+        page = c.get("/accords/actors.json", headers={"host": host})
+    finally:
+        c.close()
+    if answered:
+        assert page.status_code == 200
+    else:
+        assert (page.status_code, page.text) == (
+            403, "403: this server answers only requests for localhost (it listens on 127.0.0.1)\n")
+
+
+def test_a_server_on_every_address_answers_any_host_name(seeded_file):
+    from db.web import set_listen_host
+
+    c = Client(make_datasette(seeded_file))
+    set_listen_host(c.datasette, "0.0.0.0")
+    try:
+        assert c.get("/accords/actors.json", headers={"host": "accords.example:8001"}).status_code == 200
+    finally:
+        c.close()
+
+
+@pytest.mark.parametrize("path", ["/\\example.com/", "//example.com/", "/\\/example.com/"])
+def test_no_redirect_leaves_the_server(client, path):
+    answer = client.get(path)
+    location = answer.headers.get("location", "/")
+    assert location.startswith("/") and location[1:2] not in ("/", "\\"), location
+
+
+@pytest.mark.parametrize("host, warned", [("0.0.0.0", True), ("::", True), ("192.0.2.1", True),
+                                          ("127.0.0.1", False), ("localhost", False), ("::1", False)])
+def test_serve_warns_when_other_machines_can_reach_it(seeded_file, monkeypatch, host, warned):
+    import uvicorn
+
+    from db.web import serve as web_serve
+
+    ran: list[dict] = []
+    monkeypatch.setattr(web_serve, "check_listen", lambda host, port: None)
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kwargs: ran.append(kwargs))
+    result = CliRunner().invoke(cli, ["--db", str(seeded_file), "serve", "--host", host])
+    assert result.exit_code == 0 and ran[0]["host"] == host
+    warning = (f"accords: warning: listening on {host}, not only on this machine: anyone who can reach it can "
+               "read the whole database and run queries on it (there is no login)\n")
+    assert (warning in result.stderr) is warned
+    address = f"[{host}]" if ":" in host else host
+    assert f"accords: serving at http://{address}:8001/ (read-only; Ctrl-C stops)\n" in result.stderr
+
+
+def test_serving_an_sqlite_file_leaves_no_folder(seeded_file, monkeypatch, tmp_path):
+    import uvicorn
+
+    from db.web import serve as web_serve
+
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    monkeypatch.setattr(web_serve.tempfile, "tempdir", None)
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kwargs: list(tmp_path.iterdir()) == [] or
+                        pytest.fail(f"made {list(tmp_path.iterdir())}"))
+    web_serve.serve(f"sqlite:///{seeded_file}", port=_free_port())
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("signal_name", ["SIGTERM", "SIGINT", "SIGHUP"])
+def test_a_stopped_server_removes_its_snapshot(shared_seeded_url, tmp_path, signal_name):
+    """uvicorn stops on SIGTERM and then raises it again, which would end the process before any cleanup."""
+    import signal
+
+    port = _free_port()
+    env = {**__import__("os").environ, "TMPDIR": str(tmp_path)}
+    server = subprocess.Popen([sys.executable, "-m", "db", "--db", shared_seeded_url, "serve", "--port", str(port)],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/-/versions.json"):
+                    break
+            except OSError:
+                assert server.poll() is None and time.monotonic() < deadline, "the server did not start"
+                time.sleep(0.2)
+        server.send_signal(getattr(signal, signal_name))
+        _, err = server.communicate(timeout=30)
+    finally:
+        server.kill() if server.poll() is None else None
+    assert list(tmp_path.iterdir()) == [], err
+    assert "Traceback" not in err
+
+
+def test_a_refresh_after_the_server_stopped_writes_nothing(seeded_file, tmp_path):
+    """The refresher's folder is gone once the server stopped: a snapshot still being made must not make it again
+    (with the permissions of a new folder, readable by every user) and leave a copy of the database behind."""
+    from db.web.snapshot import Refresher
+
+    served = Snapshot("sqlite:///x.db", dt.datetime(2024, 5, 1, tzinfo=dt.UTC), seeded_file, 60)
+    said: list[str] = []
+    refresher = Refresher(make_datasette(seeded_file, snapshot=served), f"sqlite:///{seeded_file}",
+                          tmp_path / "gone", 60, said.append)
+    refresher.refresh()
+    assert not (tmp_path / "gone").exists()
+    assert len(said) == 1 and said[0].startswith("the snapshot was not remade, the one served is kept: ")
+
+
+def test_an_unexpected_refresh_failure_is_one_line_and_the_refresher_goes_on(seeded_file, tmp_path, monkeypatch):
+    from db.web import snapshot as web_snapshot
+
+    served = Snapshot("sqlite:///x.db", dt.datetime(2024, 5, 1, tzinfo=dt.UTC), seeded_file, 60)
+    said: list[str] = []
+    refresher = web_snapshot.Refresher(make_datasette(seeded_file, snapshot=served), f"sqlite:///{seeded_file}",
+                                       tmp_path, 60, said.append)
+
+    def broken(*args, **kwargs):
+        raise ValueError("a\nb")
+
+    monkeypatch.setattr(web_snapshot, "make_snapshot", broken)
+    refresher.refresh()
+    assert said == ["the snapshot was not remade, the one served is kept: ValueError: a\\nb"]
+
+
+def test_served_connections_have_every_limit_of_the_read_path(client):
+    """What `accords sql` sets on its connection (db.guard.SqliteGuard), the server's connections have too:
+    query_only, the authorizer, the length and ATTACH limits and the heap limit (SQLite's, for the process)."""
+    from db.guard import SQLITE_HEAP_LIMIT, SQLITE_MAX_LENGTH
+
+    def limits(conn):
+        with sqlite3.connect(":memory:") as other:  # the heap limit is the process's: any connection reads it
+            heap = other.execute("pragma hard_heap_limit").fetchone()[0]
+        return heap, conn.getlimit(sqlite3.SQLITE_LIMIT_LENGTH), conn.getlimit(sqlite3.SQLITE_LIMIT_ATTACHED)
+
+    database = client.datasette.get_database("accords")
+    assert client.run(database.execute_fn(limits)) == (SQLITE_HEAP_LIMIT, SQLITE_MAX_LENGTH, 0)
+
+
+def test_what_a_request_sends_reaches_the_terminal_escaped(seeded_file, monkeypatch, capfd):
+    """Datasette writes each failed query's SQLite message to standard error, and SQLite quotes the
+    query's names: a request must not be able to send escape sequences to the operator's terminal."""
+    import httpx
+    import uvicorn
+
+    from db.web import serve as web_serve
+
+    def run(app, **kwargs):
+        async def ask():
+            async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://localhost") as http:
+                return await http.get("/accords.json", params={"sql": "select [\x1b[31m\x07owned] from actors"})
+
+        assert asyncio.run(ask()).status_code == 400
+
+    monkeypatch.setattr(uvicorn, "run", run)
+    web_serve.serve(f"sqlite:///{seeded_file}", port=_free_port())
+    err = capfd.readouterr().err
+    assert "no such column: \\x1b[31m\\x07owned" in err and "\x1b" not in err and "\x07" not in err
+
+
+def test_a_file_whose_name_a_uri_would_misread_is_refused(seeded_file, tmp_path, monkeypatch):
+    """Datasette opens file:PATH?mode=ro as a URI: in x#y.db the # ends the path, so it opened (and
+    created, read-write) x, and served that."""
+    import httpx
+    import uvicorn
+
+    def run(app, **kwargs):  # the first request, as a browser would send it
+        async def ask():
+            async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://localhost") as http:
+                return await http.get("/-/databases.json")
+
+        asyncio.run(ask())
+
+    monkeypatch.setattr(uvicorn, "run", run)
+    odd = tmp_path / "x#y.db"
+    odd.write_bytes(seeded_file.read_bytes())
+    result = CliRunner().invoke(cli, ["--db", str(odd), "serve", "--port", str(_free_port())])
+    assert result.exit_code == 1
+    assert result.output == (f"Error: cannot serve {odd}: Datasette opens it as a URI, where ?, # and % in a path "
+                             "mean something else: rename the file (or link it under a plain name)\n")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["x#y.db"]

@@ -319,6 +319,36 @@ def test_ingest_killed_leaves_the_database_as_it_was(engine_name, scratch, tmp_p
     assert _accords("--db", url, "db", "check").output.startswith("database, migrations and models agree")
 
 
+def test_load_with_keys_checked_at_the_end_killed_at_many_statements(scratch, tmp_path, monkeypatch):
+    """PostgreSQL, a load into empty tables that drops their foreign keys and adds them back in its
+    transaction: killed before its first and last DROP, mid-load, before its first and last ADD, and
+    before its COMMIT, it leaves the database as it was (rows, schema, every foreign key)."""
+    from db.load import deferred
+
+    monkeypatch.setattr(deferred, "BULK_BYTES", 1)  # the forked children inherit it
+    logged, url = new_database("postgresql", scratch, tmp_path), new_database("postgresql", scratch, tmp_path)
+    big = _big_source(tmp_path / "big.yaml", N_BIG)
+    for target in (logged, url):
+        api.upgrade(target)
+    log = tmp_path / "ingest.json"
+    assert not _run_forked(["--db", logged, "ingest", str(big)], log=log)
+    kinds = json.loads(log.read_text())
+    commit = kinds.index("COMMIT") + 1  # the load's (the report views are rebuilt after it)
+    altered = [i + 1 for i, kind in enumerate(kinds[:commit]) if kind.startswith("ALTER TABLE")]
+    assert len(altered) > 100, "the load did not drop and add back its foreign keys"
+    half = len(altered) // 2  # the drops, then (after the rows) the same keys added back
+    points = [altered[0], altered[half - 1], (altered[half - 1] + altered[half]) // 2, altered[half],
+              altered[-1], commit]
+    before = _state(url)
+    for point in points:
+        assert _run_forked(["--db", url, "ingest", str(big)], kill_at=point)
+        _wait_until_alone(url)
+        assert _state(url) == before, f"an ingest killed at statement {point} of {len(kinds)} left a change"
+    assert not _run_forked(["--db", url, "ingest", str(big)])
+    assert _state(url) == _state(logged)
+    assert _accords("--db", url, "db", "check").output.startswith("database, migrations and models agree")
+
+
 # ----------------------------------------------------------------------------- backups
 
 

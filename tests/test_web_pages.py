@@ -226,3 +226,55 @@ def test_timeline_draws_only_the_layers_it_has_rows_for(markers, marks):
     """A layer with no rows would leave Vega-Lite an empty scale to warn about in the console."""
     values = [{"marker": marker} for marker in markers]
     assert [layer["mark"]["type"] for layer in charts.timeline_spec(values)["layer"]] == marks
+
+
+def test_a_source_url_is_a_link_only_when_it_is_a_web_address(get):
+    """A source's URL is whatever its file says: `javascript:` there would run in the reader's origin."""
+    status, html = get("/-/accords/sources/test-hostile-page")
+    assert status == 200 and "javascript:" not in html.split("<footer")[0].replace(
+        '<span class="source-url">javascript:window.injected = 2</span>', "")
+    assert '<span class="source-url">javascript:window.injected = 2</span>' in html
+
+
+@pytest.fixture(scope="module")
+def odd_slug_get(templates, tmp_path_factory):
+    """A database written by another tool (a server's, say), whose source slug holds what a URL must encode."""
+    from db.web import make_datasette
+
+    url = templates.copy("sqlite", "seeded", tmp_path_factory.mktemp("odd-slug"), "accords.db")
+    path = Path(url.removeprefix("sqlite:///"))
+    with sqlite3.connect(path) as conn:
+        conn.execute("update sources set slug = ?, url = ?", (ODD_SLUG, ODD_URL))
+    ds = make_datasette(path)
+    loop = asyncio.new_event_loop()
+    loop.run_until_complete(ds.invoke_startup())
+    yield lambda p: loop.run_until_complete(ds.client.get(p))
+    loop.close()
+
+
+ODD_SLUG = "a b?c#d&e/f%g'h"
+ODD_URL = "HTTPS://example.org/a?b=1&c='2'"
+
+
+def test_a_slug_in_a_link_is_encoded(odd_slug_get):
+    from urllib.parse import quote
+
+    page = odd_slug_get("/-/accords/sources")
+    encoded = quote(ODD_SLUG, safe="")
+    assert f'href="/-/accords/sources/{encoded}"' in page.text
+    assert f'href="/accords/sources?slug={encoded}"' in page.text
+    reader_page = odd_slug_get(f"/-/accords/sources/{encoded}")
+    assert reader_page.status_code == 200 and "a b?c#d&amp;e/f%g&#39;h</code>" in reader_page.text
+    assert '<a href="HTTPS://example.org/a?b=1&amp;c=&#39;2&#39;" rel="noopener noreferrer nofollow">published at</a>' \
+        in reader_page.text
+
+
+def test_markup_in_chart_data_stays_data(get, database):
+    """A title holding </script> cannot end the JSON the charts are drawn from (nor any other script)."""
+    with sqlite3.connect(database) as conn:
+        (title,) = conn.execute("select title from events where slug = 'test-geneva-envoys-second-meeting'").fetchone()
+    assert "</script><script>" in title
+    status, html = get("/-/accords/charts")
+    spec = json.loads(html.split('<script type="application/json" id="spec-timeline">', 1)[1].split("</script>", 1)[0])
+    assert status == 200 and title in [v["what"] for v in spec["data"]["values"]]
+    assert "<script>window.injected" not in html and "<img src=x" not in html

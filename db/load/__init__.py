@@ -17,6 +17,7 @@ The work is done in two steps:
 
 from .background import Checked, CheckFile, checking
 from .check import Span
+from .deferred import foreign_keys_at_end
 from .known import Known, load_known
 from .limits import (
     MAX_ALIAS_GROWTH,
@@ -48,7 +49,7 @@ from .write import (
 
 __all__ = [
     "MAX_ALIAS_GROWTH", "MAX_DEPTH", "MAX_EVIDENCE_CHARS", "MAX_FILE_BYTES", "MAX_INT_DIGITS", "MAX_STRING_BYTES",
-    "MAX_TEXT_BYTES", "WRITTEN_TABLES", "CheckFile", "Checked", "Known", "LoadResult", "Plan", "Progress", "RemoveResult", "Row",
+    "MAX_TEXT_BYTES", "WRITTEN_TABLES", "CheckFile", "Checked", "Known", "foreign_keys_at_end", "LoadResult", "Plan", "Progress", "RemoveResult", "Row",
     "Span", "Writer", "checking", "load_known", "plan_documents", "plan_file", "read_documents",
     "backfill_mentions", "mention_forms", "mention_span_problems", "refresh_mentions",
     "remove_source", "schema_json", "seed_path", "write", "write_plan", "write_plans",

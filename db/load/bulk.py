@@ -7,6 +7,9 @@
   (``reserve_ids``), so that the rows can be copied with them.
 - MariaDB: SQLAlchemy's multi-row INSERTs.
 
+``update_many`` updates many rows: on PostgreSQL one UPDATE ... FROM unnest()
+of an array per column, elsewhere an executemany.
+
 COPY runs in the load's own transaction like any INSERT: a failed or killed
 load leaves nothing behind on every engine.
 """
@@ -16,9 +19,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, Table, bindparam, insert, text
+from sqlalchemy import ARRAY, ColumnElement, Connection, Table, bindparam, func, insert, text, update
 from sqlalchemy.sql.compiler import Compiled
 
+from .deferred import holds_tables
 from .sourced import table
 
 BATCH = 5000  # rows per executemany, or per COPY progress report
@@ -31,12 +35,24 @@ def copies(conn: Connection) -> bool:
 
 
 def reserve_ids(conn: Connection, table_name: str, n: int) -> list[int]:
-    """``n`` new ids from the table's id sequence (PostgreSQL), in increasing order."""
+    """``n`` new ids from the table's id sequence (PostgreSQL), in increasing order.
+
+    While the load holds its tables alone (``deferred``), the ids are taken as one run, moving the
+    sequence past them: no other session can be inserting rows into the table meanwhile. Otherwise
+    they are taken one by one (about 8 microseconds each), as an INSERT would take them.
+    """
     if n == 0:
         return []
-    found = conn.execute(text("select nextval(pg_get_serial_sequence(:t, 'id')) from generate_series(1, :n)"),
-                         {"t": table_name, "n": n}).scalars().all()
-    return sorted(found)
+    if holds_tables(conn):
+        query = text("select setval(seq, nextval(seq) + :n - 1) from pg_get_serial_sequence(:t, 'id') as seq")
+        last = conn.execute(query, {"t": table_name, "n": n}).scalar_one()
+        return list(range(last - n + 1, last + 1))
+    # n distinct values spanning n integers are exactly that run: then the ids need not be sent one by one
+    query = text("select min(id), max(id), case when max(id) - min(id) + 1 = count(*) then null "
+                 "else array_agg(id order by id) end from (select nextval(pg_get_serial_sequence(:t, 'id')) as id "
+                 "from generate_series(1, :n)) as taken")
+    low, high, scattered = conn.execute(query, {"t": table_name, "n": n}).one()
+    return list(range(low, high + 1)) if scattered is None else list(scattered)
 
 
 def insert_many(conn: Connection, table_name: str, columns: list[str], rows: list[tuple],
@@ -62,6 +78,31 @@ def insert_many(conn: Connection, table_name: str, columns: list[str], rows: lis
                 progress(len(batch))
         return
     _insert_tuples(conn, target, columns, compiled, rows, progress)
+
+
+def update_many(conn: Connection, table_name: str, rows: list[dict[str, Any]], key: str = "id",
+                by: str = "id", only: ColumnElement[bool] | None = None) -> None:
+    """UPDATE rows of a table: each dict gives the row's ``by`` value under ``key`` and the new values
+    (``only``: a further condition on the row; at most one dict per row).
+
+    On PostgreSQL one UPDATE ... FROM unnest(arrays) sets them all: the rows travel as one array per
+    column, where an executemany sends one statement per row (tens of thousands of claims' flags in a
+    large load). Elsewhere an executemany. Every dict has the same keys.
+    """
+    if not rows:
+        return
+    target = table(table_name)
+    columns = [c for c in rows[0] if c != key]
+    if conn.dialect.name != "postgresql":
+        conn.execute(update(target).where(target.c[by] == bindparam(key), *([only] if only is not None else []))
+                     .values({c: bindparam(c) for c in columns}), rows)
+        return
+    names = [by, *columns]
+    arrays = [bindparam(f"{name}_values", [r[k] for r in rows], type_=ARRAY(target.c[name].type))
+              for name, k in zip(names, [key, *columns], strict=True)]
+    given = func.unnest(*arrays).table_valued(*names).render_derived()
+    conn.execute(update(target).where(target.c[by] == given.c[by], *([only] if only is not None else []))
+                 .values({c: given.c[c] for c in columns}))
 
 
 def _insert_tuples(conn: Connection, target: Table, columns: list[str], compiled: Compiled, rows: list[tuple],

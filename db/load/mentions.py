@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterable
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, insert, or_, select
+from sqlalchemy import Connection, delete, func, or_, select
 
 from ..errors import ValidationError
 from ..mentions import FormIndex, Mention, assign, find_quotations, occurrences_in
@@ -90,18 +90,13 @@ def _quotations(check: Checker, doc: dict, spans: list[tuple[int, int]],
 def store(conn: Connection, source_id: int, choices: list[dict], quotations: list[dict],
           resolve: Callable[[str, str], int]) -> None:
     """Write a loaded source's mention choices and quotations (its old ones are gone with its facts)."""
-    if choices:
-        conn.execute(insert(table("mention_choices")), [{
-            "source_id": source_id, "form": c["form"],
-            "actor_id": None if c["actor"] is None else resolve("actors", c["actor"]),
-            "char_start": c["span"].start if c["span"] else None, "char_end": c["span"].end if c["span"] else None,
-            "quote": c["span"].quote if c["span"] else None,
-        } for c in choices])
-    if quotations:
-        conn.execute(insert(table("quotations")), [{
-            "source_id": source_id, "char_start": q["char_start"], "char_end": q["char_end"], "quote": q["quote"],
-            **{f"{k}_id": resolve(f"{k}s", q[k]) if k in q else None for k in ATTRIBUTIONS},
-        } for q in quotations])
+    insert_many(conn, "mention_choices", ["source_id", "form", "actor_id", "char_start", "char_end", "quote"], [
+        (source_id, c["form"], None if c["actor"] is None else resolve("actors", c["actor"]),
+         *((c["span"].start, c["span"].end, c["span"].quote) if c["span"] else (None, None, None)))
+        for c in choices])
+    insert_many(conn, "quotations", ["source_id", "char_start", "char_end", "quote", *(f"{k}_id" for k in ATTRIBUTIONS)],
+                [(source_id, q["char_start"], q["char_end"], q["quote"],
+                  *(resolve(f"{k}s", q[k]) if k in q else None for k in ATTRIBUTIONS)) for q in quotations])
 
 
 def restore(conn: Connection, source_id: int, choices: list[dict], quotations: list[dict]) -> bool:

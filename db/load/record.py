@@ -14,11 +14,12 @@ from collections.abc import Hashable
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from sqlalchemy import Connection, Table, bindparam, delete, insert, select, update
+from sqlalchemy import Connection, Table, delete, insert, select
 
 from .. import models as m
 from ..claims import ClaimValue, Outcome, resolve
-from .sourced import chunks, table
+from .bulk import update_many
+from .sourced import among, chunks, matching, table
 
 #: fact table -> its claim/evidence column
 FACT_COLUMN = {table: column for column, table in m.FACT_TARGETS.items()}
@@ -140,7 +141,7 @@ class Recorder:
                 sources.c.slug.label("source_slug")]
         out: dict[int, list[tuple[ClaimValue, Any]]] = {i: [] for i in ids}
         query = (select(*cols, claims.c[column].label("fact_id"))
-                 .join(sources, sources.c.id == claims.c.source_id).where(claims.c[column].in_(ids)))
+                 .join(sources, sources.c.id == claims.c.source_id).where(among(self.conn, claims.c[column], ids)))
         for row in self.conn.execute(query):
             slot: tuple = (column, row.fact_id, row.field)
             if row.field in MEMBER_ROWS:  # each value of a set is a record of its own
@@ -151,7 +152,7 @@ class Recorder:
             amounts = table("amounts")
             query = (select(*cols, amounts.c[column].label("fact_id"), amounts.c.stage, amounts.c.id.label("amount_id"))
                      .join(sources, sources.c.id == claims.c.source_id)
-                     .join(amounts, amounts.c.id == claims.c.amount_id).where(amounts.c[column].in_(ids)))
+                     .join(amounts, amounts.c.id == claims.c.amount_id).where(among(self.conn, amounts.c[column], ids)))
             for row in self.conn.execute(query):
                 slot = (column, row.fact_id, "amount", row.stage)
                 out[row.fact_id].append((self._value(row, slot, ("amount_id", row.amount_id)), row))
@@ -166,6 +167,9 @@ class Recorder:
 
     def _resolve_chunk(self, table_name: str, ids: list[int]) -> None:
         flags: list[dict[str, Any]] = []
+        records: dict[tuple[str, ...], list[dict[str, Any]]] = {}  # the columns set -> each fact's row
+        amounts: list[dict[str, Any]] = []
+        members: dict[str, dict[int, list[Any]]] = {}  # field -> fact id -> the record's values
         for fact_id, pairs in self._claims(table_name, ids).items():
             outcome = resolve([c for c, _ in pairs])
             for c, row in pairs:
@@ -173,13 +177,22 @@ class Recorder:
                 if (row.support, bool(row.disputed), bool(row.in_record)) != new:
                     flags.append({"cid": c.id, "support": new[0], "disputed": new[1], "in_record": new[2]})
             self._report(table_name, fact_id, pairs, outcome)
-            self._write_record(table_name, fact_id, outcome)
+            values = self._record(table_name, fact_id, outcome)
+            if values:
+                records.setdefault(tuple(values), []).append({"fid": fact_id, **values})
+            for name in m.CLAIM_FIELDS[table_name]:
+                if name in MEMBER_ROWS:
+                    members.setdefault(name, {})[fact_id] = [c.value for c in outcome.record.values()
+                                                             if c.field == name]
+            amounts += [{"aid": cast(tuple, shown.unit)[1], "qualifier": shown.qualifier, "period": shown.period,
+                         "amount_text": shown.value} for shown in outcome.record.values() if shown.field == "amount"]
+        for rows in records.values():  # the record's values into the fact rows and their amounts, in one go
+            update_many(self.conn, table_name, rows, key="fid")
+        update_many(self.conn, "amounts", amounts, key="aid")
+        for name, shown in members.items():
+            self._write_members(name, shown)
         self._write_labels(table_name, ids)
-        if flags:
-            claims = table("claims")
-            self.conn.execute(update(claims).where(claims.c.id == bindparam("cid"))
-                              .values(support=bindparam("support"), disputed=bindparam("disputed"),
-                                      in_record=bindparam("in_record")), flags)
+        update_many(self.conn, "claims", flags, key="cid")
 
     def _report(self, table_name: str, fact_id: int, pairs: list[tuple[ClaimValue, Any]], outcome: Outcome) -> None:
         """Words for the values the source just loaded refined, and the conflicts it opened."""
@@ -208,39 +221,36 @@ class Recorder:
             return str(self.conn.execute(select(facts.c.slug).where(facts.c.id == fact_id)).scalar_one())
         return f"{table_name}[{fact_id}]"
 
-    def _write_record(self, table_name: str, fact_id: int, outcome: Outcome) -> None:
-        """Copy the record's values into the fact row (and its amounts); a field no claim states becomes empty."""
+    def _record(self, table_name: str, fact_id: int, outcome: Outcome) -> dict[str, Any]:
+        """The record's values for the fact row's columns; a field no claim states becomes empty."""
         facts = table(table_name)
         column = FACT_COLUMN[table_name]
         values: dict[str, Any] = {}
         for name in m.CLAIM_FIELDS[table_name]:
             shown = outcome.record.get(((column, fact_id), name))
             values.update(self._columns(facts, name, shown))
-        if values:
-            self.conn.execute(update(facts).where(facts.c.id == fact_id).values(values))
-        for name in m.CLAIM_FIELDS[table_name]:
-            if name in MEMBER_ROWS:
-                self._write_members(name, fact_id, [c.value for c in outcome.record.values() if c.field == name])
-        amounts = table("amounts")
-        for shown in outcome.record.values():
-            if shown.field == "amount":
-                unit = cast(tuple, shown.unit)
-                self.conn.execute(update(amounts).where(amounts.c.id == unit[1]).values(
-                    qualifier=shown.qualifier, period=shown.period, amount_text=shown.value))
+        return values
 
-    def _write_members(self, name: str, fact_id: int, shown: list[str | None]) -> None:
-        """Make the fact's member rows (a project's resources) the record's values: each value once, in the
-        words of the claim the record shows."""
+    def _write_members(self, name: str, shown: dict[int, list[Any]]) -> None:
+        """Make each fact's member rows (a project's resources) the record's values (``shown``: fact id ->
+        values): each value once, in the words of the claim the record shows."""
         rows_table, owner, column = MEMBER_ROWS[name]
         rows = table(rows_table)
-        wanted = {str(v).lower(): str(v) for v in shown if v is not None}
-        held = {key: (row_id, value) for row_id, value, key in self.conn.execute(
-            select(rows.c.id, rows.c[column], rows.c[f"{column}_key"]).where(rows.c[owner] == fact_id))}
-        gone = [row_id for key, (row_id, value) in held.items() if wanted.get(key) != value]
-        if gone:
-            self.conn.execute(delete(rows).where(rows.c.id.in_(gone)))
-        new = [{owner: fact_id, column: value, f"{column}_key": key} for key, value in sorted(wanted.items())
-               if held.get(key, (None, None))[1] != value]
+        held: dict[int, dict[str, tuple[int, str]]] = {}  # fact id -> key -> (row id, value)
+        for where in matching(self.conn, rows.c[owner], list(shown)):
+            for fact_id, row_id, value, key in self.conn.execute(
+                    select(rows.c[owner], rows.c.id, rows.c[column], rows.c[f"{column}_key"]).where(where)):
+                held.setdefault(fact_id, {})[key] = (row_id, value)
+        gone: list[int] = []
+        new: list[dict[str, Any]] = []
+        for fact_id, values in shown.items():
+            wanted = {str(v).lower(): str(v) for v in values if v is not None}
+            mine = held.get(fact_id, {})
+            gone += [row_id for key, (row_id, value) in mine.items() if wanted.get(key) != value]
+            new += [{owner: fact_id, column: value, f"{column}_key": key} for key, value in sorted(wanted.items())
+                    if mine.get(key, (None, None))[1] != value]
+        for where in matching(self.conn, rows.c.id, gone):
+            self.conn.execute(delete(rows).where(where))
         if new:
             self.conn.execute(insert(rows), new)
 
@@ -279,7 +289,7 @@ class Recorder:
         labels, facts = table("labels"), table(table_name)
         column = FACT_COLUMN[table_name]
         chosen: dict[tuple[int, str], Any] = {}
-        query = (select(labels.c[column], labels.c.field, labels.c.value).where(labels.c[column].in_(ids))
+        query = (select(labels.c[column], labels.c.field, labels.c.value).where(among(self.conn, labels.c[column], ids))
                  .order_by(labels.c.source_id, labels.c.id))
         for fact_id, name, value in self.conn.execute(query):
             if value is not None and (fact_id, name) not in chosen:
@@ -293,9 +303,7 @@ class Recorder:
             if table_name == "actors":
                 row["name_key"] = str(row["name"]).lower()  # required: not None here
             updates.append({"fid": fact_id, **row})
-        if updates:
-            self.conn.execute(update(facts).where(facts.c.id == bindparam("fid"))
-                              .values({n: bindparam(n) for n in updates[0] if n != "fid"}), updates)
+        update_many(self.conn, table_name, updates, key="fid")
 
 
 def _words(c: ClaimValue) -> str:

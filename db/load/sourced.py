@@ -8,9 +8,23 @@ evidence.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
+from typing import Any
 
-from sqlalchemy import Connection, Table, and_, delete, exists, not_, select, update
+from sqlalchemy import (
+    ARRAY,
+    ColumnElement,
+    Connection,
+    Table,
+    and_,
+    any_,
+    bindparam,
+    delete,
+    exists,
+    not_,
+    select,
+    update,
+)
 
 from .. import models as m
 
@@ -33,6 +47,26 @@ def chunks(ids: Iterable[int], size: int = 500) -> Iterator[list[int]]:
     ordered = sorted(ids)
     for start in range(0, len(ordered), size):
         yield ordered[start:start + size]
+
+
+def among(conn: Connection, column: ColumnElement[Any], values: Collection[Any]) -> ColumnElement[bool]:
+    """``column IN values``; on PostgreSQL ``column = ANY(array)``: one bind parameter, not one per value
+    (SQLAlchemy renders each, psycopg parses the statement anew), and one statement text whatever
+    the number of values, which psycopg prepares once."""
+    if conn.dialect.name == "postgresql":
+        return column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))
+    return column.in_(list(values))
+
+
+def matching(conn: Connection, column: ColumnElement[Any], values: Collection[Any]) -> Iterator[ColumnElement[bool]]:
+    """Conditions that together find the rows whose ``column`` is among ``values``: one on PostgreSQL
+    (``among``), one IN list per 500 values elsewhere."""
+    if conn.dialect.name == "postgresql":
+        if values:
+            yield among(conn, column, values)
+        return
+    for chunk in chunks(values):
+        yield column.in_(chunk)
 
 
 def source_facts(conn: Connection, source_id: int) -> dict[str, set[int]]:

@@ -18,14 +18,16 @@ from sqlalchemy import Connection, Engine, bindparam, delete, func, insert, sele
 from .. import models as m
 from ..errors import AccordsError, ValidationError
 from . import mentions
-from .bulk import BATCH, copies, insert_many, reserve_ids
+from .bulk import BATCH, copies, insert_many, reserve_ids, update_many
 from .check import Span
+from .deferred import holds_tables, restore_foreign_keys
 from .plan import Plan, Row
 from .record import Recorder, claims_of, labels_of
 from .sourced import (
     EVIDENCE_COLUMN,
     WRITE_ORDER,
     delete_source_facts,
+    matching,
     remaining,
     source_facts,
     table,
@@ -122,6 +124,7 @@ def write(conn: Connection, plan: Plan, progress: Progress | None = None) -> Loa
     else:
         source_id = existing.id
         before = source_facts(conn, source_id)
+        restore_foreign_keys(conn)  # deleting relies on their ON DELETE actions
         delete_source_facts(conn, source_id)
         conn.execute(update(sources).where(sources.c.id == source_id).values(values))
     writer = _PlanWriter(conn, plan, source_id, progress)
@@ -151,6 +154,7 @@ def remove_source(conn: Connection, slug: str) -> RemoveResult | None:
         return None
     before = source_facts(conn, source_id)
     sizes = {name: _count(conn, name) for name in WRITTEN_TABLES}
+    restore_foreign_keys(conn)  # deleting relies on their ON DELETE actions
     delete_source_facts(conn, source_id)
     left = unsupported(conn, before)
     if left:
@@ -182,6 +186,7 @@ class _PlanWriter:
         self.preexisting: dict[str, set[int]] = {}  # table -> ids of rows found in the database, not written now
         self.claim_rows: dict[tuple[str, int, str, Any], dict[str, Any]] = {}  # (column, fact id, field, value) -> claim
         self.label_rows: dict[tuple[str, int, str], Any] = {}  # (column, fact id, field) -> label
+        self.evidence_ids: list[int] | None = None  # ids the evidence rows were written with, where given here
 
     def write(self, before: dict[str, set[int]] | None = None) -> LoadResult:
         segment_columns = ["source_id", "seq", "kind", "char_start", "char_end", "text"]
@@ -260,16 +265,8 @@ class _PlanWriter:
         facts = table(table_name)
         present = {c for v in new.values() for c in v}
         columns = [c.name for c in facts.c if c.name in present]  # table order: no reordering per row
-        if self.sqlite or copies(self.conn):
-            # SQLite has one writer and this transaction holds the write lock: give the rows their ids
-            # here and insert them with executemany; RETURNING in parameter order would make
-            # SQLAlchemy send one INSERT per row (SQLite has no insertmanyvalues sentinel).
-            # PostgreSQL: ids taken from the table's sequence, then the rows COPYed with them.
-            if self.sqlite:
-                next_id = (self.conn.execute(select(func.max(facts.c.id))).scalar() or 0) + 1
-                ids = list(range(next_id, next_id + len(new)))
-            else:
-                ids = reserve_ids(self.conn, table_name, len(new))
+        ids = self._new_ids(table_name, len(new))
+        if ids is not None:
             for row_id, key in zip(ids, new, strict=True):
                 found[key] = row_id
             insert_many(self.conn, table_name, ["id", *columns],
@@ -285,6 +282,19 @@ class _PlanWriter:
                 found[tuple([values.get(c) for c in keycols])] = new_id
             if self.progress:
                 self.progress(len(batch))
+
+    def _new_ids(self, table_name: str, n: int) -> list[int] | None:
+        """Ids for ``n`` new rows of a table, given here so that the rows are written with them (None on MariaDB).
+
+        SQLite has one writer and this transaction holds the write lock: the ids after the largest, and
+        the rows inserted with executemany (RETURNING in parameter order would make SQLAlchemy send one
+        INSERT per row: SQLite has no insertmanyvalues sentinel). PostgreSQL: ids taken from the table's
+        sequence, then the rows COPYed with them.
+        """
+        if self.sqlite:
+            next_id = (self.conn.execute(select(func.max(table(table_name).c.id))).scalar() or 0) + 1
+            return list(range(next_id, next_id + n))
+        return reserve_ids(self.conn, table_name, n) if copies(self.conn) else None
 
     def _note_ids(self, table_name: str, rows: list[Row], keys: list[tuple], found: dict[tuple, int]) -> None:
         """Each row's id (for later references), its parent to set, and its evidence to write."""
@@ -315,10 +325,13 @@ class _PlanWriter:
             self.counts["project_resources"] = len(resources)
 
     def _set_parents(self) -> None:
-        actors = table("actors")
+        """Each actor's parent, where it has none yet (an actor's first parent given is kept)."""
+        first: dict[int, str] = {}
         for actor_id, parent_slug in self.parents:
-            self.conn.execute(update(actors).where(actors.c.id == actor_id, actors.c.parent_id.is_(None))
-                              .values(parent_id=self.resolve("actors", parent_slug)))
+            first.setdefault(actor_id, parent_slug)
+        update_many(self.conn, "actors", [{"aid": actor_id, "parent_id": self.resolve("actors", slug)}
+                                          for actor_id, slug in first.items()],
+                    key="aid", only=table("actors").c.parent_id.is_(None))
 
     def _check_parent_chains(self) -> None:
         """An actor this file gives a parent must not end up its own ancestor through other sources' parents.
@@ -343,22 +356,33 @@ class _PlanWriter:
         if not self.evidence_rows:
             return
         source_id = self.source_id
-        insert_many(self.conn, "evidence", ["source_id", "char_start", "char_end", "quote", *FACT_COLUMNS],
-                    [(source_id, s.start, s.end, s.quote, *one_fact(column, row_id))
-                     for column, row_id, s in self.evidence_rows])
+        columns = ["source_id", "char_start", "char_end", "quote", *FACT_COLUMNS]
+        rows = [(source_id, s.start, s.end, s.quote, *one_fact(column, row_id))
+                for column, row_id, s in self.evidence_rows]
+        if self.sqlite or holds_tables(self.conn):  # ids given cheaply here: the claims need not read them back
+            self.evidence_ids = self._new_ids("evidence", len(rows))
+        if self.evidence_ids is not None:
+            columns, rows = ["id", *columns], [(ev_id, *row) for ev_id, row in zip(self.evidence_ids, rows, strict=True)]
+        insert_many(self.conn, "evidence", columns, rows)
         self.counts["evidence"] = len(self.evidence_rows)
 
     def _quotes(self) -> dict[tuple[str, int], list[tuple[int, int, str]]]:
         """(fact column, fact id) -> [(start, evidence id, quote)] of this source, in text order (as an export
-        writes them): one pass over its evidence (by its index on source_id), the quotes already in memory."""
-        ev = table("evidence")
-        spans = {(column, fact_id, span.start, span.end): span.quote for column, fact_id, span in self.evidence_rows}
+        writes them): the evidence just written with its ids, or (MariaDB) one pass over the source's evidence
+        (by its index on source_id), the quotes already in memory."""
         quotes: dict[tuple[str, int], list[tuple[int, int, str]]] = {}
-        query = select(ev.c.id, ev.c.char_start, ev.c.char_end, *[ev.c[c] for c in FACT_COLUMNS]).where(
-            ev.c.source_id == self.source_id)
-        for ev_id, start, end, *facts in self.conn.execute(query):
-            column, fact_id = next((c, f) for c, f in zip(FACT_COLUMNS, facts, strict=True) if f is not None)
-            quotes.setdefault((column, fact_id), []).append((start, ev_id, spans[(column, fact_id, start, end)]))
+        if self.evidence_ids is not None:
+            for ev_id, (column, fact_id, span) in zip(self.evidence_ids, self.evidence_rows, strict=True):
+                quotes.setdefault((column, fact_id), []).append((span.start, ev_id, span.quote))
+        else:
+            ev = table("evidence")
+            spans = {(column, fact_id, span.start, span.end): span.quote
+                     for column, fact_id, span in self.evidence_rows}
+            query = select(ev.c.id, ev.c.char_start, ev.c.char_end, *[ev.c[c] for c in FACT_COLUMNS]).where(
+                ev.c.source_id == self.source_id)
+            for ev_id, start, end, *facts in self.conn.execute(query):
+                column, fact_id = next((c, f) for c, f in zip(FACT_COLUMNS, facts, strict=True) if f is not None)
+                quotes.setdefault((column, fact_id), []).append((start, ev_id, spans[(column, fact_id, start, end)]))
         for found in quotes.values():
             found.sort()
         return quotes
@@ -399,13 +423,12 @@ class _PlanWriter:
 
 
 def _ids_by_slug(conn: Connection, table_name: str, slugs: list[str]) -> list[tuple[str, int]]:
-    """(slug, id) of the rows of a slugged table that the database holds, looked up 500 slugs at a time."""
+    """(slug, id) of the rows of a slugged table that the database holds (``matching``: all at once on PostgreSQL,
+    500 slugs at a time elsewhere)."""
     slugged = table(table_name)
     out: list[tuple[str, int]] = []
-    for start in range(0, len(slugs), 500):
-        chunk = slugs[start:start + 500]
-        out += [(slug, row_id) for slug, row_id in
-                conn.execute(select(slugged.c.slug, slugged.c.id).where(slugged.c.slug.in_(chunk)))]
+    for where in matching(conn, slugged.c.slug, slugs):
+        out += [(slug, row_id) for slug, row_id in conn.execute(select(slugged.c.slug, slugged.c.id).where(where))]
     return out
 
 
@@ -426,10 +449,8 @@ def _existing_ids(conn: Connection, table_name: str, prepared: list[dict[str, An
         if not fks:
             continue
         old_parents = preexisting.get(fks[0].column.table.name, set())
-        wanted = sorted({v[column] for v in prepared if v.get(column) in old_parents})
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start:start + 500]
-            query = select(facts.c.id, *[facts.c[c] for c in keycols]).where(facts.c[column].in_(chunk))
-            for row_id, *key in conn.execute(query):
+        wanted = {v[column] for v in prepared if v.get(column) in old_parents}
+        for where in matching(conn, facts.c[column], wanted):
+            for row_id, *key in conn.execute(select(facts.c.id, *[facts.c[c] for c in keycols]).where(where)):
                 found[tuple(key)] = row_id
     return found

@@ -24,10 +24,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..errors import AccordsError
+
 if TYPE_CHECKING:  # pragma: no cover
     from datasette.app import Datasette
 
 PLUGIN_MODULES = ("db.web.plugin", "db.web.pages")
+#: the Datasette plugin that answers errors, replaced by db.web.plugin's handle_exception
+DATASETTE_ERROR_HANDLER = "datasette.handle_exception"
+
+#: what an SQLite URI (file:PATH?mode=ro, as Datasette opens a file) reads as other than a path:
+#: a query, a fragment, an escape; Datasette does not encode them
+URI_CHARACTERS = ("?", "#", "%")
 
 #: Datasette's settings unless the caller gives others: a report may take longer than Datasette's
 #: default second (accords' own default time limit is 30 s)
@@ -64,6 +72,38 @@ def set_snapshot(datasette: Datasette, snapshot: Snapshot) -> None:
     _SNAPSHOTS[datasette] = snapshot
 
 
+def is_local(host: str) -> bool:
+    """Whether ``host`` (a name or address to listen on) is this machine only: localhost or a loopback address."""
+    import ipaddress
+
+    name = host.strip("[]").lower()
+    if name == "localhost" or name.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
+#: for each Datasette instance listening on a loopback address, that address (see :func:`set_listen_host`)
+_LOCAL_LISTEN: weakref.WeakKeyDictionary[Datasette, str] = weakref.WeakKeyDictionary()
+
+
+def set_listen_host(datasette: Datasette, host: str) -> None:
+    """Say where the server listens. On a loopback address (this machine only), :mod:`db.web.plugin` answers
+    only requests whose Host header is a local name too: a web page the user visits can point its own name
+    at 127.0.0.1 (DNS rebinding) and would otherwise read the whole database as its own origin."""
+    if is_local(host):
+        _LOCAL_LISTEN[datasette] = host
+    else:
+        _LOCAL_LISTEN.pop(datasette, None)
+
+
+def local_listen_host(datasette: Datasette) -> str | None:
+    """The loopback address this instance listens on, or None (any Host is answered)."""
+    return _LOCAL_LISTEN.get(datasette)
+
+
 def database_name(sqlite_path: Path | str) -> str:
     """The name (and URL path) Datasette gives the database of this file: its stem, ``accords`` for accords.db."""
     return Path(sqlite_path).stem
@@ -93,10 +133,17 @@ def make_datasette(sqlite_path: Path, *, metadata: dict[str, Any] | None = None,
 
     from .metadata import canned_queries, instance_metadata
 
+    if any(c in str(sqlite_path) for c in URI_CHARACTERS):
+        raise AccordsError(f"cannot serve {sqlite_path}: Datasette opens it as a URI, where ?, # and % in a path "
+                           "mean something else: rename the file (or link it under a plain name)")
     for name in PLUGIN_MODULES:
         module = importlib.import_module(name)
         if not pm.is_registered(module):
             pm.register(module, name=name)
+    # db.web.plugin answers errors in Datasette's place: Datasette's own handler, which every error
+    # reaches whatever a plugin answers, prints the traceback and its local variables
+    if not pm.is_blocked(DATASETTE_ERROR_HANDLER):
+        pm.set_blocked(DATASETTE_ERROR_HANDLER)
     name = database_name(sqlite_path)
     ours = copy.deepcopy(instance_metadata([name]))  # each instance its own: Datasette may add to it
     ours["databases"][name]["queries"] = copy.deepcopy(canned_queries())

@@ -11,9 +11,11 @@ Each page extends Datasette's ``base.html`` and reads through read-only
 from __future__ import annotations
 
 import asyncio
+import re
 import sqlite3
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, unquote, urlencode
 
 from datasette import hookimpl
 from datasette.database import QueryInterrupted
@@ -27,6 +29,16 @@ PREFIX = "/-/accords"
 MAX_SLUG = 120
 #: the Mermaid text of the schema, written by db.erd and kept current by tests/test_erd.py
 SCHEMA_MERMAID = HERE / "schema.mmd"
+
+
+#: a URL that may be a link: a web address, whose scheme a browser cannot read as another one
+WEB_ADDRESS = re.compile(r"https?://", re.IGNORECASE)
+
+
+def web_address(url: str | None) -> str | None:
+    """``url`` if it is a web address (http or https), else None: a source's URL is whatever its file says,
+    and a ``javascript:`` one would run in the reader's page when clicked."""
+    return url if url is not None and WEB_ADDRESS.match(url) else None
 
 
 @hookimpl
@@ -73,8 +85,9 @@ async def _page(datasette, request, template: str, context: dict[str, Any], stat
 async def sources_page(request, datasette):
     db = await _database(datasette, request)
     rows = (await db.execute(reader.SOURCES_SQL)).rows
-    sources = [dict(row) | {"url": datasette.urls.path(f"{PREFIX}/sources/{row['slug']}"),
-                            "row_url": datasette.urls.table(db.name, "sources") + f"?slug={row['slug']}"}
+    sources = [dict(row) | {"url": datasette.urls.path(f"{PREFIX}/sources/{quote(row['slug'], safe='')}"),
+                            "row_url": datasette.urls.table(db.name, "sources") + "?" + urlencode({"slug": row["slug"]},
+                                                                                                   quote_via=quote)}
                for row in rows]
     return await _page(datasette, request, "accords_sources.html", {"sources": sources, "database": db.name})
 
@@ -90,7 +103,7 @@ async def _read(datasette, db, slug: str) -> tuple[Any, tuple[list, list, list, 
 
 async def source_page(request, datasette):
     db = await _database(datasette, request)
-    slug = request.url_vars["slug"]
+    slug = unquote(request.url_vars["slug"])  # Datasette routes the raw path: the slug comes as the link encoded it
     if len(slug) > MAX_SLUG:
         raise NotFound(f"No source {slug[:40]!r}...: a source's slug is at most {MAX_SLUG} characters")
     try:
@@ -107,6 +120,7 @@ async def source_page(request, datasette):
     return await _page(datasette, request, "accords_source.html", {
         "source": {k: source[k] for k in source.keys() if k != "content"},
         "source_row_url": datasette.urls.row(db.name, "sources", str(source["id"])), "reading": reading,
+        "source_href": web_address(source["url"]),
         "n_disputed": n_disputed, "rows_url": datasette.urls.database(db.name), "database": db.name})
 
 

@@ -7,8 +7,8 @@ Hooks, for the pages helper and the browser tests to rely on:
 
 - ``prepare_connection``: every connection Datasette opens on an accords
   database, read or write, gets what ``accords sql`` gets (:mod:`db.guard`):
-  ``PRAGMA query_only``, the authorizer that allows reading only, and the
-  length and ATTACH limits. Datasette already opens the file ``mode=ro``
+  ``PRAGMA query_only``, the authorizer that allows reading only, the
+  length and ATTACH limits and the heap limit. Datasette already opens the file ``mode=ro``
   for reading; this makes the engine refuse a write on the connection a
   writable canned query would use too, whatever metadata or plugin asks.
 - ``asgi_wrapper``: a request other than GET, HEAD or OPTIONS to a path of
@@ -24,13 +24,23 @@ Hooks, for the pages helper and the browser tests to rely on:
 
 from __future__ import annotations
 
+import json
+import re
 import sqlite3
+import sys
+from dataclasses import replace
 from typing import Any
+from urllib.parse import parse_qsl
 
 from datasette import hookimpl
 
-from ..guard import SQLITE_MAX_LENGTH, SQLITE_MAX_PATTERN, SqliteAuthorizer
-from . import snapshot_of
+from ..cli_support import one_line
+from ..errors import UsageError
+from ..failures import TIME_LIMIT
+from ..guard import SqliteGuard
+from ..reports import Report, all_reports, bind_parameters
+from . import is_local, local_listen_host, snapshot_of
+from .metadata import QUERY_PREFIX
 
 #: Datasette's own databases, which it writes itself (never accords' data)
 DATASETTE_DATABASES = ("_internal", "_memory")
@@ -42,12 +52,9 @@ id="accords-snapshot">{{ snapshot_line }}</p>
 
 
 def guard(conn: sqlite3.Connection) -> None:
-    """Make the engine refuse every write on this connection (see :mod:`db.guard`)."""
-    conn.execute("PRAGMA query_only = ON")
-    conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, SQLITE_MAX_LENGTH)
-    conn.setlimit(sqlite3.SQLITE_LIMIT_ATTACHED, 0)
-    conn.setlimit(sqlite3.SQLITE_LIMIT_LIKE_PATTERN_LENGTH, SQLITE_MAX_PATTERN)
-    conn.set_authorizer(SqliteAuthorizer())
+    """Make the engine refuse every write on this connection, with every limit of the read path
+    (:class:`db.guard.SqliteGuard`, as ``accords sql`` has it; never undone on a served connection)."""
+    SqliteGuard(conn)
 
 
 @hookimpl
@@ -59,29 +66,157 @@ def prepare_connection(conn: sqlite3.Connection, database: str, datasette: Any) 
 #: the methods that read
 READING_METHODS = ("GET", "HEAD", "OPTIONS")
 
+#: Datasette 0.65's route of a table, view or canned query (``/DATABASE/NAME`` with an optional
+#: ``.FORMAT``), matched on the raw path; both names are tilde-encoded (``~2D`` is ``-``)
+TABLE_ROUTE = re.compile(r"^/(?P<database>[^/.]+)/(?P<table>[^/.]+)(\.(?P<format>\w+))?$")
 
-def _database_path(datasette: Any, path: str) -> bool:
-    """Whether ``path`` is under one of the accords databases' routes."""
-    first = path.lstrip("/").split("/", 1)[0].split(".", 1)[0]
-    return any(db.route == first for name, db in datasette.databases.items() if name not in DATASETTE_DATABASES)
+
+def _plain(status: int, words: str, headers: tuple[tuple[bytes, bytes], ...] = ()) -> tuple[dict, dict]:
+    return ({"type": "http.response.start", "status": status,
+             "headers": [(b"content-type", b"text/plain; charset=utf-8"), *headers]},
+            {"type": "http.response.body", "body": f"{status}: {words}\n".encode()})
+
+
+def _host_name(scope: dict) -> str | None:
+    """The name the request's Host header gives (without its port), or None when it gives none."""
+    host = next((value.decode("latin-1") for key, value in scope.get("headers", []) if key == b"host"), None)
+    if host is None:
+        return None
+    return host[:host.index("]") + 1] if host.startswith("[") and "]" in host else host.rsplit(":", 1)[0]
+
+
+def _refusal(datasette: Any, scope: dict) -> tuple[dict, dict] | None:
+    """The answer to a request accords serve never takes, or None: a method that could write
+    (whatever the path: Datasette decodes names, so a path is no boundary), or, on a server
+    listening on this machine only, a Host header that does not name this machine."""
+    if scope["method"] not in READING_METHODS:
+        return _plain(405, "accords serves its databases read-only", ((b"allow", b", ".join(
+            method.encode() for method in READING_METHODS)),))
+    listen = local_listen_host(datasette)
+    host = _host_name(scope)
+    if listen is not None and host is not None and not is_local(host):
+        return _plain(403, f"this server answers only requests for localhost (it listens on {listen})")
+    return None
+
+
+def _canned_report(datasette: Any, scope: dict) -> Report | None:
+    """The report whose canned query the request asks for (routed as Datasette routes it), or None."""
+    from datasette.utils import tilde_decode
+
+    raw = scope.get("raw_path") or scope["path"].encode()
+    match = TABLE_ROUTE.match(raw.decode("latin-1").partition("?")[0])
+    if match is None:
+        return None
+    try:
+        database = datasette.get_database(route=tilde_decode(match["database"]))
+    except KeyError:
+        return None
+    name = tilde_decode(match["table"])
+    queries = (datasette.metadata("queries", database=database.name) or {})
+    if database.name in DATASETTE_DATABASES or name not in queries or not name.startswith(QUERY_PREFIX):
+        return None
+    return all_reports().get(name.removeprefix(QUERY_PREFIX))
+
+
+def check_parameters(report: Report, query_string: str) -> None:
+    """The values a form gives the report's canned query, checked as `accords report run -p` checks them
+    (each parameter's type, choices, length and order; given once); an empty field is no value, and a
+    required parameter may be missing (Datasette then shows the empty form). UsageError if one is refused."""
+    pairs = [(key, value) for key, value in parse_qsl(query_string, keep_blank_values=True)
+             if report.parameter(key) is not None and value != ""]
+    optional = replace(report, parameters=tuple(replace(p, required=False) for p in report.parameters))
+    bind_parameters(optional, pairs)
+
+
+async def _parameter_refusal(datasette: Any, scope: dict) -> tuple[dict, dict] | None:
+    """A 400 answer (JSON or a page, as the request asks) when a canned query's parameter is refused."""
+    report = _canned_report(datasette, scope)
+    if report is None:
+        return None
+    try:
+        check_parameters(report, scope.get("query_string", b"").decode("latin-1"))
+    except UsageError as exc:
+        message = str(exc)
+    else:
+        return None
+    info = {"ok": False, "error": message, "status": 400, "title": "Invalid parameter"}
+    if scope["path"].endswith(".json"):
+        body, kind = json.dumps(info).encode(), b"application/json; charset=utf-8"
+    else:
+        html = await datasette.render_template("error.html", {**info, "menu_links": lambda: []})
+        body, kind = html.encode(), b"text/html; charset=utf-8"
+    return ({"type": "http.response.start", "status": 400, "headers": [(b"content-type", kind)]},
+            {"type": "http.response.body", "body": body})
+
+
+def _same_site(location: bytes) -> bytes:
+    """A redirect's target kept on this server: a path that starts with two slashes (or a backslash,
+    which browsers read as a slash) would name another host; one slash is kept of them."""
+    if location.startswith(b"/"):
+        return b"/" + location.replace(b"\\", b"/").lstrip(b"/")
+    return location
 
 
 @hookimpl
 def asgi_wrapper(datasette: Any) -> Any:
     def wrap(app: Any) -> Any:
         async def read_only_app(scope: dict, receive: Any, send: Any) -> None:
-            if scope["type"] == "http" and scope["method"] not in READING_METHODS \
-                    and _database_path(datasette, scope["path"]):
-                await send({"type": "http.response.start", "status": 405,
-                            "headers": [(b"content-type", b"text/plain; charset=utf-8"),
-                                        (b"allow", b"GET, HEAD, OPTIONS")]})
-                await send({"type": "http.response.body", "body": b"405: accords serves its databases read-only\n"})
-                return
-            await app(scope, receive, send)
+            if scope["type"] == "http":
+                answer = _refusal(datasette, scope) or await _parameter_refusal(datasette, scope)
+                if answer is not None:
+                    for message in answer:
+                        await send(message)
+                    return
+
+            async def send_same_site(message: dict) -> None:
+                if message["type"] == "http.response.start":
+                    message = {**message, "headers": [(key, _same_site(value) if key.lower() == b"location" else value)
+                                                      for key, value in message.get("headers", [])]}
+                await send(message)
+
+            await app(scope, receive, send_same_site)
 
         return read_only_app
 
     return wrap
+
+
+@hookimpl
+def handle_exception(datasette: Any, request: Any, exception: BaseException) -> Any:
+    """Datasette's answer to an error, without its traceback (with rich installed, every 404 printed the
+    stack and its local variables on standard output): a query past the time limit is a 503 that says so,
+    an unexpected error a 500 with one line, also written to standard error. (make_datasette blocks
+    Datasette's own handler, which would print the traceback before any plugin's answer is used.)"""
+    from datasette.database import QueryInterrupted
+    from datasette.utils.asgi import Base400, Response
+    from datasette.views.base import DatasetteError
+    from markupsafe import Markup
+
+    async def inner() -> Response:
+        title = None
+        info: dict[str, Any] = {}
+        if isinstance(exception, Base400):
+            status, message = exception.status, exception.args[0]
+        elif isinstance(exception, DatasetteError):
+            status, info, title = exception.status, dict(exception.error_dict), exception.title
+            message = Markup(exception.message) if exception.message_is_html else exception.message
+        elif isinstance(exception, QueryInterrupted):
+            status, title = 503, "Query stopped"
+            message = TIME_LIMIT.format(detail=f"{datasette.setting('sql_time_limit_ms') / 1000:g} s")
+        else:
+            status, title = 500, "Error"
+            message = one_line(f"{type(exception).__name__}: {exception}")[:1000]
+            print(f"accords: error 500 on {request.method} {one_line(request.path)}: {message}",
+                  file=sys.stderr, flush=True)
+        info.update({"ok": False, "error": message, "status": status, "title": title})
+        if request.path.endswith(".json"):
+            return Response.json(info, status=status)
+        template = datasette.jinja_env.select_template([f"{status}.html", "error.html"])
+        html = await template.render_async({**info, "urls": datasette.urls, "app_css_hash": datasette.app_css_hash(),
+                                            "menu_links": lambda: []})
+        return Response.html(html, status=status)
+
+    return inner
 
 
 @hookimpl

@@ -32,13 +32,13 @@ SNAPSHOT_FILE = "accords.db"
 def make_snapshot(url: str, folder: Path, refresh_s: float | None = None) -> Snapshot:
     """Copy the database at ``url`` into ``folder``/accords.db through export and ingest; return what was made.
 
-    ``folder`` must be new and empty; on any failure it is removed, and the
-    error (one line) is raised.
+    ``folder`` must not exist, its parent must; on any failure it is removed,
+    and the error (one line) is raised.
     """
     from .. import api
     from ..engine import safe_url
 
-    folder.mkdir(parents=True)
+    folder.mkdir(mode=0o700)  # never its parent: gone once the server stopped, it must stay gone
     try:
         taken_at = dt.datetime.now(dt.UTC).replace(microsecond=0)
         exported = folder / "export.yaml"
@@ -91,13 +91,15 @@ class Refresher(threading.Thread):
 
     def refresh(self) -> None:
         """One new snapshot, swapped in; on failure the old one stays and ``warn`` gets one line."""
+        from ..cli_support import one_line
         from ..errors import AccordsError
 
         self.made += 1
         try:
             snapshot = make_snapshot(self.url, self.base / str(self.made), self.every)
-        except (AccordsError, OSError) as exc:
-            self.warn(f"the snapshot was not remade, the one served is kept: {exc}")
+        except Exception as exc:  # noqa: BLE001 - whatever failed, the thread goes on and the old snapshot stays
+            why = str(exc) if isinstance(exc, AccordsError | OSError) else f"{type(exc).__name__}: {exc}"
+            self.warn(one_line(f"the snapshot was not remade, the one served is kept: {why}"))
             return
         # the old file stays readable to queries that still hold it open (POSIX); its name goes now
         shutil.rmtree(swap(self.datasette, snapshot), ignore_errors=True)

@@ -9,7 +9,7 @@
   if (!text || !list) { return; }
   // a row's page is ROWS/TABLE/ID (Datasette's), another source's reader SOURCES/SLUG
   const rowUrl = (table, id) => text.dataset.rows + "/" + table + "/" + id;
-  const sourceUrl = (slug, evidence) => text.dataset.sources + "/" + slug + "#ev-" + evidence;
+  const sourceUrl = (slug, evidence) => text.dataset.sources + "/" + encodeURIComponent(slug) + "#ev-" + evidence;
 
   function el(tag, attrs, children) {
     const node = document.createElement(tag);
