@@ -335,11 +335,7 @@ def check_watchdog(conn: Connection) -> None:
     """Raise if the watchdog fired (the time limit passed, or Ctrl-C) though the query went on."""
     watchdog = conn.info.get("watchdog")
     if watchdog is not None:
-        watchdog.overdue()  # the deadline passed though the query returned: the time limit all the same
-    if watchdog is not None and watchdog.reason == "interrupt":
-        raise Interrupted()
-    if watchdog is not None and watchdog.reason == "timeout":
-        raise AccordsError(_TIME_LIMIT.format(detail="stopped by accords"))
+        watchdog.check()
 
 
 # --- one-line database errors ------------------------------------------------------------

@@ -177,6 +177,17 @@ class Watchdog:
                 self.reason = "timeout"
         return self.reason is not None
 
+    def check(self) -> None:
+        """Raise if the watchdog fired or its deadline has passed (the time limit, or Ctrl-C), though the query went on."""
+        from .errors import AccordsError, Interrupted
+        from .failures import TIME_LIMIT
+
+        self.overdue()  # the deadline passed though the query returned: the time limit all the same
+        if self.reason == "interrupt":
+            raise Interrupted()
+        if self.reason == "timeout":
+            raise AccordsError(TIME_LIMIT.format(detail="stopped by accords"))
+
     def __enter__(self) -> Watchdog:
         self.deadline = None if not self.timeout_s else _now() + self.timeout_s
         if threading.current_thread() is threading.main_thread() \

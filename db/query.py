@@ -175,15 +175,19 @@ class _Alchemy:
         return _privilege_warning(self.conn)
 
 
-class _Sqlite:
-    """The sqlite3 read path (:mod:`db.sqlite_read`), with the same methods as :class:`_Alchemy`."""
-
-    sqlite3_values = True  # rows hold sqlite3's own values (None, int, float, str, bytes)
+class _Reader:
+    """A read path of accords' own (sqlite3's or psycopg's), with the same methods as :class:`_Alchemy`."""
 
     def __init__(self, reader: Any):
         self.reader = reader
         self.db_errors = reader.db_errors
         self.check = reader.check
+
+
+class _Sqlite(_Reader):
+    """The sqlite3 read path (:mod:`db.sqlite_read`)."""
+
+    sqlite3_values = True  # rows hold sqlite3's own values (None, int, float, str, bytes)
 
     def execute(self, sql: str, values: dict[str, Any], report: reports.Report | None = None,
                 as_text: bool = False) -> Any:
@@ -194,13 +198,8 @@ class _Sqlite:
         return None  # a file opened read-only: no login to warn about
 
 
-class _Postgres:
-    """The psycopg read path (:mod:`db.pg_read`), with the same methods as :class:`_Alchemy`."""
-
-    def __init__(self, reader: Any):
-        self.reader = reader
-        self.db_errors = reader.db_errors
-        self.check = reader.check
+class _Postgres(_Reader):
+    """The psycopg read path (:mod:`db.pg_read`)."""
 
     def execute(self, sql: str, values: dict[str, Any], report: reports.Report | None = None,
                 as_text: bool = False) -> Any:

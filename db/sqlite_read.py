@@ -142,11 +142,7 @@ class Reader:
 
     def check(self) -> None:
         """Raise if the watchdog fired (the time limit passed, or Ctrl-C) though the query went on."""
-        self.watchdog.overdue()  # the deadline passed though the query returned: the time limit all the same
-        if self.watchdog.reason == "interrupt":
-            raise Interrupted()
-        if self.watchdog.reason == "timeout":
-            raise AccordsError(TIME_LIMIT.format(detail="stopped by accords"))
+        self.watchdog.check()
 
 
 def _connect(path: Path) -> sqlite3.Connection:
