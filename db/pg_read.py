@@ -150,8 +150,11 @@ class Rows:
 
     returns_rows = True  # a declared cursor is a query
 
-    def __init__(self, names: list[str], rows: Iterator[tuple], render: list[Any] | None = None):
+    def __init__(self, names: list[str], rows: Iterator[Any], render: list[Any] | None = None,
+                 copied: str | None = None):
         self.names, self.rows, self.render = names, rows, render
+        #: "csv" or "tsv" when the rows are PostgreSQL's COPY lines in that format (see :func:`copy_statement`)
+        self.copied = copied
 
     def keys(self) -> list[str]:
         return self.names
@@ -172,13 +175,17 @@ class Reader:
         self.streams: list[Any] = []
 
     def execute(self, sql: str, values: Mapping[str, Any], kinds: Mapping[str, str] | None = None,
-                text_types: Mapping[str, str] | None = None) -> Rows:
+                text_types: Mapping[str, str] | None = None, copy: str | None = None,
+                choices: Mapping[str, Sequence[str]] | None = None) -> Rows:
         """Run one query with ``values`` bound (typed by ``kinds``: a parameter's report type).
 
         ``text_types`` (a report's column types, for CSV or TSV output): the
         columns whose PostgreSQL text is already what accords writes are
         fetched as text, not as Python values turned back into the same text
-        (see :func:`_text_columns`).
+        (see :func:`_text_columns`). ``copy`` ("csv" or "tsv", with
+        ``text_types``): where :func:`copy_statement` can have the server write
+        the very lines accords writes, the rows are those lines (``Rows.copied``);
+        ``choices``: a choice parameter's declared values (see :func:`_literals`).
         """
         from psycopg import capabilities
         from psycopg.types.string import TextLoader
@@ -195,7 +202,18 @@ class Reader:
         # a declared cursor is a query: it has rows, perhaps of no columns (`select from t`)
         description = cursor.description or []
         render = None
-        if capabilities.has_stream_chunked():
+        statement = None
+        literals = None
+        if copy is not None and text_types:
+            from .pg_copy import copied, copy_statement, literals_for
+
+            literals = literals_for(params, kinds or {}, choices or {})
+        if literals is not None and copy is not None:
+            statement = copy_statement(self.conn, sql, literals, description, text_types or {}, copy)
+        if statement is not None:
+            cursor.close()
+            rows: Iterator[Any] = copied(self.conn.cursor(), statement)
+        elif capabilities.has_stream_chunked():
             cursor.close()
             cursor = self.conn.cursor()
             render = None if text_types is None else _text_columns(self.conn, description, text_types)
@@ -208,7 +226,8 @@ class Reader:
         self.streams.append(rows)
         # the first row now, as SQLAlchemy fetches it: a failure on it comes before any output
         first: Any = next(rows, _END)
-        return Rows([c.name for c in description], rows if first is _END else chain((first,), rows), render)
+        return Rows([c.name for c in description], rows if first is _END else chain((first,), rows), render,
+                    copy if statement is not None else None)
 
     def first_row(self, sql: str) -> tuple | None:
         """The first row of one of accords' own queries (no parameters)."""

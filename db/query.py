@@ -95,6 +95,10 @@ def _write(session, result, out: Any, fmt: str, names: list[str], types: list[st
     tsv: :func:`db.output.write_batches`, the same bytes with less Python per
     value); every other format and driver gets normalised rows.
     """
+    if getattr(result, "copied", None) == fmt:  # db.pg_read: the server wrote the lines
+        from .pg_copy import write_copied
+
+        return write_copied(out, fmt, names, _batches(session, result, limit), headers)
     render = getattr(result, "render", None)  # per column, how db.pg_read's text is written (None: a value)
     if render is not None and types is not None and fmt in output.BATCH_FORMATS:
         types = ["text" if r else t for r, t in zip(render, types, strict=True)]
@@ -159,7 +163,7 @@ class _Alchemy:
         self.db_errors: tuple[type[BaseException], ...] = (DBAPIError,)
 
     def execute(self, sql: str, values: dict[str, Any], report: reports.Report | None = None,
-                as_text: bool = False) -> Any:
+                as_text: str | None = None) -> Any:
         from .engine import execute
 
         if report is not None:
@@ -190,7 +194,7 @@ class _Sqlite(_Reader):
     sqlite3_values = True  # rows hold sqlite3's own values (None, int, float, str, bytes)
 
     def execute(self, sql: str, values: dict[str, Any], report: reports.Report | None = None,
-                as_text: bool = False) -> Any:
+                as_text: str | None = None) -> Any:
         kinds = {p.name: p.type for p in report.parameters} if report else None
         return self.reader.execute(sql, values, kinds)
 
@@ -202,12 +206,14 @@ class _Postgres(_Reader):
     """The psycopg read path (:mod:`db.pg_read`)."""
 
     def execute(self, sql: str, values: dict[str, Any], report: reports.Report | None = None,
-                as_text: bool = False) -> Any:
+                as_text: str | None = None) -> Any:
         if report is None:
             return self.reader.execute(sql, values)
         return self.reader.execute(reports.sql_for(report, "postgresql"), values,
                                    {p.name: p.type for p in report.parameters},
-                                   {c.name: c.type for c in report.columns} if as_text else None)
+                                   {c.name: c.type for c in report.columns} if as_text else None,
+                                   copy=as_text or None,
+                                   choices={p.name: p.choices for p in report.parameters})
 
     def privilege_warning(self) -> str | None:
         try:
@@ -352,7 +358,7 @@ def run_report(target: Database | str | None, name: str, params: Sequence[tuple[
         if warn and (note := session.privilege_warning()):
             warn(note)
         _check_revision(session)
-        result = session.execute(report.sql, values, report, as_text=fmt in ("csv", "tsv"))
+        result = session.execute(report.sql, values, report, as_text=fmt if fmt in output.BATCH_FORMATS else None)
         names = list(result.keys())
         declared = {c.name: c.type for c in report.columns}
         types = [declared.get(n, "text") for n in names]

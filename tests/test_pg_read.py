@@ -19,7 +19,7 @@ from sqlalchemy import text
 from sqlalchemy.dialects.postgresql import psycopg as pg_dialect
 from sqlalchemy.engine import make_url
 
-from db import pg_read, query, reports
+from db import pg_copy, pg_read, query, reports
 from db.engine import open_database, safe_url
 from db.errors import AccordsError
 from db.formats import FORMATS
@@ -335,3 +335,139 @@ def test_only_types_whose_text_is_the_written_text_are_fetched_as_text():
     assert [r is not None for r in german] == [True, True, False]
     assert pg_read._text_columns(Conn("ISO"), [Column("i", 23), Column("x", 23)], {"i": "integer", "x": "decimal"}) \
         is None  # an integer written as a decimal (5.00) is not its text: the type is fetched as values
+
+
+# --- lines written by the server (COPY) ---------------------------------------------------------
+
+
+@pytest.fixture
+def copies(monkeypatch) -> list[str]:
+    """The COPY statements the psycopg path sends (each one's SQL)."""
+    sent: list[str] = []
+    real = pg_copy.copy_statement
+
+    def spy(*args, **kwargs):
+        statement = real(*args, **kwargs)
+        if statement is not None:
+            sent.append(statement)
+        return statement
+
+    monkeypatch.setattr(pg_copy, "copy_statement", spy)
+    return sent
+
+
+def test_reports_without_values_are_written_by_copy_byte_for_byte(pg_seeded, copies):
+    """Every report with its parameters unset, or set to one of its choices, is COPY's lines, as SQLAlchemy's path writes it."""
+    for _case, name, params in CASES:
+        copies.clear()
+        light, alchemy = _both(pg_seeded, query.run_report, name, params, fmt="csv")
+        assert light == alchemy, name
+        report = reports.get_report(name)
+        chosen = dict(params)
+        by_copy = all(p.type == "choice" for p in report.parameters if chosen.get(p.name, "") != "")
+        assert (len(copies) == 1) == (by_copy and len(report.columns) > 1), name
+
+
+#: values whose CSV spelling COPY and the csv module could disagree on
+HOSTILE_SQL = """
+select * from (values
+  (1, '', 'a,b', 'say "hi"', E'two\\nlines', E'cr\\rhere', E'crlf\\r\\nend', '\\.', ' pad ', 'é ☃',
+   0.125::numeric, 0.135::numeric, -0.125::numeric, -0.004::numeric, -0.005::numeric, 'NaN'::numeric,
+   12345678901234567890.125::numeric, '1.005', '-0', ' 2.5 ', '-0.001', 7, 5, true, 15.00::numeric(10, 2)),
+  (2, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
+   null, null, null, null, null, null, null, null),
+  (3, '""', ',', '"', E'\\n', E'\\r', E'\\r\\n', 'x', '', '',
+   1, -1, 0, 2.5, -2.5, 0.005, 0.015, '0.025', '3', '-3.335', '100', -2, 0, false, -0.01::numeric(10, 2))
+) as v(n, t1, t2, t3, t4, t5, t6, t7, t8, t9, d1, d2, d3, d4, d5, d6, d7, x1, x2, x3, x4, i1, b1, b2, m1)
+order by n
+"""
+HOSTILE_COLUMNS = (("n", "integer"), *((f"t{i}", "text") for i in range(1, 10)),
+                   *((f"d{i}", "decimal") for i in range(1, 8)), *((f"x{i}", "decimal") for i in range(1, 5)),
+                   ("i1", "decimal"), ("b1", "boolean"), ("b2", "boolean"), ("m1", "decimal"))
+
+
+def test_copy_spells_hostile_values_as_the_csv_module_does(pg_seeded, typed_report, copies):
+    """Empty text and NULL, quotes, delimiters, CR and LF, lone ``\\.``, and decimals rounded half to even, -0.00."""
+    name = typed_report(HOSTILE_SQL, HOSTILE_COLUMNS)
+    light, alchemy = _both(pg_seeded, query.run_report, name, (), fmt="csv")
+    assert copies and light == alchemy and "Error" not in light[1]
+    assert light[0].split("\r\n", 1)[1].startswith('1,,"a,b","say ""hi""","two\nlines","cr\rhere","crlf\r\nend",\\., pad ,é ☃,'
+                            '0.12,0.14,-0.12,-0.00,-0.00,NaN,12345678901234567890.12,1.00,-0.00,2.50,-0.00,7.00,'
+                            'true,true,15.00')
+
+
+def test_copy_takes_the_sql_as_a_report_may_end(pg_seeded, typed_report, copies):
+    """A final semicolon, or a line comment, cannot break the query out of (or into) its parentheses."""
+    for ending in (";", " ;  \n", "-- the end", "-- ) as q(a, b)) to stdout; select 1 --"):
+        name = typed_report(f"select 1 as a, 'b' as b{ending}", (("a", "integer"), ("b", "text")))
+        light, alchemy = _both(pg_seeded, query.run_report, name, (), fmt="csv")
+        assert light == alchemy and light[0] == "a,b\r\n1,b\r\n", ending
+    assert len(copies) == 4
+
+
+def test_a_value_given_by_the_user_is_bound_never_written_into_copy(pg_seeded, copies):
+    hostile = "x') to stdout; select 1; --"
+    light, alchemy = _both(pg_seeded, query.run_report, "evidence", [("actor", hostile)], fmt="csv")
+    assert light == alchemy and copies == []  # fetched as rows, the value bound
+    _both(pg_seeded, query.run_report, "evidence", [("subunits", "no")], fmt="csv")
+    assert len(copies) == 1 and "'no'::VARCHAR" in copies[0] and ":subunits" not in copies[0]
+    assert "NULL::VARCHAR" in copies[0]  # the unset parameters: NULL, as binding None sends it
+
+
+def test_copy_is_cancelled_by_the_time_limit_and_leaves_early_for_a_limit(pg_seeded, typed_report, copies):
+    name = typed_report("select i as a, pg_sleep(case when i = 3 then 5 else 0 end)::text as b "
+                        "from generate_series(1, 3) as i", (("a", "integer"), ("b", "text")))
+    light = _run(pg_seeded, query.run_report, name, (), fmt="csv", timeout_s=0.5)
+    assert light[1].startswith("AccordsError: the query ran longer than the time limit") and copies
+    big = typed_report("select i as a, 'x' as b from generate_series(1, 1000000) as i", (("a", "integer"), ("b", "text")))
+    light, alchemy = _both(pg_seeded, query.run_report, big, (), fmt="csv", limit=2)
+    assert light == alchemy and light[0] == "a,b\r\n1,x\r\n2,x\r\n"
+
+
+def test_a_date_python_cannot_hold_fails_by_copy_too(pg_seeded, typed_report, copies):
+    for day in ("10000-01-01", "0044-03-15 BC", "infinity"):
+        name = typed_report(f"select 1 as n, d::date as day from (values ('2023-01-02'), ('{day}')) as v(d)",
+                            (("n", "integer"), ("day", "date")))
+        light, alchemy = _both(pg_seeded, query.run_report, name, (), fmt="csv")
+        assert alchemy[1].startswith("AccordsError: date too") and copies
+        assert "out of Python's range (years 1 to 9999)" in light[1] and day.split()[0] in light[1]
+
+
+def test_copy_is_used_only_where_its_lines_are_accords_lines():
+    class Column:
+        def __init__(self, name, oid, precision=None, scale=None):
+            self.name, self.type_code, self.precision, self.scale = name, oid, precision, scale
+
+    class Info:
+        encoding, style = "utf-8", "ISO, MDY"
+
+        def parameter_status(self, name):
+            return self.style
+
+    class Conn:
+        info = Info()
+
+    def statement(columns, types, fmt="csv", conn=None):
+        return pg_copy.copy_statement(conn or Conn(), "select 1", {}, columns, types, fmt)
+
+    both = [Column("a", 23), Column("b", 25)]
+    assert statement(both, {"a": "integer"}) is not None
+    assert statement(both[:1], {"a": "integer"}) is None  # one column: COPY quotes a lone \. and csv an empty field
+    assert statement([Column("a", 23), Column("j", 3802)], {}) is None  # jsonb's text: fetched as values
+    assert statement([Column("a", 23), Column("t", 1114)], {"t": "text"}) is None  # a timestamp as text
+    german = Conn()
+    german.info = Info()
+    german.info.style = "German, DMY"
+    assert statement([Column("a", 23), Column("d", 1082)], {"d": "date"}, conn=german) is None
+    latin = Conn()
+    latin.info = Info()
+    latin.info.encoding = "iso8859-1"
+    assert statement(both, {}, conn=latin) is None
+    from db.delimited import _quoting
+    quotes_cr = "\r" in (_quoting("\t", "\n") or "")
+    assert (statement(both, {}, fmt="tsv") is not None) == quotes_cr  # TSV only where csv quotes CR as COPY does
+    assert pg_copy.literals_for({"a": None, "c": "yes"}, {"a": "date", "c": "choice"}, {"c": ("yes", "no")}) == \
+        {"a": "NULL::DATE", "c": "'yes'::VARCHAR"}
+    assert pg_copy.literals_for({"c": "maybe"}, {"c": "choice"}, {"c": ("yes", "no")}) is None
+    assert pg_copy.literals_for({"c": "it's"}, {"c": "choice"}, {"c": ("it's",)}) is None  # a choice not a plain word
+    assert pg_copy.literals_for({"t": "x"}, {"t": "text"}, {}) is None

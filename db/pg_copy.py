@@ -1,0 +1,166 @@
+"""Reports written by PostgreSQL itself: ``COPY (query) TO STDOUT`` lines that are accords' CSV, byte for byte.
+
+The psycopg read path (:mod:`db.pg_read`) fetches a report's rows and writes
+them in Python: for a large report, most of the client's time. Where the
+server can write the very lines accords writes, it does: the report's query is
+wrapped in ``COPY (...) TO STDOUT (FORMAT csv)`` with each column spelled as
+accords spells its type (``_COPY_RULES``), and the client only passes the
+lines on (CRLF for csv). The statement is still first declared as a cursor
+(one query, read-only, as every query of the path), and runs in the same
+read-only snapshot under the same time limit.
+
+COPY takes no bound values and accords never pastes a value into SQL, so only
+a report run whose parameters are unset (NULL) or set to one of the report's
+own choice words goes this way (see :func:`literals_for`); any other run
+fetches rows with its values bound.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Any
+
+from .pg_read import _BOOLEAN, _DATE, _INTEGERS, _NUMERIC, CASTS
+from .sqlite_read import _BIND, _BIND_ESC
+
+#: per column type OID, how a report column of each type is written as accords writes it, in SQL on the
+#: column's value (``{c}``); a type or pair missing here is not copied (the rows are fetched instead)
+_COPY_RULES: dict[str, dict[int, str]] = {
+    # text: NULL and '' are both an empty field (COPY quotes '' to tell it from NULL); an integer's digits
+    "text": {25: "nullif({c}, '')", 1043: "nullif({c}, '')", **{oid: "{c}" for oid in _INTEGERS}},
+    "integer": {oid: "{c}" for oid in _INTEGERS},
+    "boolean": {_BOOLEAN: "case when {c} then 'true' when not {c} then 'false' end",
+                **{oid: "case when {c} = 0 then 'false' when {c} is not null then 'true' end" for oid in _INTEGERS}},
+    # a numeric(p, 2) as it is (see _copy_rule); other numerics and decimal text rounded as Python does
+    "decimal": {_NUMERIC: "{c}", **{oid: "({c})::text || '.00'" for oid in _INTEGERS}},
+    # DateStyle ISO only (see copy_statement); a date Python cannot hold fails, as loading it into one does
+    "date": {_DATE: "case when {c} between date '0001-01-01' and date '9999-12-31' then {c}::text "
+                    "else cast('date out of Python''s range (years 1 to 9999): ' || {c}::text as date)::text end"},
+}
+#: Decimal(str(v)).quantize(Decimal("0.01")) in SQL: to cents, a half to the even cent, and a negative
+#: value that rounds to zero written "-0.00", as Decimal keeps the sign ({x}: the value as numeric;
+#: {negative}: whether it is negative, or for text, written with a minus)
+_CENTS_SQL = ("case when ({negative}) and {r} = 0 then '-0.00' else ({r})::text end")
+_ROUND_SQL = ("(round({x}, 2) - case when mod({x} * 100, 1) in (0.5, -0.5) and mod(trunc({x} * 100), 2) = 0 "
+              "then sign({x}) * 0.01 else 0 end)")
+_TEXTS = frozenset({25, 1043})  # text, varchar
+
+
+def _cents(x: str, negative: str) -> str:
+    return _CENTS_SQL.format(negative=negative, r=_ROUND_SQL.format(x=x))
+
+
+def _copy_rule(column: Any, kind: str) -> str | None:
+    """How COPY writes one column as accords writes its ``kind`` (``{c}`` the column), or None: fetch its values."""
+    oid = column.type_code
+    if kind == "decimal" and oid == _NUMERIC and not (column.scale == 2 and (column.precision or 99) <= 28):
+        return _cents("{c}", "{c} < 0")
+    if kind == "decimal" and oid in _TEXTS:
+        return _cents("({c})::numeric", "ltrim({c}) like '-%'")
+    return _COPY_RULES.get(kind, {}).get(oid)
+
+
+_CHOICE = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def literals_for(params: Mapping[str, Any], kinds: Mapping[str, str], choices: Mapping[str, Sequence[str]]
+              ) -> dict[str, str] | None:
+    """Each parameter as the SQL constant COPY may hold for it, or None if one has none.
+
+    COPY takes no bound values, and accords never pastes a value into SQL.
+    Only two kinds of value become constants: an unset one (NULL, cast to
+    the type it is bound as, which is what binding None sends) and a choice
+    parameter's value that is one of the choices its report declares, made
+    of letters, digits, ``-`` and ``_`` (a word of the report's own, never the
+    user's text). Any other value keeps the rows fetched with it bound.
+    """
+    literals = {}
+    for name, value in params.items():
+        cast = CASTS.get(kinds.get(name, ""))
+        if value is None:
+            literals[name] = f"NULL::{cast}" if cast else "NULL"
+        elif kinds.get(name) == "choice" and value in choices.get(name, ()) and _CHOICE.fullmatch(value):
+            literals[name] = f"'{value}'::{cast}"
+        else:
+            return None
+    return literals
+
+
+def _constant_text(sql: str, literals: Mapping[str, str]) -> str:
+    """The SQL with each ``:name`` replaced by its constant from :func:`literals_for`."""
+    from .reports import protect_colons
+
+    return _BIND_ESC.sub(lambda m: m.group(1), _BIND.sub(lambda m: literals[m.group(1)], protect_colons(sql)))
+
+
+def copy_statement(conn: Any, sql: str, literals: Mapping[str, str], description: Sequence[Any],
+                   types: Mapping[str, str], fmt: str) -> str | None:
+    """A ``COPY (...) TO STDOUT`` whose lines are, byte for byte, the rows accords writes as ``fmt``; else None.
+
+    Each ``:name`` becomes its constant from :func:`literals_for` (NULL, or a
+    report's own choice word): no value is ever pasted into SQL, and a
+    report run with any other value is fetched as rows, bound. The report's
+    query is wrapped, its columns renamed by position, and each column is
+    spelled as accords writes its type (``_COPY_RULES``); a column whose
+    type has no rule, a single column (COPY quotes a lone ``\\.``; csv
+    quotes an empty field), a connection whose encoding is not UTF-8, a
+    DateStyle other than ISO with a date column, or a csv module that quotes
+    otherwise than COPY (a field holding the delimiter, a quote, CR or LF)
+    means None. COPY ends each line with LF: :func:`write_copied` writes
+    csv's CRLF.
+    """
+    from .delimited import DIALECTS, _quoting
+
+    delimiter, terminator = DIALECTS[fmt]
+    if len(description) < 2 or set(_quoting(delimiter, terminator) or "") != {delimiter, '"', "\r", "\n"}:
+        return None
+    if conn.info.encoding != "utf-8":
+        return None
+    rules = [_copy_rule(column, types.get(column.name, "text")) for column in description]
+    if None in rules:
+        return None
+    if any(c.type_code == _DATE for c in description) and \
+            not (conn.info.parameter_status("DateStyle") or "").startswith("ISO"):
+        return None
+    names = [f"c{i}" for i in range(1, len(description) + 1)]
+    spelled = ", ".join(rule.format(c=f"q.{name}") for rule, name in zip(rules, names, strict=True))  # type: ignore[union-attr]
+    options = "format csv" if fmt == "csv" else "format csv, delimiter E'\\t'"
+    # the query on lines of its own: a line comment at its end cannot swallow the closing parenthesis
+    return (f"copy (select {spelled} from (\n{sql_without_end(_constant_text(sql, literals))}\n) as q({', '.join(names)}))"
+            f" to stdout ({options})")
+
+
+def sql_without_end(sql: str) -> str:
+    """The query without a final semicolon (and the blanks around it), which a subquery cannot hold."""
+    text = sql.rstrip()
+    return text[:-1].rstrip() if text.endswith(";") else text
+
+
+def copied(cursor: Any, statement: str) -> Iterator[Any]:
+    """The lines of a COPY TO STDOUT, one per row; leaving early cancels the rest (psycopg's Copy)."""
+    try:
+        with cursor.copy(statement) as copy:
+            yield from copy
+    finally:
+        cursor.close()
+
+
+def write_copied(out: Any, fmt: str, names: Sequence[str], batches: Iterable[Sequence[Any]],
+                 headers: bool) -> int:
+    """Write COPY's lines (UTF-8, each ending in LF) as csv or tsv lines; return how many were written."""
+    import csv
+
+    from .delimited import DIALECTS
+
+    delimiter, terminator = DIALECTS[fmt]
+    if headers:
+        csv.writer(out, delimiter=delimiter, lineterminator=terminator).writerow(names)
+    n = 0
+    for batch in batches:
+        n += len(batch)
+        if terminator == "\n":
+            out.write(b"".join(batch).decode("utf-8"))
+        elif batch:  # csv's CRLF: each line ends in one LF (an LF inside a quoted field stays as it is)
+            out.write(b"\r\n".join([line[:-1] for line in batch]).decode("utf-8") + "\r\n")
+    return n
