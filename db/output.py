@@ -22,7 +22,7 @@ from .formats import FORMATS  # noqa: F401 - the one list, re-exported
 def _json_value(value: Any) -> Any:
     if isinstance(value, Decimal):
         return str(value)  # exact: no float rounding
-    if isinstance(value, (dt.date, dt.datetime)):
+    if isinstance(value, (dt.date, dt.datetime, dt.time)):
         return value.isoformat()
     if isinstance(value, float) and not math.isfinite(value):
         return str(value)  # JSON has no infinity or NaN: "inf", "-inf", "nan"
@@ -32,15 +32,24 @@ def _json_value(value: Any) -> Any:
 
 
 def text_value(value: Any) -> str:
+    """A value as one line of text (csv, tsv, table, markdown; JSON for what JSON has no type for)."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, (dt.date, dt.datetime)):
+    if isinstance(value, (dt.date, dt.datetime, dt.time)):
         return value.isoformat()
     if isinstance(value, (bytes, bytearray, memoryview)):
         return "x'" + bytes(value).hex() + "'"  # a blob as an SQL hex literal
-    return str(value)
+    if isinstance(value, (dict, list, tuple)):  # PostgreSQL's json and arrays: JSON text, not Python's repr
+        return json.dumps(value, ensure_ascii=False, default=_json_default)
+    return str(value)  # a number; a server's interval (timedelta), inet, uuid, range: their str()
+
+
+def _json_default(value: Any) -> Any:
+    """What JSON has no type for (a server's interval, time, inet, uuid, ...), inside a document or not."""
+    converted = _json_value(value)
+    return converted if converted is not value else text_value(value)
 
 
 #: values the csv module already writes as _text would: None as an empty field, a date in ISO form
@@ -142,7 +151,8 @@ def _write_json(out: TextIO, fmt: str, columns: Sequence[str], rows: Iterable[Se
     for row in rows:
         if fmt == "json":
             out.write(",\n " if n else "\n ")
-        out.write(json.dumps({c: _json_value(v) for c, v in zip(columns, row, strict=True)}, ensure_ascii=False))
+        out.write(json.dumps({c: _json_value(v) for c, v in zip(columns, row, strict=True)}, ensure_ascii=False,
+                             default=_json_default))
         if fmt == "jsonl":
             out.write("\n")
         n += 1

@@ -319,6 +319,33 @@ def test_legitimate_queries_still_work(target, name):
     assert output.endswith(expected), output
 
 
+#: per engine, a query of the server's own types that Python's json module has no type for
+SERVER_TYPES = {
+    "sqlite": "select 1 as n",
+    "postgresql": "select interval '1 day 2 hours' as i, time '10:11:12' as t, inet '10.0.0.1' as ip, "
+                  "'{\"a\": [1, 2.5]}'::jsonb as j, array[interval '1 hour'] as ai, int4range(1, 3) as r, "
+                  "'00000000-0000-0000-0000-000000000001'::uuid as u",
+    "mariadb": "select time '10:11:12' as t, timediff('2024-01-02', '2024-01-01') as d, json_object('a', 1) as j",
+}
+
+
+@pytest.mark.parametrize("fmt", ["json", "jsonl", "csv", "table", "markdown"])
+def test_every_server_type_is_written_in_every_text_format(target, fmt):
+    """An interval, a time, an address, a JSON document: written as text (JSON kept as JSON), never a traceback."""
+    import json
+
+    code, output = run(target.read_url, "sql", SERVER_TYPES[target.engine], "-f", fmt)
+    assert code == 0 and "Traceback" not in output, output
+    if fmt == "jsonl" and target.engine == "postgresql":
+        row = json.loads(output.splitlines()[-1])
+        assert row == {"i": "1 day, 2:00:00", "t": "10:11:12", "ip": "10.0.0.1", "j": {"a": [1, 2.5]},
+                       "ai": ["1:00:00"], "r": "[1, 3)", "u": "00000000-0000-0000-0000-000000000001"}
+    if fmt == "csv" and target.engine == "postgresql":
+        assert output.splitlines()[-1].startswith('"1 day, 2:00:00",10:11:12,10.0.0.1,"{""a"": [1, 2.5]}"')
+    if fmt == "jsonl" and target.engine == "mariadb":
+        assert json.loads(output.splitlines()[-1])["t"] == "10:11:12"
+
+
 def test_sqlite_introspection_pragmas_still_work(target):
     if target.engine != "sqlite":
         pytest.skip("SQLite pragmas")
