@@ -310,13 +310,27 @@ def _code_only(sql: str) -> str:
     return _STRIP.sub(lambda m: " " * len(m.group()), sql)
 
 
+#: a colon that text() would take for a parameter's (as db.sqlite_read._BIND): only those are escaped, since
+#: an escaped colon that text() does not take (`\\:b::int`) is left escaped, backslash and all
+_TAKEN = re.compile(r"(?<![:\w\\]):(?=\w+(?![:\w]))")
+
+
 def protect_colons(sql: str) -> str:
     """The SQL with each ``:name`` inside a string literal, quoted name or comment escaped as ``\\:name``.
 
     SQLAlchemy's ``text()`` takes every ``:name`` for a parameter, even in
     ``select ':x'``; escaped, it stays text, as :func:`bind_names` sees it.
     """
-    return _STRIP.sub(lambda m: re.sub(r"(?<!\\):(?=\w)", r"\\:", m.group()), sql)
+    return _STRIP.sub(lambda m: _TAKEN.sub(r"\\:", m.group()), sql)
+
+
+_CAST_BIND = re.compile(r"(?<![:\w\\]):([A-Za-z_]\w*)::")
+
+
+def cast_parameter(sql: str) -> str | None:
+    """The name of the first ``:name::type`` in the SQL's code (a parameter with PostgreSQL's cast), if any."""
+    m = _CAST_BIND.search(_code_only(sql))
+    return m.group(1) if m else None
 
 
 def bind_names(sql: str) -> list[str]:

@@ -66,6 +66,21 @@ def test_missing_parameter_is_wrong_use(sqlite_seeded):
     assert "the query uses :x but no value was given: add -p x VALUE" in result.output
 
 
+
+def test_a_parameter_with_a_double_colon_cast_is_wrong_use_with_advice(sqlite_seeded):
+    result = CliRunner().invoke(cli, ["--db", sqlite_seeded, "sql", "select :b::int as x", "-p", "b", "5"])
+    assert result.exit_code == 2
+    assert "parameter :b is followed by '::', which no engine binds: write cast(:b as TYPE) instead" in result.output
+
+
+def test_colons_in_literals_and_comments_come_back_as_written(shared_seeded_url):
+    """Only a colon text() takes for a parameter is escaped: `:b::int` in a literal kept no backslash before."""
+    result = CliRunner().invoke(cli, ["--db", shared_seeded_url, "sql",
+                                      "select ':b::int' as a, 'x::y' as b, ':c' as c, 'd:e' as d, cast(:v as int) as v "
+                                      "-- :w::int and :z", "-p", "v", "5", "-f", "csv"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "a,b,c,d,v\n:b::int,x::y,:c,d:e,5\n"  # (the runner reads CRLF as LF)
+
 SLOW = {
     "sqlite": "with recursive n(i) as (select 1 union all select i + 1 from n) select count(*) from n",
     "postgresql": "select pg_sleep(30)",

@@ -35,6 +35,7 @@ QUERIES = [
     "'{\"a\": [1, 2.5]}'::jsonb as j, array[1, 2] as arr, 'é'::varchar as e, "
     "'2023-01-02 03:04:05+02'::timestamptz at time zone 'UTC' as ts, 123::int8 as big",
     "select ':x' as literal, '\\:y' as escaped, 'a::b' as c, 1::text as cast -- :w\n",
+    "select ':b::int' as a, 'x::y' as b, ':c' as c -- :w::int\n",
     "select 5 % 3 as m, 'a%b' as p, '%%' as pp, '%(x)s' as named",
     "select amount, currency from amounts order by id",
     "select * from report_agreements",
