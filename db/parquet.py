@@ -192,8 +192,18 @@ class _Worker:
             pending.result()
 
     def stop(self) -> None:
-        """End the thread, after the group it is writing (if any): no thread is left behind."""
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        """End the thread, after the group it is writing (if any): no thread is left behind.
+
+        A Ctrl-C while waiting (Python raises it where it lands, also after the
+        watchdog has stopped the query) does not cut the wait short: the group
+        in flight is one row group, and the writer may not be closed under it.
+        """
+        while True:
+            try:
+                self._pool.shutdown(wait=True, cancel_futures=True)
+                return
+            except KeyboardInterrupt:
+                continue
 
 
 class _Target:
@@ -271,14 +281,14 @@ def write_parquet(out: BinaryIO, names: Sequence[str], batches: Iterable[Sequenc
             n += count
         worker.wait()
     except BaseException:
+        target.failed = True  # the output is abandoned: nothing more reaches ``out``, now or when the sink is freed
         worker.stop()
-        if writer is not None:
-            try:
+        try:
+            if writer is not None:
                 writer.close()
-            except Exception:  # noqa: BLE001 - the first failure is the one to report (a full disk fails again here)
-                pass
-        target.failed = True  # what is left in the buffer is dropped, not written (again) when it is closed
-        sink.close()
+            sink.close()
+        except Exception:  # noqa: BLE001 - the first failure is the one to report
+            pass
         raise
     worker.stop()
     writer.close()  # the footer; the sink is left open (ParquetWriter closes only a file it opened)
