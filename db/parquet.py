@@ -7,10 +7,11 @@ stays a null. The rows are written a row group at a time, so a large result is
 never held in memory whole.
 
 The rows come in the batches they are fetched in. For each row group the
-main thread makes an Arrow table: pyarrow converts the rows whole where every
-column's value needs no conversion in Python (a report's text and integer
-columns, see :data:`_AS_PYARROW_DOES`); otherwise the rows are taken a column
-at a time, each report column converted to its type
+main thread makes an Arrow table: pyarrow converts the rows whole where no
+column needs converting in Python (a report of text and integer columns, see
+:data:`_AS_PYARROW_DOES`; ad hoc SQL without text columns), and where it
+refuses a value, or some column does need it, the rows are taken a column at a
+time, each report column converted to its type
 (:func:`db.reports.normalise_column`, the same values as every other format).
 A single worker thread encodes, compresses and writes the previous row group
 meanwhile (pyarrow releases the GIL for that, so it overlaps the fetching);
@@ -39,10 +40,10 @@ from typing import Any, BinaryIO
 from .errors import AccordsError
 
 #: rows per Parquet row group (and per Arrow table built from Python values). Larger groups were no faster
-#: and cost memory: streaming a million evidence rows peaked at 121 MB with 16,384, 148 MB with 32,768 and
-#: 173 MB with 65,536 (benchmarks/results.md)
+#: and cost memory: `accords sql` of a million evidence rows (quotes of 88 characters on average) to parquet
+#: peaked at 121 MB with 16,384, 148 MB with 32,768 and 173 MB with 65,536 (the medium data set, #17)
 ROW_GROUP = 16_384
-#: bytes per data page: pyarrow's 1 MB pages cost 17 MB more at the peak for the same file
+#: bytes per data page: with pyarrow's default (1 MB) the same run peaked some 17 MB higher
 PAGE_BYTES = 65_536
 #: bytes of output pyarrow gathers before it calls ``out.write`` from the writing thread (taking the GIL)
 SINK_BYTES = 1 << 20
