@@ -166,7 +166,10 @@ def _dictionary_columns(names: Sequence[str], rows: Sequence[Sequence[Any]]) -> 
     """
     chosen = []
     for name, values in zip(names, _columns(rows, names), strict=True):
-        distinct = set(values)
+        try:
+            distinct = set(values)
+        except TypeError:  # unhashable values (psycopg's lists and dicts for arrays and json): written as text, plain
+            continue
         distinct.discard(None)
         present = len(values) - values.count(None)
         if len(distinct) <= DICTIONARY_RATIO * present or present == 0:

@@ -96,7 +96,7 @@ def _write(session, result, out: Any, fmt: str, names: list[str], types: list[st
     value), and every driver's to the Parquet writer (which normalises a
     column at a time); every other format and driver gets normalised rows.
     """
-    if fmt == "parquet":  # every driver's batches as fetched: the Parquet writer converts a column at a time
+    if fmt == "parquet":  # every driver's batches as fetched: the Parquet writer converts them (db.parquet)
         return output.write_parquet(out, names, _batches(session, result, limit), types)
     render = getattr(result, "render", None)  # per column, how db.pg_read's text is written (None: a value)
     if render is not None and types is not None and fmt in output.BATCH_FORMATS:

@@ -244,3 +244,12 @@ def test_integer_and_text_columns_take_pyarrows_path_only_with_values_it_convert
     out = io.BytesIO()
     parquet.write_parquet(out, names, [rows], types)
     assert pq.read_table(io.BytesIO(out.getvalue())).column("i").to_pylist() == [1, 2, -2, -7, None, 12, 0]
+
+
+def test_ad_hoc_values_python_cannot_hash_are_text():
+    """psycopg gives a list for an array and a dict for json: counting distinct values must not fail on them."""
+    rows = [([1, 2], {"k": 1}, 1), ([3], {"k": 2}, 2)]
+    out = io.BytesIO()
+    assert parquet.write_parquet(out, ["a", "j", "i"], [rows], None) == 2
+    assert pq.read_table(io.BytesIO(out.getvalue())).to_pylist() == [
+        {"a": "[1, 2]", "j": "{'k': 1}", "i": 1}, {"a": "[3]", "j": "{'k': 2}", "i": 2}]
