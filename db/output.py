@@ -14,6 +14,7 @@ import json
 import math
 from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
+from itertools import islice
 from typing import Any, BinaryIO, TextIO, cast
 
 from .formats import FORMATS  # noqa: F401 - the one list, re-exported
@@ -96,6 +97,14 @@ def write_batches(out: TextIO, fmt: str, columns: Sequence[str],
     return write_delimited(out, fmt, columns, batches, types, headers)
 
 
+def write_parquet(out: BinaryIO, columns: Sequence[str], batches: Iterable[Sequence[Sequence[Any]]],
+                  types: Sequence[str] | None = None, normalised: bool = False) -> int:
+    """Write batches of rows as Parquet (see :mod:`db.parquet`); a report's values need not be normalised yet."""
+    from .parquet import write_parquet as write  # pyarrow, only when asked for
+
+    return write(out, columns, batches, types, normalised)
+
+
 def write_rows(out: TextIO | BinaryIO, fmt: str, columns: Sequence[str], rows: Iterable[Sequence[Any]],
                styled: bool = False, types: Sequence[str] | None = None, headers: bool = True) -> int:
     """Write rows in the format; return how many were written.
@@ -107,9 +116,9 @@ def write_rows(out: TextIO | BinaryIO, fmt: str, columns: Sequence[str], rows: I
     for the others.
     """
     if fmt == "parquet":
-        from .parquet import write_parquet  # pyarrow, only when asked for
-
-        return write_parquet(cast(BinaryIO, out), columns, rows, types)
+        stream = iter(rows)
+        return write_parquet(cast(BinaryIO, out), columns, iter(lambda: list(islice(stream, 1000)), []), types,
+                             normalised=True)
     return _write_text(cast(TextIO, out), fmt, columns, rows, styled, types, headers)
 
 

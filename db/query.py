@@ -93,12 +93,15 @@ def _write(session, result, out: Any, fmt: str, names: list[str], types: list[st
 
     sqlite3's batches go as they are to the writers that take them (csv and
     tsv: :func:`db.output.write_batches`, the same bytes with less Python per
-    value); every other format and driver gets normalised rows.
+    value), and every driver's to the Parquet writer (which normalises a
+    column at a time); every other format and driver gets normalised rows.
     """
     if getattr(result, "copied", None) == fmt:  # db.pg_read: the server wrote the lines
         from .pg_copy import write_copied
 
         return write_copied(out, fmt, names, _batches(session, result, limit), headers)
+    if fmt == "parquet":  # every driver's batches as fetched: the Parquet writer converts them (db.parquet)
+        return output.write_parquet(out, names, _batches(session, result, limit), types)
     render = getattr(result, "render", None)  # per column, how db.pg_read's text is written (None: a value)
     if render is not None and types is not None and fmt in output.BATCH_FORMATS:
         types = ["text" if r else t for r, t in zip(render, types, strict=True)]
