@@ -6,11 +6,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, create_engine, event, text
 
 from db import api, load
 from db.errors import AccordsError
 from db.load import bulk, deferred
+
+from conftest import edited_small_source
 
 MANY = sorted((Path(__file__).parent / "data" / "many-sources").glob("*.yaml"))
 SMALL = Path(__file__).parent / "data" / "oil-contract.yaml"
@@ -163,3 +165,46 @@ def test_a_load_never_waits_for_another_session(two_postgres, deferrals):
     finally:
         engine.dispose()
     assert deferrals == [False]
+
+
+@pytest.fixture
+def slug_queries(monkeypatch) -> list[str]:
+    """The statements since that looked rows up by a list of slugs (``_ids_by_slug``'s ``slug = ANY``)."""
+    seen: list[str] = []
+
+    def watch(conn, cursor, statement, parameters, context, executemany):
+        if ".slug = ANY" in statement:
+            seen.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", watch)
+    yield seen
+    event.remove(Engine, "before_cursor_execute", watch)
+
+
+def test_a_load_holding_its_tables_finds_slugs_in_memory(two_postgres, snapshot, deferrals, slug_queries,
+                                                         monkeypatch):
+    """While the keys are dropped nobody else writes the tables: the slugs of each file are not asked of the
+    database (the ids found in memory are the ones a load asking for them finds)."""
+    in_memory, asking = two_postgres
+    files = [str(SMALL), *(str(p) for p in MANY)]  # the later files name the first one's actors
+    api.ingest(in_memory, files)
+    assert deferrals == [True] and slug_queries == []
+    monkeypatch.setattr(deferred, "BULK_BYTES", 10**15)
+    api.ingest(asking, files)
+    assert deferrals[-1] is False and slug_queries  # the same files, asked of the database
+    assert snapshot(in_memory) == snapshot(asking)
+
+
+def test_a_corrected_source_in_a_load_holding_its_tables_asks_for_slugs_again(two_postgres, snapshot, deferrals,
+                                                                              tmp_path, monkeypatch):
+    """Replacing a source deletes the facts only it supported, whose slugs memory would still hold: a
+    load that replaces one looks slugs up in the database from then on, and writes what any load writes."""
+    first, second = two_postgres
+    corrected = edited_small_source(tmp_path, "title: Beijing and Taliban", "title: Beijing and the Taliban")
+    files = [str(SMALL), str(corrected), *(str(p) for p in MANY)]
+    api.ingest(first, files)
+    assert deferrals == [True]
+    monkeypatch.setattr(deferred, "BULK_BYTES", 10**15)
+    api.ingest(second, files)
+    assert deferrals[-1] is False
+    assert snapshot(first) == snapshot(second)
