@@ -3,16 +3,16 @@ small tables checks its foreign keys at the end."""
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
+from conftest import edited_small_source
 from sqlalchemy import Engine, create_engine, event, text
 
 from db import api, load
 from db.errors import AccordsError
 from db.load import bulk, deferred
-
-from conftest import edited_small_source
 
 MANY = sorted((Path(__file__).parent / "data" / "many-sources").glob("*.yaml"))
 SMALL = Path(__file__).parent / "data" / "oil-contract.yaml"
@@ -208,3 +208,47 @@ def test_a_corrected_source_in_a_load_holding_its_tables_asks_for_slugs_again(tw
     api.ingest(second, files)
     assert deferrals[-1] is False
     assert snapshot(first) == snapshot(second)
+
+
+# ----------------------------------------------------------------------------- COPY in a thread
+
+
+def test_a_copy_runs_while_the_caller_goes_on(two_postgres, monkeypatch):
+    """insert_many returns once the COPY has begun; the connection's next statement waits for it to end."""
+    url = two_postgres[0]
+    release = threading.Event()
+    real_send = bulk._send
+
+    def held_back(*args):
+        assert release.wait(30)
+        real_send(*args)
+
+    monkeypatch.setattr(bulk, "_send", held_back)
+    rows = [(f"copied-{i}", f"Copied {i}", f"copied {i}", True, "state") for i in range(3)]
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            bulk.insert_many(conn, "actors", ["slug", "name", "name_key", "is_named", "kind"], rows)
+            assert bulk.Copying._KEY in conn.info  # still copying: the caller was not kept waiting
+            release.set()
+            assert conn.execute(text("select count(*) from actors where slug like 'copied-%'")).scalar_one() == 3
+            assert bulk.Copying._KEY not in conn.info
+    finally:
+        engine.dispose()
+
+
+def test_a_copy_failing_in_its_thread_fails_the_load(two_postgres, snapshot):
+    """The COPY's own error, raised at the connection's next statement, and nothing kept."""
+    url = two_postgres[0]
+
+    class Broken(load.Writer):
+        def write(self, conn, plan, progress=None):
+            result = super().write(conn, plan, progress)
+            bulk.insert_many(conn, "source_segments", ["source_id", "seq", "kind", "char_start", "char_end", "text"],
+                             [(1, 10**6, "body", 5, 2, "backwards")])
+            return result
+
+    before = snapshot(url)
+    with pytest.raises(AccordsError, match='violates check constraint "ck_source_segments_span_valid"'):
+        api.ingest(url, [str(SMALL)], writer=Broken())
+    assert snapshot(url) == before
