@@ -3,10 +3,12 @@ small tables checks its foreign keys at the end."""
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from conftest import edited_small_source
+from sqlalchemy import Engine, create_engine, event, text
 
 from db import api, load
 from db.errors import AccordsError
@@ -163,3 +165,90 @@ def test_a_load_never_waits_for_another_session(two_postgres, deferrals):
     finally:
         engine.dispose()
     assert deferrals == [False]
+
+
+@pytest.fixture
+def slug_queries(monkeypatch) -> list[str]:
+    """The statements since that looked rows up by a list of slugs (``_ids_by_slug``'s ``slug = ANY``)."""
+    seen: list[str] = []
+
+    def watch(conn, cursor, statement, parameters, context, executemany):
+        if ".slug = ANY" in statement:
+            seen.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", watch)
+    yield seen
+    event.remove(Engine, "before_cursor_execute", watch)
+
+
+def test_a_load_holding_its_tables_finds_slugs_in_memory(two_postgres, snapshot, deferrals, slug_queries,
+                                                         monkeypatch):
+    """While the keys are dropped nobody else writes the tables: the slugs of each file are not asked of the
+    database (the ids found in memory are the ones a load asking for them finds)."""
+    in_memory, asking = two_postgres
+    files = [str(SMALL), *(str(p) for p in MANY)]  # the later files name the first one's actors
+    api.ingest(in_memory, files)
+    assert deferrals == [True] and slug_queries == []
+    monkeypatch.setattr(deferred, "BULK_BYTES", 10**15)
+    api.ingest(asking, files)
+    assert deferrals[-1] is False and slug_queries  # the same files, asked of the database
+    assert snapshot(in_memory) == snapshot(asking)
+
+
+def test_a_corrected_source_in_a_load_holding_its_tables_asks_for_slugs_again(two_postgres, snapshot, deferrals,
+                                                                              tmp_path, monkeypatch):
+    """Replacing a source deletes the facts only it supported, whose slugs memory would still hold: a
+    load that replaces one looks slugs up in the database from then on, and writes what any load writes."""
+    first, second = two_postgres
+    corrected = edited_small_source(tmp_path, "title: Beijing and Taliban", "title: Beijing and the Taliban")
+    files = [str(SMALL), str(corrected), *(str(p) for p in MANY)]
+    api.ingest(first, files)
+    assert deferrals == [True]
+    monkeypatch.setattr(deferred, "BULK_BYTES", 10**15)
+    api.ingest(second, files)
+    assert deferrals[-1] is False
+    assert snapshot(first) == snapshot(second)
+
+
+# ----------------------------------------------------------------------------- COPY in a thread
+
+
+def test_a_copy_runs_while_the_caller_goes_on(two_postgres, monkeypatch):
+    """insert_many returns once the COPY has begun; the connection's next statement waits for it to end."""
+    url = two_postgres[0]
+    release = threading.Event()
+    real_send = bulk._send
+
+    def held_back(*args):
+        assert release.wait(30)
+        real_send(*args)
+
+    monkeypatch.setattr(bulk, "_send", held_back)
+    rows = [(f"copied-{i}", f"Copied {i}", f"copied {i}", True, "state") for i in range(3)]
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            bulk.insert_many(conn, "actors", ["slug", "name", "name_key", "is_named", "kind"], rows)
+            assert bulk.Copying._KEY in conn.info  # still copying: the caller was not kept waiting
+            release.set()
+            assert conn.execute(text("select count(*) from actors where slug like 'copied-%'")).scalar_one() == 3
+            assert bulk.Copying._KEY not in conn.info
+    finally:
+        engine.dispose()
+
+
+def test_a_copy_failing_in_its_thread_fails_the_load(two_postgres, snapshot):
+    """The COPY's own error, raised at the connection's next statement, and nothing kept."""
+    url = two_postgres[0]
+
+    class Broken(load.Writer):
+        def write(self, conn, plan, progress=None):
+            result = super().write(conn, plan, progress)
+            bulk.insert_many(conn, "source_segments", ["source_id", "seq", "kind", "char_start", "char_end", "text"],
+                             [(1, 10**6, "body", 5, 2, "backwards")])
+            return result
+
+    before = snapshot(url)
+    with pytest.raises(AccordsError, match='violates check constraint "ck_source_segments_span_valid"'):
+        api.ingest(url, [str(SMALL)], writer=Broken())
+    assert snapshot(url) == before

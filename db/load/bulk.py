@@ -16,10 +16,12 @@ load leaves nothing behind on every engine.
 
 from __future__ import annotations
 
+import threading
+import weakref
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
-from sqlalchemy import ARRAY, ColumnElement, Connection, Table, bindparam, func, insert, text, update
+from sqlalchemy import ARRAY, ColumnElement, Connection, Table, bindparam, event, func, insert, text, update
 from sqlalchemy.sql.compiler import Compiled
 
 from .deferred import holds_tables
@@ -166,21 +168,76 @@ def _staging(conn: Connection, table_name: str, columns: list[str]) -> _Staging:
 
 
 def _copy(conn: Connection, target: Table, columns: list[str], rows: list[tuple], progress: Progress | None) -> None:
-    """COPY the rows into the table, on the connection's own transaction (psycopg 3's copy support)."""
+    """COPY the rows into the table, on the connection's own transaction (psycopg 3's copy support), in a
+    thread: this returns as soon as the COPY has begun, and the connection's next statement waits for
+    it to end (``Copying``), so that the caller's Python work meets the server's."""
     if not rows:
         return
+    Copying.finish(conn)  # one COPY at a time
     quote = conn.dialect.identifier_preparer.quote
     sql = f"COPY {quote(target.name)} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
     processors = _processors(conn, target, columns)
     driver = conn.connection.driver_connection
     assert driver is not None
+    Copying.start(conn, lambda: _send(driver, sql, rows, processors))
+    if progress:  # counted as handed to the server
+        for start in range(0, len(rows), BATCH):
+            progress(len(rows[start:start + BATCH]))
+
+
+def _send(driver: Any, sql: str, rows: list[tuple], processors: list[tuple[int, Callable[[Any], Any]]]) -> None:
     with driver.cursor() as cursor, cursor.copy(sql) as copy:
         for start in range(0, len(rows), BATCH):
             batch = rows[start:start + BATCH]
             for row in _processed(batch, processors) if processors else batch:
                 copy.write_row(row)
-            if progress:
-                progress(len(batch))
+
+
+class Copying:
+    """The COPY a connection is running in a thread, which its next statement waits for.
+
+    Waiting happens before any statement the connection sends (SQLAlchemy's
+    ``before_cursor_execute``, savepoints included), before its commit, and
+    before its rollback; the COPY's error, if it failed, is raised there as
+    it would have been by the COPY itself (after a rollback has begun, it is
+    dropped: the error that began it is the one reported). A statement sent
+    on the driver's connection directly would wait for the COPY too (psycopg
+    holds the connection's lock for it), but without its error.
+    """
+
+    _KEY = "accords.copying"  # in Connection.info: the running COPY
+    _watched: weakref.WeakSet[Connection] = weakref.WeakSet()
+
+    def __init__(self, work: Callable[[], None]):
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, args=(work,), name="accords-copy", daemon=True)
+
+    def _run(self, work: Callable[[], None]) -> None:
+        try:
+            work()
+        except BaseException as exc:  # noqa: BLE001 - handed to the connection's next statement
+            self.error = exc
+
+    @classmethod
+    def start(cls, conn: Connection, work: Callable[[], None]) -> None:
+        if conn not in cls._watched:
+            for name in ("before_cursor_execute", "commit"):
+                event.listen(conn, name, lambda conn, *args, **kw: cls.finish(conn))
+            event.listen(conn, "rollback", lambda conn: cls.finish(conn, raising=False))
+            cls._watched.add(conn)
+        running = cls(work)
+        conn.info[cls._KEY] = running
+        running.thread.start()
+
+    @classmethod
+    def finish(cls, conn: Connection, raising: bool = True) -> None:
+        """Wait for the connection's COPY, if one is running; raise its error (``raising``)."""
+        running: Copying | None = conn.info.pop(cls._KEY, None)
+        if running is None:
+            return
+        running.thread.join()
+        if running.error is not None and raising:
+            raise running.error
 
 
 def _processors(conn: Connection, target: Table, columns: list[str]) -> list[tuple[int, Callable[[Any], Any]]]:

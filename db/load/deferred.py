@@ -18,6 +18,12 @@ a first load, or one larger than what the database holds,
 3. before the commit the same keys are added again, which checks every row
    (a reference to nothing fails the load, as it would have row by row).
 
+While the keys are dropped no other session can write the tables either,
+so the load keeps the slug -> id of every row of the slugged tables in
+memory (``slug_ids``: read once, then each new row added as it is written)
+instead of asking the database for the slugs of every file: a thousand
+queries of thousands of slugs in a load of a hundred files.
+
 Other sessions never see the keys missing: until the commit they wait for
 the tables (readers included), and a failed or killed load rolls the keys
 back with the rows. A load that must delete (a changed source replaced)
@@ -45,6 +51,7 @@ TABLES = ("sources", "source_segments", *WRITE_ORDER, "project_resources", "evid
           "mentions", "mention_choices", "quotations")
 _KEY = "accords.deferred_foreign_keys"  # in Connection.info: the keys dropped, while they are
 _LOCKED = "accords.tables_locked"  # in Connection.info: set while this transaction holds the tables alone
+_SLUGS = "accords.slug_ids"  # in Connection.info: table -> {slug: id}, while the keys are dropped
 
 
 @contextmanager
@@ -58,6 +65,7 @@ def foreign_keys_at_end(conn: Connection, file_bytes: int) -> Iterator[bool]:
     finally:
         conn.info.pop(_KEY, None)  # on an error the transaction's rollback brings the keys back
         conn.info.pop(_LOCKED, None)
+        conn.info.pop(_SLUGS, None)
 
 
 def holds_tables(conn: Connection) -> bool:
@@ -94,8 +102,30 @@ def defer_foreign_keys(conn: Connection, file_bytes: int) -> bool:
 def restore_foreign_keys(conn: Connection) -> None:
     """Add back the foreign keys ``defer_foreign_keys`` dropped on this connection (checking every row)."""
     keys: list[ForeignKeyConstraint] = conn.info.pop(_KEY, [])
+    conn.info.pop(_SLUGS, None)  # rows may now be deleted: slugs are asked of the database again
     for fk in keys:
         conn.execute(AddConstraint(fk))
+
+
+def slug_ids(conn: Connection, table_name: str) -> dict[str, int] | None:
+    """slug -> id of every row of a slugged table, while this load's keys are dropped (None otherwise: ask
+    the database). Read from the table the first time (it holds fewer rows than the load brings), then
+    kept up to date by ``note_slug_ids``: no other session can write the table meanwhile, and this load
+    deletes nothing before adding the keys back."""
+    if _KEY not in conn.info:
+        return None
+    held: dict[str, dict[str, int]] = conn.info.setdefault(_SLUGS, {})
+    if table_name not in held:
+        rows = m.metadata.tables[table_name]
+        held[table_name] = {slug: row_id for slug, row_id in conn.execute(select(rows.c.slug, rows.c.id))}
+    return held[table_name]
+
+
+def note_slug_ids(conn: Connection, table_name: str, written: dict[str, int]) -> None:
+    """Rows just written to a slugged table (slug -> id), for ``slug_ids``."""
+    held = conn.info.get(_SLUGS, {}).get(table_name)
+    if held is not None:
+        held.update(written)
 
 
 def _holds_fewer_rows(conn: Connection, tables: list[Table], n: int) -> bool:

@@ -20,7 +20,7 @@ from ..errors import AccordsError, ValidationError
 from . import mentions
 from .bulk import BATCH, copies, insert_many, reserve_ids, update_many
 from .check import Span
-from .deferred import holds_tables, restore_foreign_keys
+from .deferred import holds_tables, note_slug_ids, restore_foreign_keys, slug_ids
 from .plan import Plan, Row
 from .record import Recorder, claims_of, labels_of
 from .sourced import (
@@ -256,6 +256,8 @@ class _PlanWriter:
         if new:
             self._insert_new(table_name, new, found)
             self.counts[table_name] = len(new)
+            if keycols == ("slug",):
+                note_slug_ids(self.conn, table_name, {key[0]: found[key] for key in new})
         if self.progress and len(rows) > len(new):
             self.progress(len(rows) - len(new))
         self._note_ids(table_name, rows, keys, found)
@@ -424,7 +426,10 @@ class _PlanWriter:
 
 def _ids_by_slug(conn: Connection, table_name: str, slugs: list[str]) -> list[tuple[str, int]]:
     """(slug, id) of the rows of a slugged table that the database holds (``matching``: all at once on PostgreSQL,
-    500 slugs at a time elsewhere)."""
+    500 slugs at a time elsewhere; from memory while the load holds its tables alone: ``deferred.slug_ids``)."""
+    held = slug_ids(conn, table_name)
+    if held is not None:
+        return [(slug, held[slug]) for slug in slugs if slug in held]
     slugged = table(table_name)
     out: list[tuple[str, int]] = []
     for where in matching(conn, slugged.c.slug, slugs):
