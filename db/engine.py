@@ -320,7 +320,7 @@ def execute(conn: Connection, sql: str, values: dict[str, Any], binds: list[Any]
     """
     from sqlalchemy import text
 
-    from .reports import protect_colons
+    from .sqltext import protect_colons
 
     sql = protect_colons(sql)
     if conn.dialect.name in ("mysql", "mariadb"):

@@ -89,7 +89,7 @@ def literals_for(params: Mapping[str, Any], kinds: Mapping[str, str], choices: M
 
 def _constant_text(sql: str, literals: Mapping[str, str]) -> str:
     """The SQL with each ``:name`` replaced by its constant from :func:`literals_for`."""
-    from .reports import protect_colons
+    from .sqltext import protect_colons
 
     return _BIND_ESC.sub(lambda m: m.group(1), _BIND.sub(lambda m: literals[m.group(1)], protect_colons(sql)))
 

@@ -115,7 +115,7 @@ def server_target(url: str | None) -> Target | None:
 
 def compile_text(sql: str, kinds: Mapping[str, str]) -> tuple[str, list[str]]:
     """The SQL as SQLAlchemy's ``text()`` sends it to psycopg: ``%`` doubled, ``%(name)s::CAST`` for each ``:name``."""
-    from .reports import protect_colons
+    from .sqltext import protect_colons
 
     names: list[str] = []
 

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from itertools import islice
 from typing import TYPE_CHECKING, Any
 
-from . import output, reports
+from . import output, reports, sqltext
 from .errors import AccordsError, UsageError
 from .failures import DEFAULT_TIMEOUT_S, ENV_READ_URL
 from .sqlite_read import BATCH, reading, sqlite_file
@@ -374,11 +374,11 @@ def run_report(target: Database | str | None, name: str, params: Sequence[tuple[
 
 def sql_values(sql: str, params: Sequence[tuple[str, str]]) -> dict[str, str]:
     """The ``-p NAME VALUE`` pairs for a query: each used by it, none given twice, none missing."""
-    cast = reports.cast_parameter(sql)
+    cast = sqltext.cast_parameter(sql)
     if cast is not None:  # text() binds no `:name` followed by a colon: the server would get `:b::int` as it is
         raise UsageError(f"parameter :{cast} is followed by '::', which no engine binds: "
                          f"write cast(:{cast} as TYPE) instead")
-    used = reports.bind_names(sql)
+    used = sqltext.bind_names(sql)
     values: dict[str, str] = {}
     for name, value in params:
         if name in values:

@@ -44,6 +44,7 @@ from typing import Any
 
 from .errors import AccordsError, UsageError
 from .resources import reports_dir
+from .sqltext import bind_names, is_single_statement
 
 #: the longest value a parameter may be given
 MAX_PARAMETER_LENGTH = 100_000
@@ -297,53 +298,6 @@ def get_report(name: str) -> Report:
 def _read_report(name: str) -> Report | None:
     entry = reports_dir() / f"{name}.sql"
     return parse_report(name, entry.read_text(encoding="utf-8")) if entry.is_file() else None
-
-
-# --- SQL text helpers ---------------------------------------------------------------
-
-_STRIP = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|--[^\n]*|/\*.*?\*/", re.S)
-_BIND = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
-
-
-def _code_only(sql: str) -> str:
-    """The SQL with string literals, quoted names and comments blanked out."""
-    return _STRIP.sub(lambda m: " " * len(m.group()), sql)
-
-
-#: a colon that text() would take for a parameter's (as db.sqlite_read._BIND): only those are escaped, since
-#: an escaped colon that text() does not take (`\\:b::int`) is left escaped, backslash and all
-_TAKEN = re.compile(r"(?<![:\w\\]):(?=\w+(?![:\w]))")
-
-
-def protect_colons(sql: str) -> str:
-    """The SQL with each ``:name`` inside a string literal, quoted name or comment escaped as ``\\:name``.
-
-    SQLAlchemy's ``text()`` takes every ``:name`` for a parameter, even in
-    ``select ':x'``; escaped, it stays text, as :func:`bind_names` sees it.
-    """
-    return _STRIP.sub(lambda m: _TAKEN.sub(r"\\:", m.group()), sql)
-
-
-_CAST_BIND = re.compile(r"(?<![:\w\\]):([A-Za-z_]\w*)::")
-
-
-def cast_parameter(sql: str) -> str | None:
-    """The name of the first ``:name::type`` in the SQL's code (a parameter with PostgreSQL's cast), if any."""
-    m = _CAST_BIND.search(_code_only(sql))
-    return m.group(1) if m else None
-
-
-def bind_names(sql: str) -> list[str]:
-    """The ``:name`` bind parameters used in the SQL, in order of first use."""
-    seen: dict[str, None] = {}
-    for m in _BIND.finditer(_code_only(sql)):
-        seen.setdefault(m.group(1))
-    return list(seen)
-
-
-def is_single_statement(sql: str) -> bool:
-    code = _code_only(sql).strip().rstrip(";").strip()
-    return ";" not in code and bool(code)
 
 
 def check_report(report: Report) -> list[str]:

@@ -70,7 +70,7 @@ def sqlite_file(url: str | None) -> Path | None:
 
 def compile_text(sql: str) -> tuple[str, list[str]]:
     """The SQL as SQLAlchemy's ``text()`` sends it to sqlite3: ``?`` for each ``:name``, and the names in order."""
-    from .reports import protect_colons
+    from .sqltext import protect_colons
 
     names: list[str] = []
 

@@ -252,4 +252,4 @@ def test_ad_hoc_values_python_cannot_hash_are_text():
     out = io.BytesIO()
     assert parquet.write_parquet(out, ["a", "j", "i"], [rows], None) == 2
     assert pq.read_table(io.BytesIO(out.getvalue())).to_pylist() == [
-        {"a": "[1, 2]", "j": "{'k': 1}", "i": 1}, {"a": "[3]", "j": "{'k': 2}", "i": 2}]
+        {"a": "[1, 2]", "j": '{"k": 1}', "i": 1}, {"a": "[3]", "j": '{"k": 2}', "i": 2}]  # JSON, not repr

@@ -19,7 +19,7 @@ from sqlalchemy import text
 from sqlalchemy.dialects.postgresql import psycopg as pg_dialect
 from sqlalchemy.engine import make_url
 
-from db import pg_copy, pg_read, query, reports
+from db import pg_copy, pg_read, query, reports, sqltext
 from db.engine import open_database, safe_url
 from db.errors import AccordsError
 from db.formats import FORMATS
@@ -218,8 +218,8 @@ SENT = [(reports.sql_for(r, "postgresql"), r.parameters) for r in reports.all_re
 def test_the_sql_sent_is_what_sqlalchemys_psycopg_dialect_sends(sql, parameters):
     report = reports.Report("t", "t", "t", "t", sql, parameters)
     kinds = {p.name: p.type for p in parameters}
-    for clause, typed in ((text(reports.protect_colons(sql)), {}),
-                          (text(reports.protect_colons(sql)).bindparams(*reports.binds(report)), kinds)):
+    for clause, typed in ((text(sqltext.protect_colons(sql)), {}),
+                          (text(sqltext.protect_colons(sql)).bindparams(*reports.binds(report)), kinds)):
         assert pg_read.compile_text(sql, typed)[0] == clause.compile(dialect=pg_dialect.dialect()).string
 
 

@@ -53,14 +53,13 @@ from db.reports import (
     Parameter,
     Report,
     ReportFormatError,
-    _code_only,
     all_reports,
-    bind_names,
     bind_parameters,
     check_report,
     parse_report,
     run_report,
 )
+from db.sqltext import _code_only, bind_names
 
 TINY = dict(actors=40, statements=200, agreements=40, projects=40, sources=4)
 
