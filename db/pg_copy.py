@@ -45,19 +45,35 @@ _CENTS_SQL = ("case when ({negative}) and {r} = 0 then '-0.00' else ({r})::text 
 _ROUND_SQL = ("(round({x}, 2) - case when mod({x} * 100, 1) in (0.5, -0.5) and mod(trunc({x} * 100), 2) = 0 "
               "then sign({x}) * 0.01 else 0 end)")
 _TEXTS = frozenset({25, 1043})  # text, varchar
+#: decimal text that Decimal() and numeric read as the same number: ASCII digits, a sign, a point, an
+#: exponent, the ASCII blanks both strip (as an E'' pattern: standard_conforming_strings cannot change it)
+_BLANKS = r"[ \\t\\n\\r\\v\\f]*"  # in E'': the pattern's own escapes
+_DECIMAL_TEXT = f"^{_BLANKS}[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][+-]?[0-9]+)?{_BLANKS}$"
+_NEGATIVE_TEXT = r"ltrim({c}, E' \t\n\r\013\f') like '-%'"  # E'' has no \v: VT in octal
 
 
 def _cents(x: str, negative: str) -> str:
     return _CENTS_SQL.format(negative=negative, r=_ROUND_SQL.format(x=x))
 
 
+def _guarded(x: str, negative: str) -> str:
+    """:func:`_cents`, but a value whose cents need more than Decimal's 28 digits (10^26 and up, Infinity)
+    fails, as the rows path's quantize does (InvalidOperation), instead of being written."""
+    return (f"case when {x} = 'NaN' or abs(round({x}, 2)) < 1e26 then {_cents(x, negative)} "
+            f"else cast('decimal past Python''s 28 digits: ' || ({x})::text as numeric)::text end")
+
+
 def _copy_rule(column: Any, kind: str) -> str | None:
     """How COPY writes one column as accords writes its ``kind`` (``{c}`` the column), or None: fetch its values."""
     oid = column.type_code
     if kind == "decimal" and oid == _NUMERIC and not (column.scale == 2 and (column.precision or 99) <= 28):
-        return _cents("{c}", "{c} < 0")
+        return _guarded("{c}", "{c} < 0")
     if kind == "decimal" and oid in _TEXTS:
-        return _cents("({c})::numeric", "ltrim({c}) like '-%'")
+        # Python's Decimal and PostgreSQL's numeric read the same decimal text only in plain ASCII forms
+        # (not '1_000', '５', a no-break space, 'Infinity'); any other text fails, never written otherwise
+        return (f"case when {{c}} ~ E'{_DECIMAL_TEXT}' then "
+                f"{_guarded('({c})::numeric', _NEGATIVE_TEXT)} when {{c}} is not null then "
+                "cast('decimal text not read alike by Python and PostgreSQL: ' || {c} as numeric)::text end")
     return _COPY_RULES.get(kind, {}).get(oid)
 
 
@@ -81,7 +97,9 @@ def literals_for(params: Mapping[str, Any], kinds: Mapping[str, str], choices: M
         if value is None:
             literals[name] = f"NULL::{cast}" if cast else "NULL"
         elif kinds.get(name) == "choice" and value in choices.get(name, ()) and _CHOICE.fullmatch(value):
-            literals[name] = f"'{value}'::{cast}"
+            # spelled without a quote (chr() codes): a constant dropped into a literal the pattern of text()
+            # misreads (E'\\' :name ') cannot end that literal and change what the rest of the SQL is
+            literals[name] = f"({' || '.join(f'pg_catalog.chr({ord(ch)})' for ch in value)})::{cast}"
         else:
             return None
     return literals
@@ -123,18 +141,32 @@ def copy_statement(conn: Any, sql: str, literals: Mapping[str, str], description
     if any(c.type_code == _DATE for c in description) and \
             not (conn.info.parameter_status("DateStyle") or "").startswith("ISO"):
         return None
+    if literals and ("\\" in sql or "$" in sql):
+        # an E'\'' literal or a $$ one: the pattern of text() may take a ``:name`` in it for a parameter
+        # (the rows path then binds it there), and its constant would be other text: fetched as rows
+        return None
+    query = sql_without_end(_constant_text(sql, literals))
+    if query is None:
+        return None
     names = [f"c{i}" for i in range(1, len(description) + 1)]
     spelled = ", ".join(rule.format(c=f"q.{name}") for rule, name in zip(rules, names, strict=True))  # type: ignore[union-attr]
     options = "format csv" if fmt == "csv" else "format csv, delimiter E'\\t'"
     # the query on lines of its own: a line comment at its end cannot swallow the closing parenthesis
-    return (f"copy (select {spelled} from (\n{sql_without_end(_constant_text(sql, literals))}\n) as q({', '.join(names)}))"
+    return (f"copy (select {spelled} from (\n{query}\n) as q({', '.join(names)}))"
             f" to stdout ({options})")
 
 
-def sql_without_end(sql: str) -> str:
-    """The query without a final semicolon (and the blanks around it), which a subquery cannot hold."""
+def sql_without_end(sql: str) -> str | None:
+    """The query without a final semicolon (and the blanks around it), which a subquery cannot hold.
+
+    None if a semicolon is left in its code (``select 1; -- the end``, which the
+    server takes as one query but a subquery cannot hold): its rows are fetched.
+    """
+    from .sqltext import _code_only
+
     text = sql.rstrip()
-    return text[:-1].rstrip() if text.endswith(";") else text
+    text = text[:-1].rstrip() if text.endswith(";") else text
+    return None if ";" in _code_only(text) else text
 
 
 def copied(cursor: Any, statement: str) -> Iterator[Any]:

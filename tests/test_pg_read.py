@@ -374,11 +374,11 @@ HOSTILE_SQL = """
 select * from (values
   (1, '', 'a,b', 'say "hi"', E'two\\nlines', E'cr\\rhere', E'crlf\\r\\nend', '\\.', ' pad ', 'é ☃',
    0.125::numeric, 0.135::numeric, -0.125::numeric, -0.004::numeric, -0.005::numeric, 'NaN'::numeric,
-   12345678901234567890.125::numeric, '1.005', '-0', ' 2.5 ', '-0.001', 7, 5, true, 15.00::numeric(10, 2)),
+   12345678901234567890.125::numeric, 1.005, -0.0, 2.5, -0.001, 7, 5, true, 15.00::numeric(10, 2)),
   (2, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
    null, null, null, null, null, null, null, null),
   (3, '""', ',', '"', E'\\n', E'\\r', E'\\r\\n', 'x', '', '',
-   1, -1, 0, 2.5, -2.5, 0.005, 0.015, '0.025', '3', '-3.335', '100', -2, 0, false, -0.01::numeric(10, 2))
+   1, -1, 0, 2.5, -2.5, 0.005, 0.015, 0.025, 3, -3.335, 100, -2, 0, false, -0.01::numeric(10, 2))
 ) as v(n, t1, t2, t3, t4, t5, t6, t7, t8, t9, d1, d2, d3, d4, d5, d6, d7, x1, x2, x3, x4, i1, b1, b2, m1)
 order by n
 """
@@ -393,7 +393,7 @@ def test_copy_spells_hostile_values_as_the_csv_module_does(pg_seeded, typed_repo
     light, alchemy = _both(pg_seeded, query.run_report, name, (), fmt="csv")
     assert copies and light == alchemy and "Error" not in light[1]
     assert light[0].split("\r\n", 1)[1].startswith('1,,"a,b","say ""hi""","two\nlines","cr\rhere","crlf\r\nend",\\., pad ,é ☃,'
-                            '0.12,0.14,-0.12,-0.00,-0.00,NaN,12345678901234567890.12,1.00,-0.00,2.50,-0.00,7.00,'
+                            '0.12,0.14,-0.12,-0.00,-0.00,NaN,12345678901234567890.12,1.00,0.00,2.50,-0.00,7.00,'
                             'true,true,15.00')
 
 
@@ -411,7 +411,8 @@ def test_a_value_given_by_the_user_is_bound_never_written_into_copy(pg_seeded, c
     light, alchemy = _both(pg_seeded, query.run_report, "evidence", [("actor", hostile)], fmt="csv")
     assert light == alchemy and copies == []  # fetched as rows, the value bound
     _both(pg_seeded, query.run_report, "evidence", [("subunits", "no")], fmt="csv")
-    assert len(copies) == 1 and "'no'::VARCHAR" in copies[0] and ":subunits" not in copies[0]
+    spelled = "(pg_catalog.chr(110) || pg_catalog.chr(111))::VARCHAR"  # 'no', without a quote
+    assert len(copies) == 1 and spelled in copies[0] and ":subunits" not in copies[0]
     assert "NULL::VARCHAR" in copies[0]  # the unset parameters: NULL, as binding None sends it
 
 
@@ -468,7 +469,72 @@ def test_copy_is_used_only_where_its_lines_are_accords_lines():
     quotes_cr = "\r" in (_quoting("\t", "\n") or "")
     assert (statement(both, {}, fmt="tsv") is not None) == quotes_cr  # TSV only where csv quotes CR as COPY does
     assert pg_copy.literals_for({"a": None, "c": "yes"}, {"a": "date", "c": "choice"}, {"c": ("yes", "no")}) == \
-        {"a": "NULL::DATE", "c": "'yes'::VARCHAR"}
+        {"a": "NULL::DATE", "c": "(pg_catalog.chr(121) || pg_catalog.chr(101) || pg_catalog.chr(115))::VARCHAR"}
     assert pg_copy.literals_for({"c": "maybe"}, {"c": "choice"}, {"c": ("yes", "no")}) is None
     assert pg_copy.literals_for({"c": "it's"}, {"c": "choice"}, {"c": ("it's",)}) is None  # a choice not a plain word
     assert pg_copy.literals_for({"t": "x"}, {"t": "text"}, {}) is None
+
+
+#: decimal text that PostgreSQL's numeric and Python's Decimal read alike, blanks and sign included
+ALIKE_DECIMAL_TEXT = ["E'\\t-0.001'", "E'\\n-0.004 '", "E'\\013-0.001\\f'", "' 2.5 '", "'+.5'", "'5.'", "'1E2'",
+                      "'-0.005e0'", "'-1e-300'", "'12345678901234567890123456.125'"]
+
+
+def test_decimal_text_is_rounded_by_copy_as_decimal_reads_it(pg_seeded, typed_report, copies):
+    """A tab or newline before a minus: numeric and Decimal both skip it, and the sign stays (-0.00)."""
+    values = ", ".join(f"({v})" for v in ALIKE_DECIMAL_TEXT)
+    name = typed_report(f"select 1 as n, v as x from (values {values}) as t(v)", (("n", "integer"), ("x", "decimal")))
+    light, alchemy = _both(pg_seeded, query.run_report, name, (), fmt="csv")
+    assert copies and light == alchemy and "Error" not in light[1]
+    assert light[0].split("\r\n")[1:4] == ["1,-0.00", "1,-0.00", "1,-0.00"]
+
+
+@pytest.mark.parametrize("text", ["1_000", "５", "\u00a05", "Infinity", "abc", "0x1A", "1e400"])
+def test_decimal_text_read_otherwise_by_python_is_never_written_by_copy(pg_seeded, typed_report, copies, text):
+    """'1_000' is 1000 to Decimal and an error to numeric ('0x1A' the reverse): COPY fails, writes no line."""
+    name = typed_report(f"select 1 as n, '{text}' as x", (("n", "integer"), ("x", "decimal")))
+    light = _run(pg_seeded, query.run_report, name, (), fmt="csv")
+    assert copies and light[0] == "" and light[1].startswith("AccordsError: invalid input syntax for type numeric")
+
+
+#: SQL the server takes as one query, but a subquery cannot hold
+SEMICOLON_ENDINGS = ["; -- the end", "; /* the end */", ";\n-- the end\n"]
+
+
+@pytest.mark.parametrize("ending", SEMICOLON_ENDINGS)
+def test_a_semicolon_before_a_comment_is_fetched_as_rows(pg_seeded, typed_report, copies, ending):
+    name = typed_report(f"select 1 as n, 2 as x{ending}", (("n", "integer"), ("x", "integer")))
+    light, alchemy = _both(pg_seeded, query.run_report, name, (), fmt="csv")
+    assert light == alchemy and light[0] == "n,x\r\n1,2\r\n" and not copies
+
+
+@pytest.mark.parametrize("value", ["'Infinity'::numeric", "'-Infinity'::numeric", "10::numeric ^ 40",
+                                   "99999999999999999999999999.995::numeric(30, 3)", "-1e26::numeric"])
+def test_a_decimal_past_28_digits_fails_by_copy_as_on_the_rows_path(pg_seeded, typed_report, copies, value):
+    """Decimal's quantize (28 digits) refuses these on the rows path; COPY must not write them either."""
+    name = typed_report(f"select 1 as n, {value} as x", (("n", "integer"), ("x", "decimal")))
+    light = _run(pg_seeded, query.run_report, name, (), fmt="csv")
+    with pytest.raises(ArithmeticError):  # decimal.InvalidOperation: the rows path writes no line
+        _run(pg_seeded, query.run_report, name, (), fmt="csv", alchemy=True)
+    assert copies and light[0] == "" and "past Python's 28 digits" in light[1]
+
+
+def test_a_decimal_just_within_28_digits_is_written_by_copy(pg_seeded, typed_report, copies):
+    name = typed_report("select 1 as n, v as x from (values (99999999999999999999999999.994::numeric), "
+                        "(-99999999999999999999999999.985::numeric), ('NaN'::numeric)) as t(v)",
+                        (("n", "integer"), ("x", "decimal")))
+    light, alchemy = _both(pg_seeded, query.run_report, name, (), fmt="csv")
+    assert copies and light == alchemy and "Error" not in light[1]
+    assert light[0] == "n,x\r\n1,99999999999999999999999999.99\r\n1,-99999999999999999999999999.98\r\n1,NaN\r\n"
+
+
+def test_a_choice_word_cannot_end_a_literal_the_bind_pattern_misreads(pg_seeded, monkeypatch, copies):
+    """``E'\\' :c '`` is one literal to the server, not to text()'s pattern: a quoted constant there would end it."""
+    # with the word spelled 'x', the SQL would read: select E'\' 'x'::VARCHAR ' as a, ... : another query
+    sql = "select 1 as n, E'\\' :c ' as a, :c as b"
+    report = reports.Report("t", "t", "t", "t", sql, (reports.Parameter("c", "choice", choices=("x", "y")),),
+                            (reports.Column("n", "integer"), reports.Column("a", "text"), reports.Column("b", "text")))
+    monkeypatch.setattr(reports, "get_report", lambda name: report)
+    light, alchemy = _both(pg_seeded, query.run_report, "t", [("c", "x")], fmt="csv")
+    assert light == alchemy and not copies and light[0] == "n,a,b\r\n1,' $1::VARCHAR ,x\r\n"
+    assert pg_copy.literals_for({"c": "x"}, {"c": "choice"}, {"c": ("x",)}) == {"c": "(pg_catalog.chr(120))::VARCHAR"}
