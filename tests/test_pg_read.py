@@ -538,3 +538,24 @@ def test_a_choice_word_cannot_end_a_literal_the_bind_pattern_misreads(pg_seeded,
     light, alchemy = _both(pg_seeded, query.run_report, "t", [("c", "x")], fmt="csv")
     assert light == alchemy and not copies and light[0] == "n,a,b\r\n1,' $1::VARCHAR ,x\r\n"
     assert pg_copy.literals_for({"c": "x"}, {"c": "choice"}, {"c": ("x",)}) == {"c": "(pg_catalog.chr(120))::VARCHAR"}
+
+
+@pytest.mark.parametrize("setting", ["standard_conforming_strings = off", "search_path = public, pg_catalog",
+                                     "DateStyle = 'ISO, DMY'", "TimeZone = 'Pacific/Kiritimati'"])
+def test_copy_as_a_reader_login_with_its_own_settings_writes_the_rows_bytes(pg_seeded, typed_report, copies, setting):
+    """The login `accords db create-reader` makes, with a setting an ALTER ROLE gave it: COPY's lines, the same bytes."""
+    import uuid
+
+    from db import reader
+
+    login = reader.create_reader(pg_seeded, f"accords_cr{uuid.uuid4().hex[:8]}", timeout_s=30)
+    try:
+        with open_database(pg_seeded) as admin, admin.engine.begin() as conn:
+            conn.execute(text(f"alter role {login.name} set {setting}"))
+        name = typed_report(HOSTILE_SQL, HOSTILE_COLUMNS)
+        for options in ({}, {"limit": 1}, {"headers": False}):
+            copies.clear()
+            light, alchemy = _both(login.url, query.run_report, name, (), fmt="csv", **options)
+            assert copies and light == alchemy and "Error" not in light[1], options
+    finally:
+        reader.drop_reader(pg_seeded, login.name)
