@@ -49,6 +49,7 @@ _TEXTS = frozenset({25, 1043})  # text, varchar
 #: exponent, the ASCII blanks both strip (as an E'' pattern: standard_conforming_strings cannot change it)
 _BLANKS = r"[ \\t\\n\\r\\v\\f]*"  # in E'': the pattern's own escapes
 _DECIMAL_TEXT = f"^{_BLANKS}[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][+-]?[0-9]+)?{_BLANKS}$"
+_CENTS_TEXT = "^-?(0|[1-9][0-9]{{0,25}})[.][0-9][0-9]$"  # braces doubled for str.format; no backslash to quote
 _NEGATIVE_TEXT = r"ltrim({c}, E' \t\n\r\013\f') like '-%'"  # E'' has no \v: VT in octal
 
 
@@ -71,7 +72,8 @@ def _copy_rule(column: Any, kind: str) -> str | None:
     if kind == "decimal" and oid in _TEXTS:
         # Python's Decimal and PostgreSQL's numeric read the same decimal text only in plain ASCII forms
         # (not '1_000', '５', a no-break space, 'Infinity'); any other text fails, never written otherwise
-        return (f"case when {{c}} ~ E'{_DECIMAL_TEXT}' then "
+        # cents already (`12.30`, `-0.00`, no leading zero or blank, 28 digits at most) are the text as it is
+        return (f"case when {{c}} ~ '{_CENTS_TEXT}' then {{c}} when {{c}} ~ E'{_DECIMAL_TEXT}' then "
                 f"{_guarded('({c})::numeric', _NEGATIVE_TEXT)} when {{c}} is not null then "
                 "cast('decimal text not read alike by Python and PostgreSQL: ' || {c} as numeric)::text end")
     return _COPY_RULES.get(kind, {}).get(oid)

@@ -477,7 +477,10 @@ def test_copy_is_used_only_where_its_lines_are_accords_lines():
 
 #: decimal text that PostgreSQL's numeric and Python's Decimal read alike, blanks and sign included
 ALIKE_DECIMAL_TEXT = ["E'\\t-0.001'", "E'\\n-0.004 '", "E'\\013-0.001\\f'", "' 2.5 '", "'+.5'", "'5.'", "'1E2'",
-                      "'-0.005e0'", "'-1e-300'", "'12345678901234567890123456.125'"]
+                      "'-0.005e0'", "'-1e-300'", "'12345678901234567890123456.125'",
+                      # cents already, written as they are; and near misses that are not (zeros, sign, 27 digits)
+                      "'12.30'", "'-0.00'", "'0.05'", "'99999999999999999999999999.99'", "'007.50'", "'+1.00'",
+                      "'-00.10'"]
 
 
 def test_decimal_text_is_rounded_by_copy_as_decimal_reads_it(pg_seeded, typed_report, copies):
