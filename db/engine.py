@@ -262,6 +262,7 @@ class _ReadOnlySession:
         if self.name in ("mysql", "mariadb"):
             conn.exec_driver_sql("SET SESSION TRANSACTION READ WRITE")
             conn.exec_driver_sql("SET SESSION max_statement_time = 0")
+            conn.exec_driver_sql("SET SESSION sql_select_limit = DEFAULT")
             conn.commit()
 
     def translate(self, failure: BaseException) -> BaseException:
@@ -311,12 +312,15 @@ def read_only(engine: Engine, timeout_s: float | None = DEFAULT_TIMEOUT_S) -> It
 STREAM = {"stream_results": True, "max_row_buffer": 1000}
 
 
-def execute(conn: Connection, sql: str, values: dict[str, Any], binds: list[Any] | None = None):
+def execute(conn: Connection, sql: str, values: dict[str, Any], binds: list[Any] | None = None,
+            limit: int | None = None):
     """Run one read-only statement with bound values; the result streams its rows.
 
     On MariaDB through PREPARE/EXECUTE (see :func:`db.guard.mysql_prepared`);
     elsewhere through the driver's own binding (sqlite3's, PostgreSQL's
     extended protocol). ``binds`` are typed ``bindparam`` objects for ``text()``.
+    ``limit``: on MariaDB, the server sends no more rows than that (the
+    caller then calls :func:`finish`); elsewhere the caller stops fetching.
     """
     from sqlalchemy import text
 
@@ -326,9 +330,27 @@ def execute(conn: Connection, sql: str, values: dict[str, Any], binds: list[Any]
     if conn.dialect.name in ("mysql", "mariadb"):
         from .guard import mysql_prepared
 
-        return mysql_prepared(conn, sql, values)
+        return mysql_prepared(conn, sql, values, limit)
     statement = text(sql).bindparams(*binds) if binds else text(sql)
     return conn.execute(statement, values, execution_options=STREAM)
+
+
+def finish(conn: Connection, result: Any) -> None:
+    """After a result has been written (all of it, or up to a limit): close it.
+
+    PostgreSQL's server-side cursor is closed (left open, psycopg warns when
+    it is collected). On MariaDB what is left is read first (PyMySQL would
+    otherwise read it at the next statement, with a warning; with
+    ``sql_select_limit`` set only the result's end is left, though a query's
+    own larger LIMIT still sends its rows), and the row limit is lifted.
+    """
+    if conn.dialect.name in ("mysql", "mariadb"):
+        while result.fetchmany(1000):
+            check_watchdog(conn)
+        result.close()
+        conn.exec_driver_sql("SET SESSION sql_select_limit = DEFAULT")
+        return
+    result.close()
 
 
 def check_watchdog(conn: Connection) -> None:

@@ -280,8 +280,13 @@ def _hex_text(text: str) -> str:
     return f"CONVERT(X'{data.hex()}' USING utf8mb4)" if data else "''"
 
 
-def mysql_prepared(conn: Any, sql: str, values: dict[str, Any]):
+def mysql_prepared(conn: Any, sql: str, values: dict[str, Any], limit: int | None = None):
     """Run one statement on MariaDB through PREPARE and EXECUTE; return SQLAlchemy's result.
+
+    ``limit``: the server sends at most that many rows of the statement's
+    outer SELECT (``sql_select_limit``, set for the session until
+    :func:`db.engine.finish` resets it), so a ``--limit`` leaves no rows that
+    the driver would have to read and throw away.
 
     ``:name`` parameters become ``?`` placeholders (SQLAlchemy's own
     compiler finds them); the server parses the statement and refuses more
@@ -301,5 +306,7 @@ def mysql_prepared(conn: Any, sql: str, values: dict[str, Any]):
         conn.exec_driver_sql(f"SET @accords_p{i} = {mysql_literal(values.get(name))}")
         variables.append(f"@accords_p{i}")
     using = f" USING {', '.join(variables)}" if variables else ""
+    if limit is not None:
+        conn.exec_driver_sql(f"SET SESSION sql_select_limit = {int(limit)}")
     return conn.exec_driver_sql(f"EXECUTE accords_query{using}",
                                 execution_options={"stream_results": True, "max_row_buffer": 1000})

@@ -166,12 +166,17 @@ class _Alchemy:
         self.db_errors: tuple[type[BaseException], ...] = (DBAPIError,)
 
     def execute(self, sql: str, values: dict[str, Any], report: reports.Report | None = None,
-                as_text: str | None = None) -> Any:
+                as_text: str | None = None, limit: int | None = None) -> Any:
         from .engine import execute
 
         if report is not None:
             sql = reports.sql_for(report, self.conn.dialect.name)
-        return execute(self.conn, sql, values, reports.binds(report) if report else None)
+        return execute(self.conn, sql, values, reports.binds(report) if report else None, limit)
+
+    def finish(self, result: Any) -> None:
+        from .engine import finish
+
+        finish(self.conn, result)
 
     def check(self) -> None:
         from .engine import check_watchdog
@@ -190,6 +195,9 @@ class _Reader:
         self.db_errors = reader.db_errors
         self.check = reader.check
 
+    def finish(self, result: Any) -> None:
+        """Nothing to do: the rows not fetched are dropped with the cursor."""
+
 
 class _Sqlite(_Reader):
     """The sqlite3 read path (:mod:`db.sqlite_read`)."""
@@ -197,7 +205,7 @@ class _Sqlite(_Reader):
     sqlite3_values = True  # rows hold sqlite3's own values (None, int, float, str, bytes)
 
     def execute(self, sql: str, values: dict[str, Any], report: reports.Report | None = None,
-                as_text: str | None = None) -> Any:
+                as_text: str | None = None, limit: int | None = None) -> Any:
         kinds = {p.name: p.type for p in report.parameters} if report else None
         return self.reader.execute(sql, values, kinds)
 
@@ -209,7 +217,7 @@ class _Postgres(_Reader):
     """The psycopg read path (:mod:`db.pg_read`)."""
 
     def execute(self, sql: str, values: dict[str, Any], report: reports.Report | None = None,
-                as_text: str | None = None) -> Any:
+                as_text: str | None = None, limit: int | None = None) -> Any:
         if report is None:
             return self.reader.execute(sql, values)
         return self.reader.execute(reports.sql_for(report, "postgresql"), values,
@@ -361,12 +369,14 @@ def run_report(target: Database | str | None, name: str, params: Sequence[tuple[
         if warn and (note := session.privilege_warning()):
             warn(note)
         _check_revision(session)
-        result = session.execute(report.sql, values, report, as_text=fmt if fmt in output.BATCH_FORMATS else None)
+        result = session.execute(report.sql, values, report, as_text=fmt if fmt in output.BATCH_FORMATS else None,
+                                 limit=limit)
         names = list(result.keys())
         declared = {c.name: c.type for c in report.columns}
         types = [declared.get(n, "text") for n in names]
         # columns a reader fetched as the text they are written as (db.pg_read) are not converted
         count = _write(session, result, out, fmt, names, types, limit, styled, headers)
+        session.finish(result)
         if count == 0 and warn and limit != 0:
             warn(_explain_empty(session, report, values))
         return count
@@ -408,10 +418,11 @@ def run_sql(target: Database | str | None, sql: str, params: Sequence[tuple[str,
     with _session(target, timeout_s) as session:
         if warn and (note := session.privilege_warning()):
             warn(note)
-        result = session.execute(sql, values)
+        result = session.execute(sql, values, limit=limit)
         if not result.returns_rows:
             raise AccordsError("the statement returned no rows; sql only runs read-only queries")
         count = _write(session, result, out, fmt, list(result.keys()), None, limit, styled, headers)
+        session.finish(result)
         if count == 0 and warn and limit != 0:
             warn("no rows")
         return count

@@ -107,6 +107,28 @@ def test_limit_writes_the_first_rows(shared_seeded_url):
         _csv(shared_seeded_url, "sql", "select slug from actors order by slug")[:3]
 
 
+def test_limit_leaves_nothing_unread_and_the_connection_as_it_was(shared_seeded_url):
+    """On every engine --limit stops the rows at the server's side or the reader's, with no driver warning
+    (PyMySQL warned "Previous unbuffered result was left incomplete" and read every row it had not been
+    asked for); a connection used again (an open Database's pool) gets every row of the next query."""
+    import warnings
+
+    from db import query
+    from db.engine import open_database
+
+    many = "select a.slug from actors a cross join actors b cross join actors c order by a.slug, b.slug, c.slug"
+    with open_database(shared_seeded_url, reading=True) as database, \
+            warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        first, every = io.StringIO(), io.StringIO()
+        assert query.run_sql(database, many, [], "csv", first, limit=2) == 2
+        total = query.run_sql(database, many, [], "csv", every)
+        assert query.run_report(database, "timeline", [], "csv", io.StringIO(), limit=1) == 1
+    assert [str(w.message) for w in caught] == []
+    assert total > 1000
+    assert first.getvalue().splitlines() == every.getvalue().splitlines()[:3]
+
+
 def test_limit_stops_an_endless_query(sqlite_seeded):
     endless = "with recursive n(i) as (select 1 union all select i + 1 from n) select i from n"
     code, out = _run(sqlite_seeded, "sql", endless, "--limit", "5", "-f", "csv", "--timeout", "20")
