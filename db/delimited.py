@@ -30,10 +30,11 @@ from decimal import Decimal
 from functools import cache, lru_cache
 from typing import Any, TextIO
 
+from .reports import CENTS, EXACT
+
 #: each format's delimiter and line terminator (the csv module's dialects db.output has always written)
 DIALECTS: dict[str, tuple[str, str]] = {"csv": (",", "\r\n"), "tsv": ("\t", "\n")}
 
-_CENTS = Decimal("0.01")
 _BOOLEAN_TEXT = {None: "", 0: "false", 1: "true"}  # 0.0 and 1.0 find the same entries: bool(int(v)) agrees
 #: what a rule raises for a value it does not take (the column then takes the reference path)
 _REFUSED = (TypeError, ValueError, KeyError, ArithmeticError)
@@ -113,7 +114,7 @@ def _iso_date(value: str) -> str:
 def _cents(value: str) -> str:
     if value.__class__ is not str:
         raise TypeError(value)  # a float's text depends on more than its value (-0.0 == 0.0): reference path
-    return str(Decimal(value).quantize(_CENTS))
+    return str(Decimal(value).quantize(CENTS, context=EXACT))  # every digit, as normalise_column keeps them
 
 
 def _dates(values: Sequence[Any]) -> list[str]:

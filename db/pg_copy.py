@@ -32,7 +32,7 @@ _COPY_RULES: dict[str, dict[int, str]] = {
     "integer": {oid: "{c}" for oid in _INTEGERS},
     "boolean": {_BOOLEAN: "case when {c} then 'true' when not {c} then 'false' end",
                 **{oid: "case when {c} = 0 then 'false' when {c} is not null then 'true' end" for oid in _INTEGERS}},
-    # a numeric(p, 2) as it is (see _copy_rule); other numerics and decimal text rounded as Python does
+    # a numeric(p, 2) as it is; other numerics and decimal text rounded as Python does (see _copy_rule)
     "decimal": {_NUMERIC: "{c}", **{oid: "({c})::text || '.00'" for oid in _INTEGERS}},
     # DateStyle ISO only (see copy_statement); a date Python cannot hold fails, as loading it into one does
     "date": {_DATE: "case when {c} between date '0001-01-01' and date '9999-12-31' then {c}::text "
@@ -49,7 +49,7 @@ _TEXTS = frozenset({25, 1043})  # text, varchar
 #: exponent, the ASCII blanks both strip (as an E'' pattern: standard_conforming_strings cannot change it)
 _BLANKS = r"[ \\t\\n\\r\\v\\f]*"  # in E'': the pattern's own escapes
 _DECIMAL_TEXT = f"^{_BLANKS}[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][+-]?[0-9]+)?{_BLANKS}$"
-_CENTS_TEXT = "^-?(0|[1-9][0-9]{{0,25}})[.][0-9][0-9]$"  # braces doubled for str.format; no backslash to quote
+_CENTS_TEXT = "^-?(0|[1-9][0-9]*)[.][0-9][0-9]$"  # no brace for str.format, no backslash to quote
 _NEGATIVE_TEXT = r"ltrim({c}, E' \t\n\r\013\f') like '-%'"  # E'' has no \v: VT in octal
 
 
@@ -58,21 +58,28 @@ def _cents(x: str, negative: str) -> str:
 
 
 def _guarded(x: str, negative: str) -> str:
-    """:func:`_cents`, but a value whose cents need more than Decimal's 28 digits (10^26 and up, Infinity)
-    fails, as the rows path's quantize does (InvalidOperation), instead of being written."""
-    return (f"case when {x} = 'NaN' or abs(round({x}, 2)) < 1e26 then {_cents(x, negative)} "
-            f"else cast('decimal past Python''s 28 digits: ' || ({x})::text as numeric)::text end")
+    """:func:`_cents`, but an infinite value (PostgreSQL 14 and up) fails, as on the rows path, not written.
+
+    Infinity and NaN are the numerics one more leaves unchanged; NaN is written
+    ``NaN``, as Python writes it. The error's words are the rows path's
+    (:data:`db.reports.NOT_CENTS`).
+    """
+    from .reports import NOT_CENTS
+
+    words = NOT_CENTS.replace("'", "''")
+    return (f"case when {x} <> 'NaN' and {x} + 1 = {x} "
+            f"then cast('{words}' || ({x})::text as numeric)::text else {_cents(x, negative)} end")
 
 
 def _copy_rule(column: Any, kind: str) -> str | None:
     """How COPY writes one column as accords writes its ``kind`` (``{c}`` the column), or None: fetch its values."""
     oid = column.type_code
-    if kind == "decimal" and oid == _NUMERIC and not (column.scale == 2 and (column.precision or 99) <= 28):
+    if kind == "decimal" and oid == _NUMERIC and column.scale != 2:
         return _guarded("{c}", "{c} < 0")
     if kind == "decimal" and oid in _TEXTS:
         # Python's Decimal and PostgreSQL's numeric read the same decimal text only in plain ASCII forms
         # (not '1_000', '５', a no-break space, 'Infinity'); any other text fails, never written otherwise
-        # cents already (`12.30`, `-0.00`, no leading zero or blank, 28 digits at most) are the text as it is
+        # cents already (`12.30`, `-0.00`, no leading zero or blank) are the text as it is
         return (f"case when {{c}} ~ '{_CENTS_TEXT}' then {{c}} when {{c}} ~ E'{_DECIMAL_TEXT}' then "
                 f"{_guarded('({c})::numeric', _NEGATIVE_TEXT)} when {{c}} is not null then "
                 "cast('decimal text not read alike by Python and PostgreSQL: ' || {c} as numeric)::text end")

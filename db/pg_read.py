@@ -286,7 +286,7 @@ def _text_columns(conn: Any, description: Sequence[Any], types: Mapping[str, str
     """Per column, how to write its PostgreSQL text as accords writes the column's values (None: fetch values).
 
     A report's integer from an integer type, decimal from a ``numeric(p, 2)``
-    (p at most 28, the digits a Decimal quantizes exactly), boolean from a
+    (every digit, as :data:`db.reports.EXACT` keeps them), boolean from a
     boolean or an integer, and date from a date when the server writes dates
     as ISO: PostgreSQL's text is then the text accords writes, so these are
     fetched as text and never become Python objects. A type is fetched as text
@@ -307,7 +307,7 @@ def _rule(conn: Any, column: Any, kind: str, iso: bool) -> Any:
     if oid == _BOOLEAN:
         return _boolean if kind == "boolean" else None
     if oid == _NUMERIC:
-        return _as_text if kind == "decimal" and column.scale == 2 and (column.precision or 99) <= 28 else None
+        return _as_text if kind == "decimal" and column.scale == 2 else None
     if oid == _DATE:
         return _iso_date(conn) if kind == "date" and iso else None
     return None

@@ -329,9 +329,11 @@ def test_only_types_whose_text_is_the_written_text_are_fetched_as_text():
 
     types = {"i": "integer", "b": "boolean", "d": "date", "m": "decimal", "t": "text", "w": "decimal"}
     columns = [Column("i", 23), Column("b", 16), Column("d", 1082), Column("m", 1700, 20, 2), Column("t", 25),
-               Column("w", 1700, 40, 2)]
+               Column("w", 1700, 40, 3)]
     iso = pg_read._text_columns(Conn("ISO, MDY"), columns, types)
-    assert [r is not None for r in iso] == [True, True, True, False, False, False]  # one numeric too wide: none
+    assert [r is not None for r in iso] == [True, True, True, False, False, False]  # one numeric not cents: none
+    wide = pg_read._text_columns(Conn("ISO, MDY"), [Column("m", 1700, 20, 2), Column("w", 1700, 40, 2)], types)
+    assert wide is not None and None not in wide  # numeric(40, 2): its text is every digit, as accords writes it
     german = pg_read._text_columns(Conn("German, DMY"), columns[:2] + columns[2:3], types)
     assert [r is not None for r in german] == [True, True, False]
     assert pg_read._text_columns(Conn("ISO"), [Column("i", 23), Column("x", 23)], {"i": "integer", "x": "decimal"}) \
@@ -480,7 +482,9 @@ ALIKE_DECIMAL_TEXT = ["E'\\t-0.001'", "E'\\n-0.004 '", "E'\\013-0.001\\f'", "' 2
                       "'-0.005e0'", "'-1e-300'", "'12345678901234567890123456.125'",
                       # cents already, written as they are; and near misses that are not (zeros, sign, 27 digits)
                       "'12.30'", "'-0.00'", "'0.05'", "'99999999999999999999999999.99'", "'007.50'", "'+1.00'",
-                      "'-00.10'"]
+                      "'-00.10'",
+                      # past Decimal's default 28 digits: every digit written, on both paths
+                      "'1e400'", "'-123456789012345678901234567890.125'", "'1234567890123456789012345678901.50'"]
 
 
 def test_decimal_text_is_rounded_by_copy_as_decimal_reads_it(pg_seeded, typed_report, copies):
@@ -492,7 +496,7 @@ def test_decimal_text_is_rounded_by_copy_as_decimal_reads_it(pg_seeded, typed_re
     assert light[0].split("\r\n")[1:4] == ["1,-0.00", "1,-0.00", "1,-0.00"]
 
 
-@pytest.mark.parametrize("text", ["1_000", "５", "\u00a05", "Infinity", "abc", "0x1A", "1e400"])
+@pytest.mark.parametrize("text", ["1_000", "５", "\u00a05", "Infinity", "abc", "0x1A"])
 def test_decimal_text_read_otherwise_by_python_is_never_written_by_copy(pg_seeded, typed_report, copies, text):
     """'1_000' is 1000 to Decimal and an error to numeric ('0x1A' the reverse): COPY fails, writes no line."""
     name = typed_report(f"select 1 as n, '{text}' as x", (("n", "integer"), ("x", "decimal")))
@@ -511,15 +515,41 @@ def test_a_semicolon_before_a_comment_is_fetched_as_rows(pg_seeded, typed_report
     assert light == alchemy and light[0] == "n,x\r\n1,2\r\n" and not copies
 
 
-@pytest.mark.parametrize("value", ["'Infinity'::numeric", "'-Infinity'::numeric", "10::numeric ^ 40",
-                                   "99999999999999999999999999.995::numeric(30, 3)", "-1e26::numeric"])
-def test_a_decimal_past_28_digits_fails_by_copy_as_on_the_rows_path(pg_seeded, typed_report, copies, value):
-    """Decimal's quantize (28 digits) refuses these on the rows path; COPY must not write them either."""
+#: numerics whose cents take more than Decimal's default 28 digits, and their cents
+WIDE_DECIMALS = [("10::numeric ^ 40", "1" + "0" * 40 + ".00"),
+                 ("99999999999999999999999999.995::numeric(30, 3)", "100000000000000000000000000.00"),
+                 ("-1e26::numeric", "-1" + "0" * 26 + ".00"),
+                 ("1234567890123456789012345678901.5::numeric(40, 2)", "1234567890123456789012345678901.50"),
+                 ("-1234567890123456789012345678901.005::numeric", "-1234567890123456789012345678901.00")]
+
+
+@pytest.mark.parametrize(("value", "cents"), WIDE_DECIMALS)
+def test_a_decimal_past_28_digits_is_written_whole_by_copy_and_the_rows_path(pg_seeded, typed_report, copies,
+                                                                             value, cents):
+    """Decimal's default context refuses to round these (InvalidOperation); accords writes every digit."""
     name = typed_report(f"select 1 as n, {value} as x", (("n", "integer"), ("x", "decimal")))
-    light = _run(pg_seeded, query.run_report, name, (), fmt="csv")
-    with pytest.raises(ArithmeticError):  # decimal.InvalidOperation: the rows path writes no line
-        _run(pg_seeded, query.run_report, name, (), fmt="csv", alchemy=True)
-    assert copies and light[0] == "" and "past Python's 28 digits" in light[1]
+    light, alchemy = _both(pg_seeded, query.run_report, name, (), fmt="csv")
+    assert copies and light == alchemy and light[0] == f"n,x\r\n1,{cents}\r\n" and "Error" not in light[1]
+
+
+@pytest.mark.parametrize("fmt", ["tsv", "json", "jsonl", "table", "markdown"])
+def test_a_decimal_past_28_digits_is_written_whole_in_every_format(pg_seeded, typed_report, fmt):
+    values = ", ".join(f"({v})" for v, _ in WIDE_DECIMALS)
+    name = typed_report(f"select 1 as n, v as x from (values {values}) as t(v)", (("n", "integer"), ("x", "decimal")))
+    light, alchemy = _both(pg_seeded, query.run_report, name, (), fmt=fmt)
+    assert light == alchemy and "Error" not in light[1] and all(cents in light[0] for _, cents in WIDE_DECIMALS)
+    adhoc = _both(pg_seeded, query.run_sql, f"select v as x from (values {values}) as t(v)", (), fmt=fmt)
+    assert adhoc[0] == adhoc[1] and "Error" not in adhoc[0][1]
+
+
+@pytest.mark.parametrize("value", ["'Infinity'::numeric", "'-Infinity'::numeric"])
+def test_an_infinite_decimal_fails_in_one_line_by_copy_as_on_the_rows_path(pg_seeded, typed_report, copies, value):
+    """Infinity has no cents: neither path writes a line; both say so in the rows path's words."""
+    name = typed_report(f"select 1 as n, {value} as x", (("n", "integer"), ("x", "decimal")))
+    light, alchemy = _both(pg_seeded, query.run_report, name, (), fmt="csv")
+    assert copies and {light[0], alchemy[0]} <= {"", "n,x\r\n"}  # no row (the rows path writes the header first)
+    infinity = value.split("'")[1]
+    assert reports.NOT_CENTS in light[1] and alchemy[1].startswith(f"AccordsError: {reports.NOT_CENTS}{infinity}warning")
 
 
 def test_a_decimal_just_within_28_digits_is_written_by_copy(pg_seeded, typed_report, copies):
