@@ -47,7 +47,16 @@ from typing import Any
 from urllib.parse import parse_qsl, unquote
 
 from .errors import AccordsError, Interrupted
-from .failures import DEFAULT_URL, ENV_URL, TIME_LIMIT, describe, driver_message, mask_secrets, url_secrets
+from .failures import (
+    DEFAULT_URL,
+    ENV_URL,
+    PG_SESSION,
+    TIME_LIMIT,
+    describe,
+    driver_message,
+    mask_secrets,
+    url_secrets,
+)
 from .sqlite_read import _BIND, _BIND_ESC
 
 #: a URL SQLAlchemy reads as psycopg's connection arguments, parts it would not parse otherwise left out
@@ -358,7 +367,7 @@ def reading(target: Target, timeout_s: float | None) -> Iterator[Reader]:
 
     conn = watchdog = reader = None
     try:
-        conn = psycopg.connect(**target.args)
+        conn = psycopg.connect(**{**target.args, **PG_SESSION})  # as db.engine's connect_args: over the URL
         conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ  # one snapshot
         conn.read_only = True  # BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY
         if timeout_s:

@@ -574,7 +574,8 @@ def test_a_choice_word_cannot_end_a_literal_the_bind_pattern_misreads(pg_seeded,
 
 
 @pytest.mark.parametrize("setting", ["standard_conforming_strings = off", "search_path = public, pg_catalog",
-                                     "DateStyle = 'ISO, DMY'", "TimeZone = 'Pacific/Kiritimati'"])
+                                     "DateStyle = 'ISO, DMY'", "TimeZone = 'Pacific/Kiritimati'",
+                                     "client_encoding = 'SQL_ASCII'", "client_encoding = 'LATIN1'"])
 def test_copy_as_a_reader_login_with_its_own_settings_writes_the_rows_bytes(pg_seeded, typed_report, copies, setting):
     """The login `accords db create-reader` makes, with a setting an ALTER ROLE gave it: COPY's lines, the same bytes."""
     import uuid
@@ -590,5 +591,24 @@ def test_copy_as_a_reader_login_with_its_own_settings_writes_the_rows_bytes(pg_s
             copies.clear()
             light, alchemy = _both(login.url, query.run_report, name, (), fmt="csv", **options)
             assert copies and light == alchemy and "Error" not in light[1], options
+    finally:
+        reader.drop_reader(pg_seeded, login.name)
+
+
+@pytest.mark.parametrize("encoding", ["SQL_ASCII", "LATIN1"])
+def test_a_role_with_another_client_encoding_reads_in_utf8_on_both_paths(pg_seeded, encoding):
+    """A role's client_encoding would make psycopg encode the SQL (and decode the rows) in it: accords asks for UTF-8."""
+    import uuid
+
+    from db import reader
+
+    login = reader.create_reader(pg_seeded, f"accords_ce{uuid.uuid4().hex[:8]}", timeout_s=30)
+    try:
+        with open_database(pg_seeded) as admin, admin.engine.begin() as conn:
+            conn.execute(text(f"alter role {login.name} set client_encoding = '{encoding}'"))
+        sql = "select 'Кабул ☃' as city, current_setting('client_encoding') as encoding, slug from actors order by id"
+        for url in (login.url, login.url + "?client_encoding=latin1"):
+            light, alchemy = _both(url, query.run_sql, sql, (), fmt="csv")
+            assert light == alchemy and light[1] == "" and light[0].splitlines()[1].startswith("Кабул ☃,UTF8,")
     finally:
         reader.drop_reader(pg_seeded, login.name)
