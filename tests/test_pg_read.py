@@ -15,6 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from conftest import query_rows
 from sqlalchemy import text
 from sqlalchemy.dialects.postgresql import psycopg as pg_dialect
 from sqlalchemy.engine import make_url
@@ -611,4 +612,67 @@ def test_a_role_with_another_client_encoding_reads_in_utf8_on_both_paths(pg_seed
             light, alchemy = _both(url, query.run_sql, sql, (), fmt="csv")
             assert light == alchemy and light[1] == "" and light[0].splitlines()[1].startswith("Кабул ☃,UTF8,")
     finally:
+        reader.drop_reader(pg_seeded, login.name)
+
+
+#: a schema that shadows, for a role whose search_path puts it first, every function and operator COPY's rules
+#: use and the types they cast to (each answers what no rule expects)
+SHADOWING = """
+create schema {s};
+create function {s}.round(numeric, integer) returns numeric language sql as 'select 666';
+create function {s}.mod(numeric, numeric) returns numeric language sql as 'select 0.5';
+create function {s}.trunc(numeric) returns numeric language sql as 'select 2';
+create function {s}.sign(numeric) returns numeric language sql as 'select 100';
+create function {s}.abs(numeric) returns numeric language sql as 'select 0.5';
+create function {s}.ltrim(text, text) returns text language sql as 'select ''-''';
+create function {s}.yes(text, text) returns boolean language sql as 'select true';
+create function {s}.yes(numeric, numeric) returns boolean language sql as 'select true';
+create function {s}.yes(integer, integer) returns boolean language sql as 'select true';
+create function {s}.yes(date, date) returns boolean language sql as 'select true';
+create function {s}.cat(text, text) returns text language sql as 'select ''evil''';
+create function {s}.num(numeric, numeric) returns numeric language sql as 'select 13';
+create operator {s}.= (leftarg = text, rightarg = text, function = {s}.yes);
+create operator {s}.= (leftarg = numeric, rightarg = numeric, function = {s}.yes);
+create operator {s}.= (leftarg = integer, rightarg = integer, function = {s}.yes);
+create operator {s}.<> (leftarg = numeric, rightarg = numeric, function = {s}.yes);
+create operator {s}.< (leftarg = numeric, rightarg = numeric, function = {s}.yes);
+create operator {s}.>= (leftarg = date, rightarg = date, function = {s}.yes);
+create operator {s}.<= (leftarg = date, rightarg = date, function = {s}.yes);
+create operator {s}.~ (leftarg = text, rightarg = text, function = {s}.yes);
+create operator {s}.~~ (leftarg = text, rightarg = text, function = {s}.yes);
+create operator {s}.|| (leftarg = text, rightarg = text, function = {s}.cat);
+create operator {s}.+ (leftarg = numeric, rightarg = numeric, function = {s}.num);
+create operator {s}.- (leftarg = numeric, rightarg = numeric, function = {s}.num);
+create operator {s}.* (leftarg = numeric, rightarg = numeric, function = {s}.num);
+create domain {s}.text as pg_catalog.text check (strpos(value, '.') = 0);
+create domain {s}.date as pg_catalog.date check (value <> '0001-01-01');
+"""
+# (numeric, varchar, integer and boolean are keywords to the parser: always pg_catalog's types)
+
+
+def test_copy_runs_postgresqls_own_functions_whatever_the_search_path(pg_seeded, typed_report, copies):
+    """A role with `search_path = evil, public, pg_catalog` gets the same bytes by COPY as by the rows path."""
+    import uuid
+
+    from db import reader
+
+    login = reader.create_reader(pg_seeded, f"accords_sp{uuid.uuid4().hex[:8]}", timeout_s=30)
+    schema = f"accords_evil{uuid.uuid4().hex[:8]}"
+    try:
+        with open_database(pg_seeded) as admin, admin.engine.begin() as conn:
+            conn.exec_driver_sql(SHADOWING.format(s=schema))
+            conn.exec_driver_sql(f"grant usage on schema {schema} to {login.name}")
+            conn.exec_driver_sql(f"alter role {login.name} set search_path = {schema}, public, pg_catalog")
+        shadowed = query_rows(login.url, "select round(1.5, 0), ''::text = 'x'::text")
+        assert shadowed == [(666, True)]  # the role does get the shadowing functions and operators
+        decimal_text = ", ".join(f"({v})" for v in ALIKE_DECIMAL_TEXT)
+        for sql, columns in ((HOSTILE_SQL, HOSTILE_COLUMNS), (TYPED_SQL, TYPED_COLUMNS),
+                             (f"select 1 as n, v as x from (values {decimal_text}) as t(v)",
+                              (("n", "integer"), ("x", "decimal")))):
+            copies.clear()
+            light, alchemy = _both(login.url, query.run_report, typed_report(sql, columns), (), fmt="csv")
+            assert copies and light == alchemy and "Error" not in light[1] and "evil" not in light[0]
+    finally:
+        with open_database(pg_seeded) as admin, admin.engine.begin() as conn:
+            conn.exec_driver_sql(f"drop schema if exists {schema} cascade")
         reader.drop_reader(pg_seeded, login.name)
