@@ -16,7 +16,7 @@ so an odd value costs time, never a different byte. The values are those
 sqlite3 returns (None, int, float, str, bytes); other drivers keep the
 reference path. Quoting follows the csv module's rule for its dialect
 (QUOTE_MINIMAL: a field holding one of a few characters is quoted, a quote
-doubled), read from the csv module itself by :func:`_quoting`; where it does
+doubled), read from the csv module itself by :func:`quoting`; where it does
 not behave as that rule says, every batch takes the csv module.
 """
 
@@ -48,7 +48,7 @@ def _csv_text(value: Any) -> str:
 
 
 @cache
-def _quoting(delimiter: str, lineterminator: str) -> str | None:
+def quoting(delimiter: str, lineterminator: str) -> str | None:
     """The characters that make the csv module quote a field; None if it quotes otherwise.
 
     QUOTE_MINIMAL quotes a field that holds the delimiter, the quote
@@ -175,7 +175,7 @@ def write_batches(out: TextIO, fmt: str, columns: Sequence[str], batches: Iterab
     writer = csv.writer(out, delimiter=delimiter, lineterminator=terminator)
     if headers:
         writer.writerow(columns)
-    triggers = _quoting(delimiter, terminator)
+    triggers = quoting(delimiter, terminator)
     kinds = list(types) if types is not None else [None] * len(columns)
     n = 0
     for batch in batches:

@@ -21,8 +21,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
-from .pg_read import _BOOLEAN, _DATE, _INTEGERS, _NUMERIC, CASTS
-from .sqlite_read import _BIND, _BIND_ESC
+from .pg_read import BOOLEAN_OID, CASTS, DATE_OID, INTEGER_OIDS, NUMERIC_OID
 
 # PostgreSQL's own functions, operators and types, named in full in every rule: a role whose search_path puts
 # a schema before pg_catalog (`set search_path = evil, pg_catalog`) would otherwise have that schema's `round`,
@@ -36,15 +35,15 @@ _EMPTY_IS_NULL = f"case when {{c}} {_EQ} '' then null else {{c}} end"  # nullif'
 #: column's value (``{c}``); a type or pair missing here is not copied (the rows are fetched instead)
 _COPY_RULES: dict[str, dict[int, str]] = {
     # text: NULL and '' are both an empty field (COPY quotes '' to tell it from NULL); an integer's digits
-    "text": {25: _EMPTY_IS_NULL, 1043: _EMPTY_IS_NULL, **{oid: "{c}" for oid in _INTEGERS}},
-    "integer": {oid: "{c}" for oid in _INTEGERS},
-    "boolean": {_BOOLEAN: "case when {c} then 'true' when not {c} then 'false' end",
+    "text": {25: _EMPTY_IS_NULL, 1043: _EMPTY_IS_NULL, **{oid: "{c}" for oid in INTEGER_OIDS}},
+    "integer": {oid: "{c}" for oid in INTEGER_OIDS},
+    "boolean": {BOOLEAN_OID: "case when {c} then 'true' when not {c} then 'false' end",
                 **{oid: f"case when {{c}} {_EQ} 0 then 'false' when {{c}} is not null then 'true' end"
-                   for oid in _INTEGERS}},
+                   for oid in INTEGER_OIDS}},
     # a numeric(p, 2) as it is; other numerics and decimal text rounded as Python does (see _copy_rule)
-    "decimal": {_NUMERIC: "{c}", **{oid: f"(({{c}})::{_TEXT} {_CAT} '.00')" for oid in _INTEGERS}},
+    "decimal": {NUMERIC_OID: "{c}", **{oid: f"(({{c}})::{_TEXT} {_CAT} '.00')" for oid in INTEGER_OIDS}},
     # DateStyle ISO only (see copy_statement); a date Python cannot hold fails, as loading it into one does
-    "date": {_DATE: f"case when {{c}} {_GE} '0001-01-01'::{_DATE_TYPE} and {{c}} {_LE} '9999-12-31'::{_DATE_TYPE} "
+    "date": {DATE_OID: f"case when {{c}} {_GE} '0001-01-01'::{_DATE_TYPE} and {{c}} {_LE} '9999-12-31'::{_DATE_TYPE} "
                     f"then ({{c}})::{_TEXT} else cast(('date out of Python''s range (years 1 to 9999): ' {_CAT} "
                     f"({{c}})::{_TEXT}) as {_DATE_TYPE})::{_TEXT} end"},
 }
@@ -85,7 +84,7 @@ def _guarded(x: str, negative: str) -> str:
 def _copy_rule(column: Any, kind: str) -> str | None:
     """How COPY writes one column as accords writes its ``kind`` (``{c}`` the column), or None: fetch its values."""
     oid = column.type_code
-    if kind == "decimal" and oid == _NUMERIC and column.scale != 2:
+    if kind == "decimal" and oid == NUMERIC_OID and column.scale != 2:
         return _guarded("{c}", f"{{c}} {_LT} 0")
     if kind == "decimal" and oid in _TEXTS:
         # Python's Decimal and PostgreSQL's numeric read the same decimal text only in plain ASCII forms
@@ -126,13 +125,6 @@ def literals_for(params: Mapping[str, Any], kinds: Mapping[str, str], choices: M
     return literals
 
 
-def _constant_text(sql: str, literals: Mapping[str, str]) -> str:
-    """The SQL with each ``:name`` replaced by its constant from :func:`literals_for`."""
-    from .sqltext import protect_colons
-
-    return _BIND_ESC.sub(lambda m: m.group(1), _BIND.sub(lambda m: literals[m.group(1)], protect_colons(sql)))
-
-
 def copy_statement(conn: Any, sql: str, literals: Mapping[str, str], description: Sequence[Any],
                    types: Mapping[str, str], fmt: str) -> str | None:
     """A ``COPY (...) TO STDOUT`` whose lines are, byte for byte, the rows accords writes as ``fmt``; else None.
@@ -150,24 +142,26 @@ def copy_statement(conn: Any, sql: str, literals: Mapping[str, str], description
     means None. COPY ends each line with LF: :func:`write_copied` writes
     csv's CRLF.
     """
-    from .delimited import DIALECTS, _quoting
+    from .delimited import DIALECTS, quoting
 
     delimiter, terminator = DIALECTS[fmt]
-    if len(description) < 2 or set(_quoting(delimiter, terminator) or "") != {delimiter, '"', "\r", "\n"}:
+    if len(description) < 2 or set(quoting(delimiter, terminator) or "") != {delimiter, '"', "\r", "\n"}:
         return None
     if conn.info.encoding != "utf-8":
         return None
     rules = [_copy_rule(column, types.get(column.name, "text")) for column in description]
     if None in rules:
         return None
-    if any(c.type_code == _DATE for c in description) and \
+    if any(c.type_code == DATE_OID for c in description) and \
             not (conn.info.parameter_status("DateStyle") or "").startswith("ISO"):
         return None
     if literals and ("\\" in sql or "$" in sql):
         # an E'\'' literal or a $$ one: the pattern of text() may take a ``:name`` in it for a parameter
         # (the rows path then binds it there), and its constant would be other text: fetched as rows
         return None
-    query = sql_without_end(_constant_text(sql, literals))
+    from .sqltext import replace_binds
+
+    query = sql_without_end(replace_binds(sql, literals.__getitem__))
     if query is None:
         return None
     names = [f"c{i}" for i in range(1, len(description) + 1)]
@@ -184,11 +178,11 @@ def sql_without_end(sql: str) -> str | None:
     None if a semicolon is left in its code (``select 1; -- the end``, which the
     server takes as one query but a subquery cannot hold): its rows are fetched.
     """
-    from .sqltext import _code_only
+    from .sqltext import code_only
 
     text = sql.rstrip()
     text = text[:-1].rstrip() if text.endswith(";") else text
-    return None if ";" in _code_only(text) else text
+    return None if ";" in code_only(text) else text
 
 
 def copied(cursor: Any, statement: str) -> Iterator[Any]:

@@ -57,7 +57,6 @@ from .failures import (
     mask_secrets,
     url_secrets,
 )
-from .sqlite_read import _BIND, _BIND_ESC
 
 #: a URL SQLAlchemy reads as psycopg's connection arguments, parts it would not parse otherwise left out
 _PLAIN_URL = re.compile(
@@ -124,18 +123,16 @@ def server_target(url: str | None) -> Target | None:
 
 def compile_text(sql: str, kinds: Mapping[str, str]) -> tuple[str, list[str]]:
     """The SQL as SQLAlchemy's ``text()`` sends it to psycopg: ``%`` doubled, ``%(name)s::CAST`` for each ``:name``."""
-    from .sqltext import protect_colons
+    from .sqltext import replace_binds
 
     names: list[str] = []
 
-    def placeholder(m: re.Match[str]) -> str:
-        name = m.group(1)
+    def placeholder(name: str) -> str:
         names.append(name)
         cast = CASTS.get(kinds.get(name, ""))
         return f"%({name})s::{cast}" if cast else f"%({name})s"
 
-    text = protect_colons(sql).replace("%", "%%")
-    return _BIND_ESC.sub(lambda m: m.group(1), _BIND.sub(placeholder, text)), names
+    return replace_binds(sql.replace("%", "%%"), placeholder), names
 
 
 def bind_values(names: list[str], values: Mapping[str, Any]) -> dict[str, Any]:
@@ -255,7 +252,7 @@ class Reader:
 
 # --- columns fetched as text ------------------------------------------------------------------
 
-_INTEGERS, _BOOLEAN, _DATE, _NUMERIC = frozenset({20, 21, 23}), 16, 1082, 1700  # type OIDs: int8/2/4, ...
+INTEGER_OIDS, BOOLEAN_OID, DATE_OID, NUMERIC_OID = frozenset({20, 21, 23}), 16, 1082, 1700  # type OIDs: int8/2/4, ...
 
 
 def _as_text(values: Sequence[Any]) -> list[str]:
@@ -284,7 +281,7 @@ def _iso_date(conn: Any) -> Callable[[Sequence[str | None]], list[str]]:
         if present and not min(map(len, present)) == max(map(len, present)) == 10:
             from psycopg.pq import Format
 
-            loader = conn.adapters.get_loader(_DATE, Format.TEXT)(_DATE, conn)
+            loader = conn.adapters.get_loader(DATE_OID, Format.TEXT)(DATE_OID, conn)
             return ["" if v is None else v if len(v) == 10 else str(loader.load(v.encode())) for v in values]
         return _as_text(values)
 
@@ -311,13 +308,13 @@ def _text_columns(conn: Any, description: Sequence[Any], types: Mapping[str, str
 def _rule(conn: Any, column: Any, kind: str, iso: bool) -> Any:
     """How to write one column's PostgreSQL text as accords writes its ``kind`` (None: fetch its values)."""
     oid = column.type_code
-    if oid in _INTEGERS:
+    if oid in INTEGER_OIDS:
         return _int_boolean if kind == "boolean" else _as_text if kind in ("integer", "text") else None
-    if oid == _BOOLEAN:
+    if oid == BOOLEAN_OID:
         return _boolean if kind == "boolean" else None
-    if oid == _NUMERIC:
+    if oid == NUMERIC_OID:
         return _as_text if kind == "decimal" and column.scale == 2 else None
-    if oid == _DATE:
+    if oid == DATE_OID:
         return _iso_date(conn) if kind == "date" and iso else None
     return None
 

@@ -115,7 +115,7 @@ def test_every_character_is_quoted_exactly_where_the_csv_module_quotes_it(fmt):
 
 def test_the_quoting_rule_read_from_the_csv_module():
     for delimiter, terminator in (",", "\r\n"), ("\t", "\n"):
-        triggers = delimited._quoting(delimiter, terminator)
+        triggers = delimited.quoting(delimiter, terminator)
         assert set(triggers) >= {delimiter, '"', *terminator}
         for ch in "\r\n\t ,;\x00":
             assert (ch in triggers) == _csv_line(["a" + ch, "b"], delimiter, terminator).startswith('"')
@@ -129,7 +129,7 @@ def _csv_line(row, delimiter, terminator) -> str:
 
 def test_a_csv_module_that_quotes_otherwise_leaves_every_batch_to_it(monkeypatch):
     """If the running csv module did not quote as QUOTE_MINIMAL says, the csv module writes every batch."""
-    monkeypatch.setattr(delimited, "_quoting", lambda *_: None)
+    monkeypatch.setattr(delimited, "quoting", lambda *_: None)
     _same("csv", ["v", "n"], [[(v, 1) for v in VALUES["text"]]], ["text", "integer"])
 
 

@@ -468,8 +468,8 @@ def test_copy_is_used_only_where_its_lines_are_accords_lines():
     latin.info = Info()
     latin.info.encoding = "iso8859-1"
     assert statement(both, {}, conn=latin) is None
-    from db.delimited import _quoting
-    quotes_cr = "\r" in (_quoting("\t", "\n") or "")
+    from db.delimited import quoting
+    quotes_cr = "\r" in (quoting("\t", "\n") or "")
     assert (statement(both, {}, fmt="tsv") is not None) == quotes_cr  # TSV only where csv quotes CR as COPY does
     assert pg_copy.literals_for({"a": None, "c": "yes"}, {"a": "date", "c": "choice"}, {"c": ("yes", "no")}) == \
         {"a": "NULL::DATE", "c": "(pg_catalog.chr(121) || pg_catalog.chr(101) || pg_catalog.chr(115))::VARCHAR"}
