@@ -191,7 +191,7 @@ class Reader:
         (see :func:`_text_columns`). ``copy`` ("csv" or "tsv", with
         ``text_types``): where :func:`copy_statement` can have the server write
         the very lines accords writes, the rows are those lines (``Rows.copied``);
-        ``choices``: a choice parameter's declared values (see :func:`_literals`).
+        ``choices``: a choice parameter's declared values (see :func:`db.pg_copy.literals_for`).
         """
         from psycopg import capabilities
         from psycopg.types.string import TextLoader
@@ -209,14 +209,15 @@ class Reader:
         description = cursor.description or []
         render = None
         statement = None
-        literals = None
         if copy is not None and text_types:
-            from .pg_copy import copied, copy_statement, literals_for
+            from .pg_copy import copy_statement, literals_for
 
             literals = literals_for(params, kinds or {}, choices or {})
-        if literals is not None and copy is not None:
-            statement = copy_statement(self.conn, sql, literals, description, text_types or {}, copy)
+            if literals is not None:
+                statement = copy_statement(self.conn, sql, literals, description, text_types, copy)
         if statement is not None:
+            from .pg_copy import copied
+
             cursor.close()
             rows: Iterator[Any] = copied(self.conn.cursor(), statement)
         elif capabilities.has_stream_chunked():

@@ -481,8 +481,10 @@ def run_report(conn, report: Report, values: dict[str, Any]) -> Result:
     declared = {c.name: c.type for c in report.columns}
     types = [declared.get(n, "text") for n in names]
 
+    from .sqlite_read import BATCH  # the rows a batch holds on every read path
+
     def rows() -> Iterator[tuple]:
-        for batch in iter(lambda: result.fetchmany(1000), []):
+        for batch in iter(lambda: result.fetchmany(BATCH), []):
             yield from normalise_batch(types, batch)
 
     return Result(names, rows(), types)
