@@ -16,7 +16,7 @@ so an odd value costs time, never a different byte. The values are those
 sqlite3 returns (None, int, float, str, bytes); other drivers keep the
 reference path. Quoting follows the csv module's rule for its dialect
 (QUOTE_MINIMAL: a field holding one of a few characters is quoted, a quote
-doubled), read from the csv module itself by :func:`_quoting`; where it does
+doubled), read from the csv module itself by :func:`quoting`; where it does
 not behave as that rule says, every batch takes the csv module.
 """
 
@@ -30,10 +30,11 @@ from decimal import Decimal
 from functools import cache, lru_cache
 from typing import Any, TextIO
 
+from .reports import CENTS, EXACT
+
 #: each format's delimiter and line terminator (the csv module's dialects db.output has always written)
 DIALECTS: dict[str, tuple[str, str]] = {"csv": (",", "\r\n"), "tsv": ("\t", "\n")}
 
-_CENTS = Decimal("0.01")
 _BOOLEAN_TEXT = {None: "", 0: "false", 1: "true"}  # 0.0 and 1.0 find the same entries: bool(int(v)) agrees
 #: what a rule raises for a value it does not take (the column then takes the reference path)
 _REFUSED = (TypeError, ValueError, KeyError, ArithmeticError)
@@ -47,7 +48,7 @@ def _csv_text(value: Any) -> str:
 
 
 @cache
-def _quoting(delimiter: str, lineterminator: str) -> str | None:
+def quoting(delimiter: str, lineterminator: str) -> str | None:
     """The characters that make the csv module quote a field; None if it quotes otherwise.
 
     QUOTE_MINIMAL quotes a field that holds the delimiter, the quote
@@ -113,7 +114,7 @@ def _iso_date(value: str) -> str:
 def _cents(value: str) -> str:
     if value.__class__ is not str:
         raise TypeError(value)  # a float's text depends on more than its value (-0.0 == 0.0): reference path
-    return str(Decimal(value).quantize(_CENTS))
+    return str(Decimal(value).quantize(CENTS, context=EXACT))  # every digit, as normalise_column keeps them
 
 
 def _dates(values: Sequence[Any]) -> list[str]:
@@ -174,7 +175,7 @@ def write_batches(out: TextIO, fmt: str, columns: Sequence[str], batches: Iterab
     writer = csv.writer(out, delimiter=delimiter, lineterminator=terminator)
     if headers:
         writer.writerow(columns)
-    triggers = _quoting(delimiter, terminator)
+    triggers = quoting(delimiter, terminator)
     kinds = list(types) if types is not None else [None] * len(columns)
     n = 0
     for batch in batches:

@@ -22,6 +22,7 @@ from .failures import (  # noqa: F401 - re-exported: the library's names for the
     DEFAULT_URL,
     ENV_READ_URL,
     ENV_URL,
+    PG_SESSION,
     REFUSED,
     NoDatabase,
     check_sqlite_path,
@@ -113,8 +114,15 @@ def _sqlite_on_connect(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+#: PostgreSQL drivers that pass connect_args to libpq as connection settings (db.failures.PG_SESSION)
+_LIBPQ = frozenset({"psycopg", "psycopg2"})
+
+
 def make_engine(url: str | None = None, *, reading: bool = False, **kwargs) -> Engine:
     """An engine for the URL; on SQLite, foreign keys are enforced on every connection.
+
+    On PostgreSQL every session speaks UTF-8 (:data:`db.failures.PG_SESSION`),
+    whatever the role's or the URL's ``client_encoding``.
 
     With ``reading=True`` an SQLite file is opened read-only (``mode=ro``):
     the engine cannot write to it whatever the SQL says.
@@ -126,6 +134,8 @@ def make_engine(url: str | None = None, *, reading: bool = False, **kwargs) -> E
         uri = f"file:{quote(str(path.absolute()))}?mode=ro"
         kwargs.setdefault("creator", lambda: sqlite3.connect(uri, uri=True, check_same_thread=False))
     try:
+        if make_url(url).get_dialect().name == "postgresql" and make_url(url).get_driver_name() in _LIBPQ:
+            kwargs["connect_args"] = {**kwargs.get("connect_args", {}), **PG_SESSION}
         engine = create_engine(url, **kwargs)
     except (ArgumentError, ValueError) as exc:
         raise UsageError(f"invalid database URL {safe_url(url)!r}: {_first_line(exc)}") from None

@@ -22,6 +22,10 @@ ENV_URL = "ACCORDS_DATABASE_URL"
 ENV_READ_URL = "ACCORDS_READ_URL"
 DEFAULT_URL = "sqlite:///accords.db"
 DEFAULT_TIMEOUT_S = 30.0
+#: libpq connection settings of every PostgreSQL session accords opens (db.engine's and db.pg_read's), over
+#: the URL's own and the role's: text travels as UTF-8 whatever the role's client_encoding (SQL_ASCII, LATIN1
+#: could not carry the SQL's or the rows' characters); accords' output is UTF-8 text made in Python anyway
+PG_SESSION = {"client_encoding": "UTF8"}
 
 REFUSED = "refused: `accords sql` and reports only read"
 TIME_LIMIT = "the query ran longer than the time limit and was stopped ({detail}); --timeout SECONDS allows more"

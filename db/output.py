@@ -116,8 +116,10 @@ def write_rows(out: TextIO | BinaryIO, fmt: str, columns: Sequence[str], rows: I
     for the others.
     """
     if fmt == "parquet":
+        from .sqlite_read import BATCH  # the rows a batch holds on every read path
+
         stream = iter(rows)
-        return write_parquet(cast(BinaryIO, out), columns, iter(lambda: list(islice(stream, 1000)), []), types,
+        return write_parquet(cast(BinaryIO, out), columns, iter(lambda: list(islice(stream, BATCH)), []), types,
                              normalised=True)
     return _write_text(cast(TextIO, out), fmt, columns, rows, styled, types, headers)
 

@@ -47,8 +47,16 @@ from typing import Any
 from urllib.parse import parse_qsl, unquote
 
 from .errors import AccordsError, Interrupted
-from .failures import DEFAULT_URL, ENV_URL, TIME_LIMIT, describe, driver_message, mask_secrets, url_secrets
-from .sqlite_read import _BIND, _BIND_ESC
+from .failures import (
+    DEFAULT_URL,
+    ENV_URL,
+    PG_SESSION,
+    TIME_LIMIT,
+    describe,
+    driver_message,
+    mask_secrets,
+    url_secrets,
+)
 
 #: a URL SQLAlchemy reads as psycopg's connection arguments, parts it would not parse otherwise left out
 _PLAIN_URL = re.compile(
@@ -115,18 +123,16 @@ def server_target(url: str | None) -> Target | None:
 
 def compile_text(sql: str, kinds: Mapping[str, str]) -> tuple[str, list[str]]:
     """The SQL as SQLAlchemy's ``text()`` sends it to psycopg: ``%`` doubled, ``%(name)s::CAST`` for each ``:name``."""
-    from .sqltext import protect_colons
+    from .sqltext import replace_binds
 
     names: list[str] = []
 
-    def placeholder(m: re.Match[str]) -> str:
-        name = m.group(1)
+    def placeholder(name: str) -> str:
         names.append(name)
         cast = CASTS.get(kinds.get(name, ""))
         return f"%({name})s::{cast}" if cast else f"%({name})s"
 
-    text = protect_colons(sql).replace("%", "%%")
-    return _BIND_ESC.sub(lambda m: m.group(1), _BIND.sub(placeholder, text)), names
+    return replace_binds(sql.replace("%", "%%"), placeholder), names
 
 
 def bind_values(names: list[str], values: Mapping[str, Any]) -> dict[str, Any]:
@@ -185,7 +191,7 @@ class Reader:
         (see :func:`_text_columns`). ``copy`` ("csv" or "tsv", with
         ``text_types``): where :func:`copy_statement` can have the server write
         the very lines accords writes, the rows are those lines (``Rows.copied``);
-        ``choices``: a choice parameter's declared values (see :func:`_literals`).
+        ``choices``: a choice parameter's declared values (see :func:`db.pg_copy.literals_for`).
         """
         from psycopg import capabilities
         from psycopg.types.string import TextLoader
@@ -203,14 +209,15 @@ class Reader:
         description = cursor.description or []
         render = None
         statement = None
-        literals = None
         if copy is not None and text_types:
-            from .pg_copy import copied, copy_statement, literals_for
+            from .pg_copy import copy_statement, literals_for
 
             literals = literals_for(params, kinds or {}, choices or {})
-        if literals is not None and copy is not None:
-            statement = copy_statement(self.conn, sql, literals, description, text_types or {}, copy)
+            if literals is not None:
+                statement = copy_statement(self.conn, sql, literals, description, text_types, copy)
         if statement is not None:
+            from .pg_copy import copied
+
             cursor.close()
             rows: Iterator[Any] = copied(self.conn.cursor(), statement)
         elif capabilities.has_stream_chunked():
@@ -246,7 +253,7 @@ class Reader:
 
 # --- columns fetched as text ------------------------------------------------------------------
 
-_INTEGERS, _BOOLEAN, _DATE, _NUMERIC = frozenset({20, 21, 23}), 16, 1082, 1700  # type OIDs: int8/2/4, ...
+INTEGER_OIDS, BOOLEAN_OID, DATE_OID, NUMERIC_OID = frozenset({20, 21, 23}), 16, 1082, 1700  # type OIDs: int8/2/4, ...
 
 
 def _as_text(values: Sequence[Any]) -> list[str]:
@@ -275,7 +282,7 @@ def _iso_date(conn: Any) -> Callable[[Sequence[str | None]], list[str]]:
         if present and not min(map(len, present)) == max(map(len, present)) == 10:
             from psycopg.pq import Format
 
-            loader = conn.adapters.get_loader(_DATE, Format.TEXT)(_DATE, conn)
+            loader = conn.adapters.get_loader(DATE_OID, Format.TEXT)(DATE_OID, conn)
             return ["" if v is None else v if len(v) == 10 else str(loader.load(v.encode())) for v in values]
         return _as_text(values)
 
@@ -286,7 +293,7 @@ def _text_columns(conn: Any, description: Sequence[Any], types: Mapping[str, str
     """Per column, how to write its PostgreSQL text as accords writes the column's values (None: fetch values).
 
     A report's integer from an integer type, decimal from a ``numeric(p, 2)``
-    (p at most 28, the digits a Decimal quantizes exactly), boolean from a
+    (every digit, as :data:`db.reports.EXACT` keeps them), boolean from a
     boolean or an integer, and date from a date when the server writes dates
     as ISO: PostgreSQL's text is then the text accords writes, so these are
     fetched as text and never become Python objects. A type is fetched as text
@@ -302,13 +309,13 @@ def _text_columns(conn: Any, description: Sequence[Any], types: Mapping[str, str
 def _rule(conn: Any, column: Any, kind: str, iso: bool) -> Any:
     """How to write one column's PostgreSQL text as accords writes its ``kind`` (None: fetch its values)."""
     oid = column.type_code
-    if oid in _INTEGERS:
+    if oid in INTEGER_OIDS:
         return _int_boolean if kind == "boolean" else _as_text if kind in ("integer", "text") else None
-    if oid == _BOOLEAN:
+    if oid == BOOLEAN_OID:
         return _boolean if kind == "boolean" else None
-    if oid == _NUMERIC:
-        return _as_text if kind == "decimal" and column.scale == 2 and (column.precision or 99) <= 28 else None
-    if oid == _DATE:
+    if oid == NUMERIC_OID:
+        return _as_text if kind == "decimal" and column.scale == 2 else None
+    if oid == DATE_OID:
         return _iso_date(conn) if kind == "date" and iso else None
     return None
 
@@ -358,7 +365,7 @@ def reading(target: Target, timeout_s: float | None) -> Iterator[Reader]:
 
     conn = watchdog = reader = None
     try:
-        conn = psycopg.connect(**target.args)
+        conn = psycopg.connect(**{**target.args, **PG_SESSION})  # as db.engine's connect_args: over the URL
         conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ  # one snapshot
         conn.read_only = True  # BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY
         if timeout_s:

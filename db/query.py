@@ -117,8 +117,10 @@ def _write(session, result, out: Any, fmt: str, names: list[str], types: list[st
 #: per dialect: who the login is, whether it is a superuser, whether it may change accords' tables
 _PRIVILEGES = {
     "postgresql": (
-        "select current_user, current_setting('is_superuser') = 'on', "
-        "to_regclass('sources') is not null and has_table_privilege('sources', 'INSERT, UPDATE, DELETE, TRUNCATE')"),
+        # pg_catalog's functions named in full: a schema before it in the search_path cannot hide the warning
+        "select current_user, pg_catalog.current_setting('is_superuser') OPERATOR(pg_catalog.=) 'on', "
+        "pg_catalog.to_regclass('sources') is not null and "
+        "pg_catalog.has_table_privilege('sources', 'INSERT, UPDATE, DELETE, TRUNCATE')"),
     "mysql": (
         "select current_user(), "
         "exists(select 1 from information_schema.user_privileges where grantee = "

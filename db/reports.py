@@ -38,7 +38,7 @@ import json
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import MAX_PREC, ROUND_HALF_EVEN, Context, Decimal, InvalidOperation, localcontext
 from functools import cache
 from typing import Any
 
@@ -373,7 +373,32 @@ def bind_parameters(report: Report, given: Sequence[tuple[str, str]]) -> dict[st
 # --- running ---------------------------------------------------------------------
 
 
-_CENTS = Decimal("0.01")
+CENTS = Decimal("0.01")
+#: the context a decimal is rounded to cents in: half to the even cent, and every digit kept (Decimal's
+#: default context keeps 28, and refuses to round 10^26 and up); PostgreSQL's COPY writes them all too
+EXACT = Context(prec=MAX_PREC, rounding=ROUND_HALF_EVEN)
+#: what a report says of a decimal value it cannot write with two places (db.pg_copy's COPY says it too)
+NOT_CENTS = "not a finite decimal, which a report writes with two places: "
+
+
+def _cent(v: Any) -> Decimal | None:
+    """One decimal (or what a driver returns for one) rounded to cents in the current context."""
+    return None if v is None else (v if isinstance(v, Decimal) else Decimal(str(v))).quantize(CENTS)
+
+
+def _cents(values: Sequence[Any]) -> list[Decimal | None]:
+    """Decimals rounded to cents, every digit kept (:data:`EXACT`); one line for a value that has no cents."""
+    with localcontext(EXACT):
+        try:  # the same as _cent, inline: a function call per value is most of the time of a large column
+            return [None if v is None else (v if isinstance(v, Decimal) else Decimal(str(v))).quantize(CENTS)
+                    for v in values]
+        except InvalidOperation:  # Infinity, or text that is no number: say which
+            for v in values:
+                try:
+                    _cent(v)
+                except InvalidOperation:
+                    raise AccordsError(f"{NOT_CENTS}{v}") from None
+            raise  # pragma: no cover - each value alone was rounded
 
 
 def normalise_column(kind: str, values: Sequence[Any]) -> Sequence[Any]:
@@ -381,8 +406,7 @@ def normalise_column(kind: str, values: Sequence[Any]) -> Sequence[Any]:
     if kind == "integer":
         return [v if v is None or v.__class__ is int else int(v) for v in values]
     if kind == "decimal":
-        return [None if v is None else (v if isinstance(v, Decimal) else Decimal(str(v))).quantize(_CENTS)
-                for v in values]
+        return _cents(values)
     if kind == "boolean":
         return [v if v is None or v.__class__ is bool else bool(int(v)) for v in values]
     if kind == "date":
@@ -457,8 +481,10 @@ def run_report(conn, report: Report, values: dict[str, Any]) -> Result:
     declared = {c.name: c.type for c in report.columns}
     types = [declared.get(n, "text") for n in names]
 
+    from .sqlite_read import BATCH  # the rows a batch holds on every read path
+
     def rows() -> Iterator[tuple]:
-        for batch in iter(lambda: result.fetchmany(1000), []):
+        for batch in iter(lambda: result.fetchmany(BATCH), []):
             yield from normalise_batch(types, batch)
 
     return Result(names, rows(), types)

@@ -41,9 +41,6 @@ _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*://")
 #: a URL SQLAlchemy reads as exactly this file (no query string, no %-escapes, no newline)
 _PLAIN_FILE = re.compile(r"sqlite(?:\+pysqlite)?:///([^?%&\x00\r\n]+)")
 
-# SQLAlchemy's text(): its bind parameter pattern, and its escaped colon (see sqlalchemy.sql.compiler)
-_BIND = re.compile(r"(?<![:\w\x5c]):(\w+)(?![:\w])")
-_BIND_ESC = re.compile(r"\x5c(:\w*)(?![:\w])")
 #: fetched at a time, as SQLAlchemy's streamed results buffer them
 BATCH = 1000
 
@@ -70,15 +67,15 @@ def sqlite_file(url: str | None) -> Path | None:
 
 def compile_text(sql: str) -> tuple[str, list[str]]:
     """The SQL as SQLAlchemy's ``text()`` sends it to sqlite3: ``?`` for each ``:name``, and the names in order."""
-    from .sqltext import protect_colons
+    from .sqltext import replace_binds
 
     names: list[str] = []
 
-    def placeholder(m: re.Match[str]) -> str:
-        names.append(m.group(1))
+    def placeholder(name: str) -> str:
+        names.append(name)
         return "?"
 
-    return _BIND_ESC.sub(lambda m: m.group(1), _BIND.sub(placeholder, protect_colons(sql))), names
+    return replace_binds(sql, placeholder), names
 
 
 def _bound(value: Any, kind: str | None) -> Any:

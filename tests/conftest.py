@@ -7,8 +7,12 @@ MariaDB run when their URLs are set:
     ACCORDS_TEST_MARIADB_URL=mysql+pymysql://root@127.0.0.1/test
 
 The URL names a database to connect to as an administrator; each test run
-creates its own scratch databases (accords_test_<random>) next to it and drops
-them at the end, never touching any other database. Without the variables the
+creates its own scratch databases next to it, never touching any other
+database. Each is named ``accords_test_<host>_<pid>_<random>`` (the machine
+and the test process that made it) and dropped when the test that asked for
+it ends, or at the end of the run, also after a failure, Ctrl-C or SIGTERM;
+a run that was killed outright (SIGKILL) leaves its databases behind, and the
+next run on the same machine drops those whose process is gone. Without the variables the
 server tests skip, saying how to enable them; with ACCORDS_REQUIRE_SERVERS=1
 (set by .ci/run) a missing or unreachable server fails the run instead.
 
@@ -22,9 +26,12 @@ read share one seeded database per engine (``shared_seeded_url``).
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import shutil
+import signal
+import socket
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -55,17 +62,63 @@ def _admin_url(engine: str) -> str:
     return url
 
 
+#: this machine, as scratch database names carry it (a short hash of the host name)
+HOST = hashlib.sha1(socket.gethostname().encode()).hexdigest()[:6]
+#: scratch database names: accords_test_<host>_<pid>_<random>
+SCRATCH_NAME = re.compile(rf"accords_test_{HOST}_(\d+)_[0-9a-f]+")
+_LIST_DATABASES = {"postgresql": "select datname from pg_database", "mariadb": "show databases"}
+
+
+def _process_is_gone(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
+def _drop_database(engine: str, admin: str, name: str) -> None:
+    eng = create_engine(admin, isolation_level="AUTOCOMMIT")
+    try:
+        with eng.connect() as conn:
+            force = " WITH (FORCE)" if engine == "postgresql" else ""
+            conn.execute(text(f"DROP DATABASE IF EXISTS {name}{force}"))
+    finally:
+        eng.dispose()
+
+
 class ScratchDatabases:
-    """Creates uniquely named databases on a server and drops them all at the end."""
+    """Creates uniquely named databases on a server and drops them (see :meth:`drop`, :meth:`drop_all`)."""
 
     def __init__(self) -> None:
         self.created: list[tuple[str, str, str]] = []  # (engine, admin url, name)
+        self.swept: set[str] = set()
+
+    def sweep(self, engine: str, admin: str) -> None:
+        """Drop the scratch databases a killed run on this machine left behind (their process is gone)."""
+        if engine in self.swept:
+            return
+        self.swept.add(engine)
+        eng = create_engine(admin)
+        try:
+            with eng.connect() as conn:
+                names = [row[0] for row in conn.execute(text(_LIST_DATABASES[engine]))]
+        finally:
+            eng.dispose()
+        for name in names:
+            m = SCRATCH_NAME.fullmatch(name)
+            if m and _process_is_gone(int(m.group(1))):
+                _drop_database(engine, admin, name)
 
     def create(self, engine: str, template: str | None = None) -> str:
         """A new database (on PostgreSQL, optionally a copy of the database named ``template``)."""
         admin = _admin_url(engine)
-        name = f"accords_test_{uuid.uuid4().hex[:10]}"
+        name = f"accords_test_{HOST}_{os.getpid()}_{uuid.uuid4().hex[:8]}"
         try:
+            self.sweep(engine, admin)
+            self.created.append((engine, admin, name))  # before CREATE: dropped (if it exists) whatever happens
             eng = create_engine(admin, isolation_level="AUTOCOMMIT")
             with eng.connect() as conn:
                 conn.execute(text(f"CREATE DATABASE {name}" + (f" TEMPLATE {template}" if template else "")))
@@ -75,23 +128,41 @@ class ScratchDatabases:
             if REQUIRE_SERVERS:
                 pytest.fail(message)
             pytest.skip(message)
-        self.created.append((engine, admin, name))
         return make_url(admin).set(database=name).render_as_string(hide_password=False)
 
+    def drop(self, url: str) -> None:
+        """Drop one database this made, now (a test's own, when the test ends); other URLs are left alone."""
+        name = make_url(url).database
+        for created in [c for c in self.created if c[2] == name]:
+            _drop_database(*created)
+            self.created.remove(created)
+
     def drop_all(self) -> None:
-        """Drop every database created (a few at a time: a run on the servers creates hundreds)."""
-
-        def drop(created: tuple[str, str, str]) -> None:
-            engine, admin, name = created
-            eng = create_engine(admin, isolation_level="AUTOCOMMIT")
-            with eng.connect() as conn:
-                force = " WITH (FORCE)" if engine == "postgresql" else ""
-                conn.execute(text(f"DROP DATABASE IF EXISTS {name}{force}"))
-            eng.dispose()
-
+        """Drop every database created and not dropped yet (a few at a time); every drop is tried."""
+        created, self.created = self.created, []
         with ThreadPoolExecutor(max_workers=4) as pool:
-            list(pool.map(drop, self.created))
-        self.created = []
+            failures = [f for f in pool.map(lambda c: _try(_drop_database, *c), created) if f]
+        if failures:
+            raise RuntimeError(f"scratch databases not dropped: {'; '.join(failures)}")
+
+
+def _try(action, *args) -> str | None:
+    try:
+        action(*args)
+    except Exception as exc:  # noqa: BLE001 - said by drop_all, after every other drop was tried
+        return f"{args[-1]}: {exc}"
+    return None
+
+
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+def pytest_configure(config) -> None:
+    """SIGTERM (a time limit, a CI cancel) stops the run as Ctrl-C does: fixtures' teardown drops the databases."""
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        if signal.getsignal(sig) in (signal.SIG_DFL, None):
+            signal.signal(sig, _interrupt)
 
 
 @pytest.fixture(scope="session")
@@ -113,15 +184,19 @@ def engine_name(request) -> str:
 
 
 @pytest.fixture
-def empty_url(engine_name: str, scratch: ScratchDatabases, tmp_path: Path) -> str:
-    """URL of a new, empty database on the engine under test."""
-    return new_database(engine_name, scratch, tmp_path)
+def empty_url(engine_name: str, scratch: ScratchDatabases, tmp_path: Path) -> Iterator[str]:
+    """URL of a new, empty database on the engine under test (dropped when the test ends)."""
+    url = new_database(engine_name, scratch, tmp_path)
+    yield url
+    scratch.drop(url)
 
 
 @pytest.fixture(params=ENGINES[1:])
-def server_url(request, templates: Templates, tmp_path: Path) -> str:
-    """URL of a new database upgraded to the newest schema, on each server engine only."""
-    return templates.copy(request.param, "fresh", tmp_path)
+def server_url(request, templates: Templates, tmp_path: Path) -> Iterator[str]:
+    """URL of a new database upgraded to the newest schema, on each server engine only (dropped at the end)."""
+    url = templates.copy(request.param, "fresh", tmp_path)
+    yield url
+    templates.scratch.drop(url)
 
 
 def _database_name(url: str) -> str:
@@ -209,15 +284,19 @@ def templates(scratch: ScratchDatabases, tmp_path_factory) -> Templates:
 
 
 @pytest.fixture
-def fresh_url(engine_name: str, templates: Templates, tmp_path: Path) -> str:
+def fresh_url(engine_name: str, templates: Templates, tmp_path: Path) -> Iterator[str]:
     """URL of a database upgraded to the newest schema, with no data (one per test: safe to change)."""
-    return templates.copy(engine_name, "fresh", tmp_path)
+    url = templates.copy(engine_name, "fresh", tmp_path)
+    yield url
+    templates.scratch.drop(url)
 
 
 @pytest.fixture
-def seeded_url(engine_name: str, templates: Templates, tmp_path: Path) -> str:
+def seeded_url(engine_name: str, templates: Templates, tmp_path: Path) -> Iterator[str]:
     """URL of an upgraded database with the seed article loaded (one per test: safe to change)."""
-    return templates.copy(engine_name, "seeded", tmp_path)
+    url = templates.copy(engine_name, "seeded", tmp_path)
+    yield url
+    templates.scratch.drop(url)
 
 
 @pytest.fixture(scope="session", params=ENGINES)

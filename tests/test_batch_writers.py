@@ -25,7 +25,7 @@ VALUES = {
              " lead", "trail ", "ünïcødé ✓ 😀", "nul\x00byte", "\x1f\x1e", "x" * 5000, "-", "NULL", 12, -7, 1.5,
              -0.0, 1e300, b"\x00\xff", b""],
     "integer": [None, 0, -1, 7, 2**62, -(2**63), 1.0, 2.5, -2.5, -0.0, "12", " 12 ", b"7"],
-    "decimal": [None, "1234.50", "0.00", "-0.50", "1234.5", "7", "1.005", "1.015", "2.675", "1e3", "007.5",
+    "decimal": [None, "1" * 40, "-1e30", 1e30, "1234.50", "0.00", "-0.50", "1234.5", "7", "1.005", "1.015", "2.675", "1e3", "007.5",
                 "-0", "12345678901234567890.12", 5, -5, 0, 0.1 + 0.2, 2.675, 1e15, -0.0, 0.0, 0.125, 1e-7],
     "date": [None, "2020-02-29", "0001-01-01", "9999-12-31", "1999-12-31", "20200101", "2020-01-01T00:00:00",
              20200101.5, 20200101],
@@ -34,7 +34,7 @@ VALUES = {
 #: values the normalising path refuses (it raises; so must the batch path, with the same error)
 REFUSED = {
     "integer": ["x", "1.5", "1e3"],
-    "decimal": ["abc", "1" * 40, b"1.00"],
+    "decimal": ["abc", "Infinity", b"1.00"],
     "date": ["2021-02-29", "0000-01-01", "2020-1-1", "", "x"],
     "boolean": ["true", "", b"\x01"],
 }
@@ -115,7 +115,7 @@ def test_every_character_is_quoted_exactly_where_the_csv_module_quotes_it(fmt):
 
 def test_the_quoting_rule_read_from_the_csv_module():
     for delimiter, terminator in (",", "\r\n"), ("\t", "\n"):
-        triggers = delimited._quoting(delimiter, terminator)
+        triggers = delimited.quoting(delimiter, terminator)
         assert set(triggers) >= {delimiter, '"', *terminator}
         for ch in "\r\n\t ,;\x00":
             assert (ch in triggers) == _csv_line(["a" + ch, "b"], delimiter, terminator).startswith('"')
@@ -129,7 +129,7 @@ def _csv_line(row, delimiter, terminator) -> str:
 
 def test_a_csv_module_that_quotes_otherwise_leaves_every_batch_to_it(monkeypatch):
     """If the running csv module did not quote as QUOTE_MINIMAL says, the csv module writes every batch."""
-    monkeypatch.setattr(delimited, "_quoting", lambda *_: None)
+    monkeypatch.setattr(delimited, "quoting", lambda *_: None)
     _same("csv", ["v", "n"], [[(v, 1) for v in VALUES["text"]]], ["text", "integer"])
 
 

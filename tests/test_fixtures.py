@@ -82,3 +82,86 @@ def test_each_copy_is_a_database_of_its_own(engine_name, templates, tmp_path):
     engine.dispose()
     assert _everything(second)["table actor_aliases"]["rows"]
     assert _everything(templates.copy(engine_name, "seeded", tmp_path))["table actor_aliases"]["rows"]
+
+
+def _databases(engine: str) -> set[str]:
+    from conftest import _LIST_DATABASES, _admin_url
+
+    eng = create_engine(_admin_url(engine))
+    try:
+        with eng.connect() as conn:
+            return {row[0] for row in conn.execute(text(_LIST_DATABASES[engine]))}
+    finally:
+        eng.dispose()
+
+
+CHILD_TEST = '''
+import time
+from pathlib import Path
+
+
+def test_waits(empty_url):
+    Path({ready!r}).write_text(empty_url)
+    time.sleep(60)
+'''
+
+
+@pytest.mark.parametrize("engine", ["postgresql", "mariadb"])
+def test_a_run_stopped_by_sigterm_drops_its_databases(engine, tmp_path):
+    """A run ended by a time limit or a CI cancel (SIGTERM) leaves no scratch database behind."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    from conftest import _admin_url
+
+    _admin_url(engine)  # skips (or fails) without the server
+    ready = tmp_path / "url"
+    test = tmp_path / "test_child.py"
+    test.write_text(CHILD_TEST.format(ready=str(ready)), encoding="utf-8")
+    tests = Path(__file__).parent
+    child = subprocess.Popen([sys.executable, "-m", "pytest", "-q", "-p", "no:xdist", "-p", "no:cacheprovider",
+                              "-p", "conftest", "--rootdir", str(tmp_path), "-k", engine, str(test)],
+                             cwd=tmp_path, env={**os.environ, "PYTHONPATH": os.pathsep.join([str(tests), str(tests.parent)])},
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 60
+        while not ready.exists() and child.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert ready.exists(), child.communicate(timeout=30)[0].decode()
+        name = make_url(ready.read_text()).database
+        assert name in _databases(engine)
+        child.send_signal(signal.SIGTERM)
+        child.wait(timeout=60)
+    finally:
+        if child.poll() is None:
+            child.kill()
+    assert name not in _databases(engine)
+
+
+def test_a_killed_runs_databases_are_dropped_by_the_next_run(scratch, tmp_path):
+    """SIGKILL leaves no time to clean up: the next scratch database made on this machine drops them."""
+    import subprocess
+    import sys
+
+    from conftest import HOST, ScratchDatabases, _admin_url, _drop_database
+
+    admin = _admin_url("postgresql")
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    left = f"accords_test_{HOST}_{int(gone.stdout)}_deadbeef"
+    engine = create_engine(admin, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            conn.execute(text(f"create database {left}"))
+    finally:
+        engine.dispose()
+    try:
+        fresh = ScratchDatabases()
+        fresh.create("postgresql")
+        fresh.drop_all()
+        assert left not in _databases("postgresql")
+    finally:
+        _drop_database("postgresql", admin, left)

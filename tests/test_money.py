@@ -11,6 +11,7 @@ import yaml
 from click.testing import CliRunner
 from conftest import edited_small_source
 from sqlalchemy import create_engine, select, text
+from sqlalchemy.engine import make_url
 from test_cli_db import _seed_at_revision
 
 from db import api
@@ -298,3 +299,44 @@ def test_money_type_is_numeric_on_the_servers_and_text_on_sqlite():
     assert str(Money().compile(dialect=postgresql.dialect())) == "NUMERIC(20, 2)"
     assert str(Money().compile(dialect=mysql.dialect())) == "NUMERIC(20, 2)"
     assert str(Money().compile(dialect=sqlite.dialect())) == "TEXT"
+
+
+#: per engine, SQL whose decimal column holds a number past Decimal's default 28 digits, and its cents
+WIDE_SQL = {
+    "sqlite": "select 1 as n, 1e30 as x union all select 2, '-1234567890123456789012345678901.505'",
+    "postgresql": "select 1 as n, 1e30::numeric(40, 2) as x union all select 2, -1234567890123456789012345678901.505",
+    "mysql": "select 1 as n, cast(1e30 as decimal(40, 2)) as x union all "
+               "select 2, cast(-1234567890123456789012345678901.505 as decimal(40, 3))",
+}
+WIDE_CENTS = ["1" + "0" * 30 + ".00", "-1234567890123456789012345678901.50"]
+
+
+def _wide_report(monkeypatch, sql: str) -> None:
+    from db import reports
+
+    report = reports.Report("t", "t", "t", "t", sql, (),
+                            (reports.Column("n", "integer"), reports.Column("x", "decimal")))
+    monkeypatch.setattr(reports, "get_report", lambda name: report)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "tsv", "json", "table", "parquet"])
+def test_a_report_writes_every_digit_of_a_decimal_past_28_digits(shared_seeded_url, monkeypatch, tmp_path, fmt):
+    """Decimal's default context refuses to round such a value to cents (InvalidOperation): accords keeps every digit."""
+    _wide_report(monkeypatch, WIDE_SQL[make_url(shared_seeded_url).get_backend_name()])
+    out = tmp_path / f"out.{fmt}"
+    result = run("--db", shared_seeded_url, "report", "run", "t", "--format", fmt, "-o", str(out))
+    assert result.exit_code == 0, result.output
+    if fmt == "parquet":
+        import pyarrow.parquet as pq
+
+        assert [str(v) for v in pq.read_table(out).column("x").to_pylist()] == WIDE_CENTS
+    else:
+        assert all(cents in out.read_text(encoding="utf-8") for cents in WIDE_CENTS)
+
+
+def test_an_infinite_decimal_is_one_line(monkeypatch, sqlite_seeded):
+    _wide_report(monkeypatch, "select 1 as n, 9e999 as x")
+    for fmt in ("csv", "json"):
+        result = run("--db", sqlite_seeded, "report", "run", "t", "--format", fmt)
+        assert result.exit_code == 1 and "not a finite decimal, which a report writes with two places: inf" \
+            in result.output and "Traceback" not in result.output

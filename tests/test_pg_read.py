@@ -15,6 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from conftest import query_rows
 from sqlalchemy import text
 from sqlalchemy.dialects.postgresql import psycopg as pg_dialect
 from sqlalchemy.engine import make_url
@@ -329,9 +330,11 @@ def test_only_types_whose_text_is_the_written_text_are_fetched_as_text():
 
     types = {"i": "integer", "b": "boolean", "d": "date", "m": "decimal", "t": "text", "w": "decimal"}
     columns = [Column("i", 23), Column("b", 16), Column("d", 1082), Column("m", 1700, 20, 2), Column("t", 25),
-               Column("w", 1700, 40, 2)]
+               Column("w", 1700, 40, 3)]
     iso = pg_read._text_columns(Conn("ISO, MDY"), columns, types)
-    assert [r is not None for r in iso] == [True, True, True, False, False, False]  # one numeric too wide: none
+    assert [r is not None for r in iso] == [True, True, True, False, False, False]  # one numeric not cents: none
+    wide = pg_read._text_columns(Conn("ISO, MDY"), [Column("m", 1700, 20, 2), Column("w", 1700, 40, 2)], types)
+    assert wide is not None and None not in wide  # numeric(40, 2): its text is every digit, as accords writes it
     german = pg_read._text_columns(Conn("German, DMY"), columns[:2] + columns[2:3], types)
     assert [r is not None for r in german] == [True, True, False]
     assert pg_read._text_columns(Conn("ISO"), [Column("i", 23), Column("x", 23)], {"i": "integer", "x": "decimal"}) \
@@ -465,8 +468,8 @@ def test_copy_is_used_only_where_its_lines_are_accords_lines():
     latin.info = Info()
     latin.info.encoding = "iso8859-1"
     assert statement(both, {}, conn=latin) is None
-    from db.delimited import _quoting
-    quotes_cr = "\r" in (_quoting("\t", "\n") or "")
+    from db.delimited import quoting
+    quotes_cr = "\r" in (quoting("\t", "\n") or "")
     assert (statement(both, {}, fmt="tsv") is not None) == quotes_cr  # TSV only where csv quotes CR as COPY does
     assert pg_copy.literals_for({"a": None, "c": "yes"}, {"a": "date", "c": "choice"}, {"c": ("yes", "no")}) == \
         {"a": "NULL::DATE", "c": "(pg_catalog.chr(121) || pg_catalog.chr(101) || pg_catalog.chr(115))::VARCHAR"}
@@ -480,7 +483,9 @@ ALIKE_DECIMAL_TEXT = ["E'\\t-0.001'", "E'\\n-0.004 '", "E'\\013-0.001\\f'", "' 2
                       "'-0.005e0'", "'-1e-300'", "'12345678901234567890123456.125'",
                       # cents already, written as they are; and near misses that are not (zeros, sign, 27 digits)
                       "'12.30'", "'-0.00'", "'0.05'", "'99999999999999999999999999.99'", "'007.50'", "'+1.00'",
-                      "'-00.10'"]
+                      "'-00.10'",
+                      # past Decimal's default 28 digits: every digit written, on both paths
+                      "'1e400'", "'-123456789012345678901234567890.125'", "'1234567890123456789012345678901.50'"]
 
 
 def test_decimal_text_is_rounded_by_copy_as_decimal_reads_it(pg_seeded, typed_report, copies):
@@ -492,7 +497,7 @@ def test_decimal_text_is_rounded_by_copy_as_decimal_reads_it(pg_seeded, typed_re
     assert light[0].split("\r\n")[1:4] == ["1,-0.00", "1,-0.00", "1,-0.00"]
 
 
-@pytest.mark.parametrize("text", ["1_000", "５", "\u00a05", "Infinity", "abc", "0x1A", "1e400"])
+@pytest.mark.parametrize("text", ["1_000", "５", "\u00a05", "Infinity", "abc", "0x1A"])
 def test_decimal_text_read_otherwise_by_python_is_never_written_by_copy(pg_seeded, typed_report, copies, text):
     """'1_000' is 1000 to Decimal and an error to numeric ('0x1A' the reverse): COPY fails, writes no line."""
     name = typed_report(f"select 1 as n, '{text}' as x", (("n", "integer"), ("x", "decimal")))
@@ -511,15 +516,41 @@ def test_a_semicolon_before_a_comment_is_fetched_as_rows(pg_seeded, typed_report
     assert light == alchemy and light[0] == "n,x\r\n1,2\r\n" and not copies
 
 
-@pytest.mark.parametrize("value", ["'Infinity'::numeric", "'-Infinity'::numeric", "10::numeric ^ 40",
-                                   "99999999999999999999999999.995::numeric(30, 3)", "-1e26::numeric"])
-def test_a_decimal_past_28_digits_fails_by_copy_as_on_the_rows_path(pg_seeded, typed_report, copies, value):
-    """Decimal's quantize (28 digits) refuses these on the rows path; COPY must not write them either."""
+#: numerics whose cents take more than Decimal's default 28 digits, and their cents
+WIDE_DECIMALS = [("10::numeric ^ 40", "1" + "0" * 40 + ".00"),
+                 ("99999999999999999999999999.995::numeric(30, 3)", "100000000000000000000000000.00"),
+                 ("-1e26::numeric", "-1" + "0" * 26 + ".00"),
+                 ("1234567890123456789012345678901.5::numeric(40, 2)", "1234567890123456789012345678901.50"),
+                 ("-1234567890123456789012345678901.005::numeric", "-1234567890123456789012345678901.00")]
+
+
+@pytest.mark.parametrize(("value", "cents"), WIDE_DECIMALS)
+def test_a_decimal_past_28_digits_is_written_whole_by_copy_and_the_rows_path(pg_seeded, typed_report, copies,
+                                                                             value, cents):
+    """Decimal's default context refuses to round these (InvalidOperation); accords writes every digit."""
     name = typed_report(f"select 1 as n, {value} as x", (("n", "integer"), ("x", "decimal")))
-    light = _run(pg_seeded, query.run_report, name, (), fmt="csv")
-    with pytest.raises(ArithmeticError):  # decimal.InvalidOperation: the rows path writes no line
-        _run(pg_seeded, query.run_report, name, (), fmt="csv", alchemy=True)
-    assert copies and light[0] == "" and "past Python's 28 digits" in light[1]
+    light, alchemy = _both(pg_seeded, query.run_report, name, (), fmt="csv")
+    assert copies and light == alchemy and light[0] == f"n,x\r\n1,{cents}\r\n" and "Error" not in light[1]
+
+
+@pytest.mark.parametrize("fmt", ["tsv", "json", "jsonl", "table", "markdown"])
+def test_a_decimal_past_28_digits_is_written_whole_in_every_format(pg_seeded, typed_report, fmt):
+    values = ", ".join(f"({v})" for v, _ in WIDE_DECIMALS)
+    name = typed_report(f"select 1 as n, v as x from (values {values}) as t(v)", (("n", "integer"), ("x", "decimal")))
+    light, alchemy = _both(pg_seeded, query.run_report, name, (), fmt=fmt)
+    assert light == alchemy and "Error" not in light[1] and all(cents in light[0] for _, cents in WIDE_DECIMALS)
+    adhoc = _both(pg_seeded, query.run_sql, f"select v as x from (values {values}) as t(v)", (), fmt=fmt)
+    assert adhoc[0] == adhoc[1] and "Error" not in adhoc[0][1]
+
+
+@pytest.mark.parametrize("value", ["'Infinity'::numeric", "'-Infinity'::numeric"])
+def test_an_infinite_decimal_fails_in_one_line_by_copy_as_on_the_rows_path(pg_seeded, typed_report, copies, value):
+    """Infinity has no cents: neither path writes a line; both say so in the rows path's words."""
+    name = typed_report(f"select 1 as n, {value} as x", (("n", "integer"), ("x", "decimal")))
+    light, alchemy = _both(pg_seeded, query.run_report, name, (), fmt="csv")
+    assert copies and {light[0], alchemy[0]} <= {"", "n,x\r\n"}  # no row (the rows path writes the header first)
+    infinity = value.split("'")[1]
+    assert reports.NOT_CENTS in light[1] and alchemy[1].startswith(f"AccordsError: {reports.NOT_CENTS}{infinity}warning")
 
 
 def test_a_decimal_just_within_28_digits_is_written_by_copy(pg_seeded, typed_report, copies):
@@ -544,7 +575,8 @@ def test_a_choice_word_cannot_end_a_literal_the_bind_pattern_misreads(pg_seeded,
 
 
 @pytest.mark.parametrize("setting", ["standard_conforming_strings = off", "search_path = public, pg_catalog",
-                                     "DateStyle = 'ISO, DMY'", "TimeZone = 'Pacific/Kiritimati'"])
+                                     "DateStyle = 'ISO, DMY'", "TimeZone = 'Pacific/Kiritimati'",
+                                     "client_encoding = 'SQL_ASCII'", "client_encoding = 'LATIN1'"])
 def test_copy_as_a_reader_login_with_its_own_settings_writes_the_rows_bytes(pg_seeded, typed_report, copies, setting):
     """The login `accords db create-reader` makes, with a setting an ALTER ROLE gave it: COPY's lines, the same bytes."""
     import uuid
@@ -561,4 +593,86 @@ def test_copy_as_a_reader_login_with_its_own_settings_writes_the_rows_bytes(pg_s
             light, alchemy = _both(login.url, query.run_report, name, (), fmt="csv", **options)
             assert copies and light == alchemy and "Error" not in light[1], options
     finally:
+        reader.drop_reader(pg_seeded, login.name)
+
+
+@pytest.mark.parametrize("encoding", ["SQL_ASCII", "LATIN1"])
+def test_a_role_with_another_client_encoding_reads_in_utf8_on_both_paths(pg_seeded, encoding):
+    """A role's client_encoding would make psycopg encode the SQL (and decode the rows) in it: accords asks for UTF-8."""
+    import uuid
+
+    from db import reader
+
+    login = reader.create_reader(pg_seeded, f"accords_ce{uuid.uuid4().hex[:8]}", timeout_s=30)
+    try:
+        with open_database(pg_seeded) as admin, admin.engine.begin() as conn:
+            conn.execute(text(f"alter role {login.name} set client_encoding = '{encoding}'"))
+        sql = "select 'Кабул ☃' as city, current_setting('client_encoding') as encoding, slug from actors order by id"
+        for url in (login.url, login.url + "?client_encoding=latin1"):
+            light, alchemy = _both(url, query.run_sql, sql, (), fmt="csv")
+            assert light == alchemy and light[1] == "" and light[0].splitlines()[1].startswith("Кабул ☃,UTF8,")
+    finally:
+        reader.drop_reader(pg_seeded, login.name)
+
+
+#: a schema that shadows, for a role whose search_path puts it first, every function and operator COPY's rules
+#: use and the types they cast to (each answers what no rule expects)
+SHADOWING = """
+create schema {s};
+create function {s}.round(numeric, integer) returns numeric language sql as 'select 666';
+create function {s}.mod(numeric, numeric) returns numeric language sql as 'select 0.5';
+create function {s}.trunc(numeric) returns numeric language sql as 'select 2';
+create function {s}.sign(numeric) returns numeric language sql as 'select 100';
+create function {s}.abs(numeric) returns numeric language sql as 'select 0.5';
+create function {s}.ltrim(text, text) returns text language sql as 'select ''-''';
+create function {s}.yes(text, text) returns boolean language sql as 'select true';
+create function {s}.yes(numeric, numeric) returns boolean language sql as 'select true';
+create function {s}.yes(integer, integer) returns boolean language sql as 'select true';
+create function {s}.yes(date, date) returns boolean language sql as 'select true';
+create function {s}.cat(text, text) returns text language sql as 'select ''evil''';
+create function {s}.num(numeric, numeric) returns numeric language sql as 'select 13';
+create operator {s}.= (leftarg = text, rightarg = text, function = {s}.yes);
+create operator {s}.= (leftarg = numeric, rightarg = numeric, function = {s}.yes);
+create operator {s}.= (leftarg = integer, rightarg = integer, function = {s}.yes);
+create operator {s}.<> (leftarg = numeric, rightarg = numeric, function = {s}.yes);
+create operator {s}.< (leftarg = numeric, rightarg = numeric, function = {s}.yes);
+create operator {s}.>= (leftarg = date, rightarg = date, function = {s}.yes);
+create operator {s}.<= (leftarg = date, rightarg = date, function = {s}.yes);
+create operator {s}.~ (leftarg = text, rightarg = text, function = {s}.yes);
+create operator {s}.~~ (leftarg = text, rightarg = text, function = {s}.yes);
+create operator {s}.|| (leftarg = text, rightarg = text, function = {s}.cat);
+create operator {s}.+ (leftarg = numeric, rightarg = numeric, function = {s}.num);
+create operator {s}.- (leftarg = numeric, rightarg = numeric, function = {s}.num);
+create operator {s}.* (leftarg = numeric, rightarg = numeric, function = {s}.num);
+create domain {s}.text as pg_catalog.text check (strpos(value, '.') = 0);
+create domain {s}.date as pg_catalog.date check (value <> '0001-01-01');
+"""
+# (numeric, varchar, integer and boolean are keywords to the parser: always pg_catalog's types)
+
+
+def test_copy_runs_postgresqls_own_functions_whatever_the_search_path(pg_seeded, typed_report, copies):
+    """A role with `search_path = evil, public, pg_catalog` gets the same bytes by COPY as by the rows path."""
+    import uuid
+
+    from db import reader
+
+    login = reader.create_reader(pg_seeded, f"accords_sp{uuid.uuid4().hex[:8]}", timeout_s=30)
+    schema = f"accords_evil{uuid.uuid4().hex[:8]}"
+    try:
+        with open_database(pg_seeded) as admin, admin.engine.begin() as conn:
+            conn.exec_driver_sql(SHADOWING.format(s=schema))
+            conn.exec_driver_sql(f"grant usage on schema {schema} to {login.name}")
+            conn.exec_driver_sql(f"alter role {login.name} set search_path = {schema}, public, pg_catalog")
+        shadowed = query_rows(login.url, "select round(1.5, 0), ''::text = 'x'::text")
+        assert shadowed == [(666, True)]  # the role does get the shadowing functions and operators
+        decimal_text = ", ".join(f"({v})" for v in ALIKE_DECIMAL_TEXT)
+        for sql, columns in ((HOSTILE_SQL, HOSTILE_COLUMNS), (TYPED_SQL, TYPED_COLUMNS),
+                             (f"select 1 as n, v as x from (values {decimal_text}) as t(v)",
+                              (("n", "integer"), ("x", "decimal")))):
+            copies.clear()
+            light, alchemy = _both(login.url, query.run_report, typed_report(sql, columns), (), fmt="csv")
+            assert copies and light == alchemy and "Error" not in light[1] and "evil" not in light[0]
+    finally:
+        with open_database(pg_seeded) as admin, admin.engine.begin() as conn:
+            conn.exec_driver_sql(f"drop schema if exists {schema} cascade")
         reader.drop_reader(pg_seeded, login.name)

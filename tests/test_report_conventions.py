@@ -59,7 +59,7 @@ from db.reports import (
     parse_report,
     run_report,
 )
-from db.sqltext import _code_only, bind_names
+from db.sqltext import bind_names, code_only
 
 TINY = dict(actors=40, statements=200, agreements=40, projects=40, sources=4)
 
@@ -183,7 +183,7 @@ _COMPARED = r"(?:=|<>|!=|like|in \(?)"
 def _normalised(sql: str) -> str:
     """The SQL without comments and strings, in lower case, with runs of spaces as one and none
     just inside parentheses: the text the checks below read."""
-    code = " ".join(_code_only(sql).lower().split())
+    code = " ".join(code_only(sql).lower().split())
     return re.sub(r"\s*\)", ")", re.sub(r"\(\s*", "(", code))
 
 
