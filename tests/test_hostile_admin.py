@@ -152,3 +152,19 @@ def test_create_reader_still_resets_a_reader(servers, logins, engine):
     first = reader.create_reader(url, name)
     again = reader.create_reader(url, name)  # a reader is reset: a new password
     assert make_url(first.url).password != make_url(again.url).password
+
+
+@pytest.mark.parametrize("query", ["charset=nonsense", "bogus=1", "read_timeout=-1", "port=abc"])
+@pytest.mark.parametrize("command", [("db", "current"), ("db", "upgrade"), ("export",)])
+def test_a_url_option_the_driver_refuses_is_one_line(query, command):
+    from click.testing import CliRunner
+
+    from db.cli import cli
+
+    url = f"mysql+pymysql://root:s3cret-pw@127.0.0.1:1/nowhere?{query}"
+    result = CliRunner().invoke(cli, ["--db", url, *command])
+    assert not isinstance(result.exception, (TypeError, ValueError, AttributeError)), result.exception
+    assert result.exit_code == 2, result.output
+    last = result.output.strip().splitlines()[-1]
+    assert last.startswith("Error: invalid database URL") and "the driver refused its options" in last
+    assert "s3cret" not in result.output
