@@ -145,7 +145,22 @@ def make_engine(url: str | None = None, *, reading: bool = False, **kwargs) -> E
         raise AccordsError(f"the driver for {safe_url(url)} is not installed ({exc.name}){hint}") from None
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_on_connect)
+    else:
+        event.listen(engine, "do_connect", _driver_options_checked(url))
     return engine
+
+
+def _driver_options_checked(url: str) -> Callable[..., Any]:
+    """Connect as SQLAlchemy would, a URL option the driver refuses (``?charset=nonsense``) one line, not a traceback."""
+
+    def connect(dialect, _record, cargs, cparams) -> Any:
+        try:
+            return dialect.connect(*cargs, **cparams)
+        except (TypeError, ValueError, AttributeError, LookupError) as exc:  # the driver's, before any connection
+            raise UsageError(f"invalid database URL {safe_url(url)!r}: the driver refused its options: "
+                             f"{scrub(_first_line(exc), url)}") from None
+
+    return connect
 
 
 # --- opening a database ---------------------------------------------------------------

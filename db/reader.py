@@ -15,7 +15,11 @@
   so no ``INTO OUTFILE``; no SUPER, so no ``SET GLOBAL``; no LOCK TABLES, no
   CREATE TEMPORARY TABLES) and a ``MAX_STATEMENT_TIME``.
 
-Running it again resets the privileges and sets a new password.
+Running it again resets the privileges and sets a new password. It resets only
+a login that is already a reader: any other existing login of that name (the
+administrator running it, a superuser, a table owner, a user with more than
+SELECT) is refused, changing nothing, since resetting it would strip it of
+its powers.
 """
 
 from __future__ import annotations
@@ -61,8 +65,38 @@ def create_reader(url: str | None = None, name: str = DEFAULT_READER, timeout_s:
     return Reader(name, reader_url.render_as_string(hide_password=False))
 
 
+def _not_a_reader(name: str, why: str) -> UsageError:
+    return UsageError(f"--name {name}: {why}, not a reader login; resetting it would take its powers away: "
+                      "choose another name")
+
+
+#: what makes an existing PostgreSQL role more than a reader (each query yields rows for such a role)
+_PG_MORE_THAN_READER = (
+    ("it is the login running this command", "select 1 where %(n)s in (current_user, session_user)"),
+    ("it is a superuser, a role without login, or may create roles or databases, replicate or bypass row "
+     "security",
+     "select 1 from pg_roles where rolname = %(n)s and (rolsuper or rolcreaterole or rolcreatedb "
+     "or rolreplication or rolbypassrls or not rolcanlogin)"),
+    ("it is a member of other roles, or other roles are members of it",
+     "select 1 from pg_auth_members m join pg_roles r on r.oid in (m.roleid, m.member) where r.rolname = %(n)s"),
+    ("it owns objects", "select 1 from pg_shdepend d join pg_roles r on r.oid = d.refobjid "
+     "where d.refclassid = 'pg_authid'::regclass and d.deptype = 'o' and r.rolname = %(n)s "
+     "union all select 1 from pg_database d join pg_roles r on r.oid = d.datdba where r.rolname = %(n)s"),
+)
+
+
+def _check_pg_reader(conn, name: str) -> bool:
+    """Whether a role named ``name`` exists; an existing one must be a reader, else UsageError."""
+    if not conn.exec_driver_sql("select 1 from pg_roles where rolname = %(n)s", {"n": name}).first():
+        return False
+    for why, query in _PG_MORE_THAN_READER:
+        if conn.exec_driver_sql(query, {"n": name}).first():
+            raise _not_a_reader(name, why)
+    return True
+
+
 def _create_pg(conn, name: str, password: str, timeout_s: float) -> None:
-    exists = conn.exec_driver_sql("select 1 from pg_roles where rolname = %(n)s", {"n": name}).first()
+    exists = _check_pg_reader(conn, name)
     attributes = ("LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS NOINHERIT "
                   f"CONNECTION LIMIT 20 PASSWORD '{password}'")
     conn.exec_driver_sql(f'{"ALTER" if exists else "CREATE"} ROLE "{name}" {attributes}')
@@ -117,12 +151,35 @@ def _create_mysql(conn, name: str, password: str, timeout_s: float) -> None:
     database = conn.exec_driver_sql("select database()").scalar()
     if not database:
         raise UsageError("the URL names no database: add /DATABASE to it")
+    _check_mysql_reader(conn, name)
     user = f"'{name}'@'%%'"  # % doubled: PyMySQL formats the statement
     limit = f"MAX_STATEMENT_TIME {float(timeout_s)}"
     conn.exec_driver_sql(f"CREATE USER IF NOT EXISTS {user} IDENTIFIED BY '{password}' WITH {limit}")
     conn.exec_driver_sql(f"ALTER USER {user} IDENTIFIED BY '{password}' WITH {limit}")
     conn.exec_driver_sql(f"REVOKE ALL PRIVILEGES, GRANT OPTION FROM {user}")
     conn.exec_driver_sql(f"GRANT SELECT ON `{database}`.* TO {user}")
+
+
+def _check_mysql_reader(conn, name: str) -> None:
+    """An existing account of that user name must be a reader (``name@%``, SELECT only), else UsageError."""
+    current = conn.exec_driver_sql("select current_user()").scalar() or ""
+    if current.rsplit("@", 1)[0] == name:
+        raise _not_a_reader(name, "it is the login running this command")
+    hosts = conn.exec_driver_sql("select host, is_role from mysql.user where user = %(n)s", {"n": name}).all()
+    for host, is_role in hosts:
+        if host != "%" or is_role == "Y":
+            raise _not_a_reader(name, "it is a role" if is_role == "Y" else f"an account {name}@{host} exists")
+    grantee = f"'{name}'@'%%'"
+    more = conn.exec_driver_sql(
+        "select 1 from information_schema.user_privileges where grantee = %(g)s and privilege_type <> 'USAGE' "
+        "union all select 1 from information_schema.schema_privileges where grantee = %(g)s "
+        "and privilege_type <> 'SELECT' "
+        "union all select 1 from information_schema.table_privileges where grantee = %(g)s "
+        "union all select 1 from information_schema.column_privileges where grantee = %(g)s "
+        "union all select 1 from mysql.roles_mapping where user = %(n)s and host = '%%'",
+        {"g": grantee.replace("%%", "%"), "n": name}).first()
+    if more:
+        raise _not_a_reader(name, "it has privileges beyond SELECT")
 
 
 def drop_reader(url: str | None = None, name: str = DEFAULT_READER) -> None:

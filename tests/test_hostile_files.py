@@ -87,6 +87,17 @@ CASES = [
      "agreements[0].signed.day: '2023-13-01' is not a valid date (YYYY-MM-DD)"),
     ("day 2023-02-30", lambda t: small(t, SIGNED, 'signed: {text: "In 2023", day: "2023-02-30"}'),
      "agreements[0].signed.day: '2023-02-30' is not a valid date (YYYY-MM-DD)"),
+    ("year and day", lambda t: small(t, SIGNED, 'signed: {text: "In 2023", year: 2023, day: "2024-05-01"}'),
+     "agreements[0].signed: gives year, day, which may disagree: give one of year, month or day, "
+     "or precision with earliest/latest"),
+    ("year and earliest", lambda t: small(t, SIGNED, 'signed: {text: "In 2023", year: 2024, precision: year, '
+                                                   'earliest: "2023-01-01", latest: "2023-12-31"}'),
+     "agreements[0].signed: gives year, precision, earliest, latest, which may disagree: give one of year, "
+     "month or day, or precision with earliest/latest"),
+    ("month with another precision", lambda t: small(t, SIGNED, 'signed: {text: "In 2023", month: "2023-05", '
+                                                              'precision: day}'),
+     "agreements[0].signed: gives month, precision, which may disagree: give one of year, month or day, "
+     "or precision with earliest/latest"),
     ("year as float", lambda t: small(t, SIGNED, 'signed: {text: "In 2023", year: 2023.0}'),
      "agreements[0].signed.year: must be an integer, not a number (2023.0)"),
     ("duplicate yaml key", lambda t: small(t, "  slug: test-oil-contract\n", "  slug: test-oil-contract\n  slug: other\n"),

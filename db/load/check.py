@@ -129,6 +129,14 @@ class Checker:
     def _bounds(self, where: str, spec: dict) -> tuple[dt.date | None, dt.date | None, str | None] | None:
         """(earliest, latest, precision) of a date spec; None after an impossible month."""
         precision = spec.get("precision")
+        shorthand = [key for key in ("year", "month", "day") if key in spec]
+        if shorthand and (len(shorthand) > 1 or "earliest" in spec or "latest" in spec
+                          or precision not in (None, shorthand[0])):
+            given = ", ".join(key for key in ("year", "month", "day", "precision", "earliest", "latest")
+                              if key in spec)
+            self.fail(where, f"gives {given}, which may disagree: give one of year, month or day, "
+                             "or precision with earliest/latest")
+            return None
         if "year" in spec:
             year = spec["year"]
             return dt.date(year, 1, 1), dt.date(year, 12, 31), precision or "year"
