@@ -6,6 +6,7 @@ command needs them, so ``accords --help`` stays fast.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -30,6 +31,7 @@ from .cli_support import (
     output_shape,
     param_option,
     quiet_stdout,
+    unexpected,
 )
 
 
@@ -474,15 +476,12 @@ def main() -> None:
         sys.stdout = ClosedOutput()
     try:
         cli(prog_name="accords", standalone_mode=False)
-    except click.exceptions.Abort:
-        click.echo("interrupted", err=True)
-        sys.exit(EXIT_INTERRUPTED)
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
-    except KeyboardInterrupt:
+    except (click.exceptions.Abort, KeyboardInterrupt):
         click.echo("interrupted", err=True)
         sys.exit(EXIT_INTERRUPTED)
     except BrokenPipeError:
@@ -491,4 +490,9 @@ def main() -> None:
     except OSError as exc:  # writing help or a schema to a full disk, a closed output...
         click.echo(f"Error: cannot write the output: {exc.strerror or exc}", err=True)
         quiet_stdout()
+        sys.exit(EXIT_FAILURE)
+    except Exception as exc:  # a bug or a driver's surprise: one line, secrets masked
+        if os.environ.get("ACCORDS_TRACEBACK") == "1":
+            raise
+        click.echo(unexpected(exc, sys.argv[1:], dict(os.environ)), err=True)
         sys.exit(EXIT_FAILURE)

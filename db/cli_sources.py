@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import click
 
-from .cli_support import fail_cleanly
+from .cli_support import fail_cleanly, one_line
 
 
 def db_url(ctx: click.Context) -> str | None:
@@ -26,9 +26,9 @@ def print_loaded(results) -> None:
             also = f"; corroborates {result.corroborated} facts of other sources" if result.corroborated else ""
             click.echo(f"loaded {result.source_slug}: {summary or 'no new rows'}{also}")
             for line in result.refined:
-                click.echo(f"  refines {line}")
+                click.echo(f"  refines {one_line(line)}")
             for line in result.conflicts:
-                click.echo(f"  conflict {line}")
+                click.echo(f"  conflict {one_line(line)}")
         else:
             click.echo(f"{result.source_slug} is already loaded and unchanged")
 

@@ -53,6 +53,23 @@ def fail_cleanly(func: Callable) -> Callable:
     return wrapper
 
 
+def unexpected(exc: BaseException, argv: Sequence[str], environ: dict[str, str]) -> str:
+    """The one line for a failure accords did not expect (a bug, or a driver's surprise), secrets masked.
+
+    Every URL given (the arguments, the ``ACCORDS_*`` variables) has its
+    secrets masked; ``ACCORDS_TRACEBACK=1`` shows the whole traceback instead.
+    """
+    from .failures import mask_secrets, url_secrets
+
+    secrets: list[str] = []
+    for given in [*argv, *(v for k, v in environ.items() if k.startswith("ACCORDS_"))]:
+        if "://" in given:
+            secrets += url_secrets(given, None, {})
+    text = mask_secrets(f"{type(exc).__name__}: {exc}", sorted(set(secrets), key=len, reverse=True))
+    return ("Error: " + one_line(text) + " (unexpected: please report it; ACCORDS_TRACEBACK=1 shows "
+            "where it happened)")
+
+
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 

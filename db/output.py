@@ -172,13 +172,24 @@ def _write_json(out: TextIO, fmt: str, columns: Sequence[str], rows: Iterable[Se
     return n
 
 
+#: control characters a terminal would act on (an escape sequence can retitle the window, move the cursor or
+#: hide text): shown in table and markdown output as visible symbols, newline and tab as they are
+_CONTROLS = {c: 0x2400 + c for c in range(0x20) if chr(c) not in "\n\t"} | {0x7F: 0x2421} | \
+    {c: 0xFFFD for c in range(0x80, 0xA0)}
+
+
+def _shown(text: str) -> str:
+    """``text`` with its control characters as Unicode's control pictures (ESC as U+241B), C1 as U+FFFD."""
+    return text.translate(_CONTROLS) if not text.isprintable() else text
+
+
 def _write_table(out: TextIO, fmt: str, columns: Sequence[str], rows: Iterable[Sequence[Any]], styled: bool,
                  headers: bool) -> int:
     """An aligned table or a GitHub Markdown table (all rows first: the widths depend on every row)."""
     from tabulate import tabulate
 
-    data = [[text_value(v) for v in row] for row in rows]
-    names = list(columns) if headers else []
+    data = [[_shown(text_value(v)) for v in row] for row in rows]
+    names = [_shown(c) for c in columns] if headers else []
     if fmt == "table" and styled:
         names = [f"\x1b[1m{h}\x1b[0m" for h in names]
     table = tabulate(data, headers=names, tablefmt="github" if fmt == "markdown" else "simple",

@@ -311,3 +311,49 @@ def test_no_sqlite_file_is_created_for_a_hostile_file(tmp_path):
         with engine.connect() as conn:
             assert conn.execute(text("select count(*) from sources")).scalar() == 0
         engine.dispose()
+
+
+def test_an_unexpected_failure_is_one_line_with_every_secret_masked(monkeypatch, capsys):
+    """A failure accords did not foresee (a bug, a driver's surprise such as psycopg's TypeError for
+    ``?prepare_threshold=abc``) is one line on stderr, exit 1, with the passwords of every URL given
+    masked; ACCORDS_TRACEBACK=1 lets the traceback through for a bug report."""
+    from db import cli
+
+    url = "postgresql+psycopg://reader:s3cret-pw@db.example/accords?sslpassword=k3y-phrase"
+
+    def broken(*args, **kwargs):
+        raise TypeError(f"cannot use {url} (password s3cret-pw, key k3y-phrase): '>=' on int and str")
+
+    monkeypatch.setattr(cli, "cli", broken)
+    monkeypatch.setattr(sys, "argv", ["accords", "--db", url, "db", "current"])
+    monkeypatch.setenv("ACCORDS_READ_URL", "mysql+pymysql://r:other-pw@h/d")
+    monkeypatch.delenv("ACCORDS_TRACEBACK", raising=False)
+    with pytest.raises(SystemExit) as stopped:
+        cli.main()
+    assert stopped.value.code == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("Error: TypeError: cannot use ")
+    assert "'>=' on int and str" in err and "please report it" in err
+    assert "s3cret-pw" not in err and "k3y-phrase" not in err
+    monkeypatch.setattr(cli, "cli", lambda *a, **k: (_ for _ in ()).throw(ValueError("pw other-pw here")))
+    with pytest.raises(SystemExit):
+        cli.main()
+    assert "other-pw" not in capsys.readouterr().err
+    monkeypatch.setenv("ACCORDS_TRACEBACK", "1")
+    with pytest.raises(ValueError):
+        cli.main()
+
+
+def test_a_driver_option_that_fails_after_connecting_is_one_line():
+    """psycopg takes ``?prepare_threshold=abc`` as a connection option, then fails comparing it at the
+    first statement: a TypeError that printed a traceback."""
+    server = os.environ.get("ACCORDS_TEST_POSTGRES_URL")
+    if not server:
+        pytest.skip("needs PostgreSQL: set ACCORDS_TEST_POSTGRES_URL (see README, Development)")
+    from sqlalchemy.engine import make_url
+
+    url = make_url(server).set(password="pw-in-url", query={"prepare_threshold": "abc"})
+    result = _run_cli("--db", url.render_as_string(hide_password=False), "db", "current")
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr and result.stderr.count("\n") == 1, result.stderr
+    assert "pw-in-url" not in result.stderr

@@ -229,3 +229,22 @@ def test_parquet_without_pyarrow_says_how_to_get_it(sqlite_seeded, tmp_path, mon
     assert code == 1
     assert out == "Error: parquet output needs pyarrow: pip install 'accords[parquet]'\n"
     assert list(folder.iterdir()) == []
+
+
+@pytest.mark.parametrize("fmt", ["table", "markdown"])
+def test_terminal_escapes_in_values_and_names_are_shown_not_obeyed(shared_seeded_url, fmt):
+    """A value or column name holding ESC, BEL or a C1 control (from a source loaded as JSON, or written by
+    another client) would retitle the window or move the cursor when a table is printed to a terminal:
+    table and markdown show them as visible symbols; csv and json keep the data exact."""
+    escape = "concat('a', chr(27), ']0;pwned', chr(7), 'b', chr(155), '2J', chr(127))"
+    if shared_seeded_url.startswith("sqlite"):
+        escape = "'a' || char(27) || ']0;pwned' || char(7) || 'b' || char(155) || '2J' || char(127)"
+    elif shared_seeded_url.startswith("mysql"):
+        escape = "convert(concat('a', char(27), ']0;pwned', char(7), 'b', x'c29b', '2J', char(127)) using utf8mb4)"
+    code, out = _run(shared_seeded_url, "sql", f'select {escape} as "t\tx", \'l1\' as "n\x1bm"', "-f", fmt)
+    assert code == 0, out
+    assert "a\u241b]0;pwned\u2407b\ufffd2J\u2421" in out
+    assert "n\u241bm" in out
+    assert not any(ord(c) < 32 and c not in "\n\t" or 0x7F <= ord(c) < 0xA0 for c in out), repr(out)
+    rows = _csv(shared_seeded_url, "sql", f"select {escape} as x")
+    assert rows[1] == ["a\x1b]0;pwned\x07b\x9b2J\x7f"]
