@@ -357,3 +357,35 @@ def test_a_driver_option_that_fails_after_connecting_is_one_line():
     assert result.returncode != 0
     assert "Traceback" not in result.stderr and result.stderr.count("\n") == 1, result.stderr
     assert "pw-in-url" not in result.stderr
+
+
+def test_a_byte_order_mark_is_not_part_of_a_text_file(tmp_path):
+    """A text file saved with a UTF-8 byte order mark (as some editors do) stores the same text, and so
+    the same positions, as without one: kept, the mark shifted every evidence span by one character."""
+    from db.load.read import read_text_file
+
+    plain = (DATA / TEXT_NAME).read_bytes()
+    (tmp_path / "with-bom.txt").write_bytes(b"\xef\xbb\xbf" + plain)
+    (tmp_path / "plain.txt").write_bytes(plain)
+    source = tmp_path / "source.yaml"
+    assert read_text_file(source, "with-bom.txt") == read_text_file(source, "plain.txt") == plain.decode()
+    (tmp_path / "inner.txt").write_bytes(b"a\xef\xbb\xbfb")  # a mark inside the text is a character of it
+    assert read_text_file(source, "inner.txt") == "a\ufeffb"
+
+
+def test_a_source_whose_text_file_has_a_byte_order_mark_loads_as_without(tmp_path):
+    from db import api
+
+    url = f"sqlite:///{tmp_path / 'bom.db'}"
+    path = small(tmp_path, "slug: test-oil-contract", "slug: test-oil-contract", "source.yaml")
+    text = tmp_path / TEXT_NAME
+    text.write_bytes(b"\xef\xbb\xbf" + text.read_bytes())
+    api.upgrade(url)
+    api.ingest(url, [path])
+    plain = (DATA / TEXT_NAME).read_text(encoding="utf-8")
+    from db.engine import open_database
+
+    with open_database(url) as database, database.engine.connect() as conn:
+        from sqlalchemy import text as sql
+
+        assert conn.execute(sql("select content from sources where slug = 'test-oil-contract'")).scalar() == plain

@@ -81,6 +81,7 @@ def read_text_file(path: Path, name: str) -> str:
     ``ValueError`` (or ``OSError``) says why not: an absolute path, a path
     that leaves the folder (``..``, or a symbolic link pointing outside), not
     a regular file, larger than MAX_TEXT_BYTES, not UTF-8, a NUL character.
+    A leading byte order mark is not part of the text.
     """
     if Path(name).is_absolute() or PureWindowsPath(name).is_absolute() or PureWindowsPath(name).drive:
         raise ValueError("must be a path relative to this file's folder, not an absolute path")
@@ -88,7 +89,9 @@ def read_text_file(path: Path, name: str) -> str:
     target = (folder / name).resolve()
     if not target.is_relative_to(folder):
         raise ValueError("leads outside this file's folder (text files must be in it or below it)")
-    return decode(read_limited(target, MAX_TEXT_BYTES))
+    # a byte order mark is how the file was encoded, not the source's first character: kept, it would
+    # shift every position in the text by one (the source file's own mark is dropped by its parser too)
+    return decode(read_limited(target, MAX_TEXT_BYTES)).removeprefix("\ufeff")
 
 
 _MERGE_TAG = "tag:yaml.org,2002:merge"
