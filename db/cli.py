@@ -21,6 +21,7 @@ from .cli_support import (
     EXIT_INTERRUPTED,
     EXIT_USAGE,
     ClosedOutput,
+    a_file,
     argv_problem,
     complete_param,
     complete_report,
@@ -426,7 +427,8 @@ def ingest(ctx: click.Context, files: tuple[str, ...], quiet: bool, fail_on_conf
 
 @cli.command()
 @click.option("--source", metavar="SLUG", help="Only this source.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write to this file.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), callback=a_file,
+              help="Write to this file.")
 @click.pass_context
 @fail_cleanly
 def export(ctx: click.Context, source: str | None, output: str | None) -> None:

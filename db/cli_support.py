@@ -107,6 +107,14 @@ def _finite(ctx: click.Context, param: click.Parameter, value: float) -> float:
     return value
 
 
+def a_file(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """-o FILE: an empty name (an unset shell variable, `-o "$OUT"`) is wrong use, not standard output."""
+    if value is not None and not value.strip():
+        raise click.BadParameter("an empty file name: leave out -o to write to standard output", ctx=ctx,
+                                 param=param)
+    return value
+
+
 def output_options(func: Callable) -> Callable:
     """--format, -o/--output and --timeout, shared by every command that prints rows."""
     func = click.option("--timeout", type=click.FloatRange(min=0.001, max=MAX_TIMEOUT_S), default=30.0,
@@ -117,6 +125,7 @@ def output_options(func: Callable) -> Callable:
     func = click.option("--no-headers", "no_headers", is_flag=True,
                         help="Leave out the header line (csv, tsv, table, markdown).")(func)
     func = click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
+                        callback=a_file,
                         help="Write to this file instead of standard output; its extension (.csv .tsv .json "
                              ".jsonl .md .parquet) sets the format unless --format is given.")(func)
     func = click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), default=None,

@@ -248,3 +248,12 @@ def test_terminal_escapes_in_values_and_names_are_shown_not_obeyed(shared_seeded
     assert not any(ord(c) < 32 and c not in "\n\t" or 0x7F <= ord(c) < 0xA0 for c in out), repr(out)
     rows = _csv(shared_seeded_url, "sql", f"select {escape} as x")
     assert rows[1] == ["a\x1b]0;pwned\x07b\x9b2J\x7f"]
+
+
+@pytest.mark.parametrize("command", [["report", "run", "aliases"], ["sql", "select 1 as x"], ["export"]])
+def test_an_empty_output_name_is_wrong_use_not_standard_output(sqlite_seeded, command):
+    """`-o "$OUT"` with OUT unset gave `-o ''`, which wrote to standard output as if -o were left out."""
+    for name in ("", "  "):
+        code, out = _run(sqlite_seeded, *command, "-o", name)
+        assert code == 2
+        assert "an empty file name: leave out -o to write to standard output" in out
