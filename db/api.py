@@ -206,21 +206,14 @@ def check(target: Database | str | None = None) -> list[str]:
     return problems
 
 
-@dataclass
-class Status:
-    revision: str | None  # None: base (empty, or no file yet)
-    head: str | None  # the newest revision accords ships
-    pending: list[str]  # what an upgrade would apply, oldest first ('rev: message')
-
-
-def status(target: Database | str | None = None) -> Status:
+def status(target: Database | str | None = None) -> migrate.Status:
     """The database's revision, the newest one, and what an upgrade would apply."""
     head = migrate.head_revision()
     try:
         with opened(target) as db:
-            return Status(migrate.current_revision(db.engine), head, migrate.pending(db.engine))
-    except NoDatabase:
-        return Status(None, head, migrate.all_revisions())
+            return migrate.Status(migrate.current_revision(db.engine), head, migrate.pending(db.engine))
+    except NoDatabase as missing:
+        return migrate.Status(None, head, migrate.all_revisions(), missing.path)
 
 
 def current(target: Database | str | None = None) -> tuple[str | None, str | None]:

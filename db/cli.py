@@ -180,7 +180,7 @@ def current(ctx: click.Context) -> None:
     if found.revision == found.head:
         click.echo(f"{found.revision} (newest)")
         return
-    click.echo(f"{found.revision or 'base (empty)'}; `accords db upgrade` would apply:")
+    click.echo(found.heading())
     for line in found.pending:
         click.echo(f"  {line}")
 

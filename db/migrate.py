@@ -26,6 +26,7 @@ import datetime as dt
 import os
 import sqlite3
 from contextlib import closing
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -231,3 +232,20 @@ def pending(bind: Engine | Connection) -> list[str]:
     current = current_revision(bind)
     revisions = list(_script().iterate_revisions("heads", current or "base"))
     return [f"{r.revision}: {r.doc}" for r in reversed(revisions) if r.revision != current]
+
+
+@dataclass
+class Status:
+    revision: str | None  # None: base (empty, or no file yet)
+    head: str | None  # the newest revision accords ships
+    pending: list[str]  # what an upgrade would apply, oldest first ('rev: message')
+    missing: Path | None = None  # an SQLite file that does not exist yet
+
+    def heading(self) -> str:
+        """The line above ``pending`` (AccordsError for a file whose folder is missing too)."""
+        if self.missing is None:
+            return f"{self.revision or 'base (empty)'}; `accords db upgrade` would apply:"
+        if not self.missing.parent.is_dir():
+            raise AccordsError(f"no database at {self.missing}, and no folder {self.missing.parent} to create "
+                               "it in")
+        return f"no database at {self.missing} yet; `accords db upgrade` would create it and apply:"

@@ -215,8 +215,17 @@ def test_current_and_history(sqlite_seeded, tmp_path):
     assert runner.invoke(cli, ["--db", sqlite_seeded, "db", "current"]).output == f"{HEAD} (newest)\n"
     fresh = f"sqlite:///{tmp_path / 'new.db'}"
     pending = runner.invoke(cli, ["--db", fresh, "db", "current"]).output
-    assert pending.startswith("base (empty); `accords db upgrade` would apply:\n  0001: ")
+    assert pending.startswith(f"no database at {tmp_path / 'new.db'} yet; `accords db upgrade` would create it "
+                              "and apply:\n  0001: ")
     assert not (tmp_path / "new.db").exists()
+    lost = runner.invoke(cli, ["--db", f"sqlite:///{tmp_path / 'no' / 'such' / 'new.db'}", "db", "current"])
+    assert lost.exit_code == 1
+    assert lost.output == f"Error: no database at {tmp_path / 'no/such/new.db'}, and no folder {tmp_path / 'no/such'} " \
+                          "to create it in\n"
+    empty = f"sqlite:///{tmp_path / 'empty.db'}"
+    (tmp_path / "empty.db").touch()
+    assert runner.invoke(cli, ["--db", empty, "db", "current"]).output.startswith(
+        "base (empty); `accords db upgrade` would apply:\n  0001: ")
     history = runner.invoke(cli, ["db", "history"]).output
     assert all(f"-> {rev}" in history for rev in REVISIONS)
 
