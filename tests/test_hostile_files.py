@@ -64,6 +64,8 @@ def deep_json(depth: int) -> str:
 
 # (case id, make the file in tmp_path, the message after "Error: FILE: ")
 CASES = [
+    ("yaml control character", lambda t: written(t, "bell.yaml", 'format: 1\nsource:\n  title: "a\x07b"\n'),
+     "line 3, column 12: invalid YAML: unacceptable character #x0007: control characters are not allowed"),
     ("text_file absolute", lambda t: small(t, TEXT_LINE, "text_file: /etc/passwd"),
      "source.text_file: '/etc/passwd': must be a path relative to this file's folder, not an absolute path"),
     ("text_file dotdot", lambda t: small(t, TEXT_LINE, "text_file: ../../../etc/passwd"),

@@ -199,6 +199,12 @@ def _parse(path: Path, text: str) -> tuple[list[Any], list[dict[int, tuple[str, 
         mark = exc.problem_mark or exc.context_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown position"
         raise ValidationError([f"{path}: {where}: invalid YAML: {' '.join(str(exc.problem).split())}"]) from None
+    except yaml.reader.ReaderError as exc:  # a character YAML refuses: its line and column, as for other errors
+        pos = exc.position
+        where = f"line {text.count(chr(10), 0, pos) + 1}, column {pos - text.rfind(chr(10), 0, pos)}"
+        code = ord(exc.character) if isinstance(exc.character, str) else exc.character
+        raise ValidationError([f"{path}: {where}: invalid YAML: unacceptable character #x{code:04x}: "
+                               f"{exc.reason}"]) from None
     except yaml.YAMLError as exc:
         raise ValidationError([f"{path}: invalid YAML: {' '.join(str(exc).split())}"]) from None
     except RecursionError:
