@@ -118,20 +118,22 @@ def _stopped_by_signals() -> Iterator[None]:
             signal.signal(sig, handler)
 
 
-#: the control characters a line written to the terminal may not carry raw (newlines and tabs may)
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+#: the control characters a line written to the terminal may not carry raw (tabs may; a newline may end it)
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")
 
 
 class EscapedText(io.TextIOBase):
-    """A text stream that writes control characters escaped (``\x1b``): while serving, standard error
-    carries what requests sent (Datasette logs each failed query with SQLite's message, which quotes
-    the query's names), and a raw escape sequence there would work the operator's terminal."""
+    """A text stream that writes control characters escaped (``\x1b``, ``\n``): while serving, standard
+    error carries what requests sent (Datasette logs each failed query with SQLite's message, which quotes
+    the query's names), and a raw escape sequence there would work the operator's terminal, a raw newline
+    start a line of the request's own making. Each write is one line: only a newline that ends it is kept."""
 
     def __init__(self, stream: TextIO) -> None:
         self.stream = stream
 
     def write(self, text: str) -> int:
-        self.stream.write(_CONTROL.sub(lambda m: repr(m.group())[1:-1], text))
+        body, end = (text[:-1], "\n") if text.endswith("\n") else (text, "")
+        self.stream.write(_CONTROL.sub(lambda m: repr(m.group())[1:-1], body) + end)
         return len(text)
 
     def flush(self) -> None:
