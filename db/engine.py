@@ -268,6 +268,8 @@ class _ReadOnlySession:
             conn.commit()
             conn.exec_driver_sql("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY")  # one snapshot
         self.watchdog = Watchdog(_canceller(engine, conn), timeout_s)
+        if self.guard is not None:
+            self.guard.watchdog = self.watchdog  # REGEXP stops at the deadline
         conn.info["watchdog"] = self.watchdog
 
     def end(self, failure: BaseException | None) -> None:

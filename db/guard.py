@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import select
 import signal
 import sqlite3
@@ -111,17 +112,105 @@ _LIMITS = (
 )
 
 
+#: one conversion of SQLite's printf: flags, width (digits or *), precision (. then digits or *), length, type
+_PRINTF_SPEC = re.compile(r"%[-+ 0#!,]*(\*|\d*)(?:\.(\*|\d*))?(?:ll|l)?(.)", re.S)
+
+
+def _count(value: Any) -> int:
+    """A ``*`` argument as a number of characters (text that is no number counts as 0, as SQLite reads it)."""
+    if isinstance(value, (int, float)):
+        return int(value) if abs(value) < 2**63 else 2**63
+    try:
+        return int(float(str(value).strip())) if isinstance(value, str) else 0
+    except (ValueError, OverflowError):
+        return 0
+
+
+class _GuardedPrintf:
+    """SQLite's ``printf`` and ``format``, but refusing widths and precisions that add up past the length limit.
+
+    SQLite checks the time limit between the steps of a query, and one call
+    of ``printf('%.*c', 2000000000, 'x')`` is one step that loops two billion
+    times before its too-long result is thrown away: it ran 12 s past a
+    0.5 s limit. Such a call now fails at once with SQLite's own "string or
+    blob too big" (OverflowError is how a Python function says so); any
+    other call is SQLite's printf itself, on a connection of its own.
+    """
+
+    def __init__(self) -> None:
+        self.local = threading.local()
+
+    def __call__(self, *values: Any) -> Any:
+        fmt, args = (values[0], values[1:]) if values else (None, ())
+        if isinstance(fmt, str) and "%" in fmt:
+            total, taken = 0, 0
+            for m in _PRINTF_SPEC.finditer(fmt):
+                if m.group(3) == "%":
+                    continue
+                for part in m.group(1, 2):
+                    if part == "*":
+                        total += abs(_count(args[taken])) if taken < len(args) else 0
+                        taken += 1
+                    elif part:
+                        total += int(part)
+                taken += 1
+            if total > SQLITE_MAX_LENGTH:
+                raise OverflowError
+        conn = getattr(self.local, "conn", None)
+        if conn is None:
+            conn = self.local.conn = sqlite3.connect(":memory:")
+            conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, SQLITE_MAX_LENGTH)
+        return conn.execute(f"select printf({', '.join('?' * len(values))})", values).fetchone()[0]
+
+
+_PRINTF = _GuardedPrintf()
+
+
+class _GuardedRegexp:
+    """``b REGEXP a`` as SQLAlchemy defines it on SQLite (a search for ``a`` in ``b``), within the time limit.
+
+    SQLite can only stop a query between steps, and Python's ``re`` cannot
+    be stopped at all: ``'aaa...!' REGEXP '^(a+)+$'`` ran on past any limit.
+    The ``regex`` library (``re``'s syntax and meaning, and a ``timeout``) is
+    given the time the query has left; when it runs out, the query fails as
+    a query past its time limit does.
+    """
+
+    def __init__(self, guard: SqliteGuard):
+        self.guard = guard
+
+    def __call__(self, pattern: Any, text: Any) -> bool | None:
+        import regex
+
+        if text is None:
+            return None
+        watchdog = self.guard.watchdog
+        deadline = watchdog.deadline if watchdog is not None else None
+        left = self.guard.time_limit_s if deadline is None else max(deadline - _now(), 0.001)
+        try:
+            return regex.search(pattern, text, timeout=left) is not None
+        except TimeoutError:
+            if watchdog is not None:
+                watchdog.overdue()  # the deadline has passed: the error is the time limit's
+            raise
+
+
 class SqliteGuard:
     """Query-only, limits and the authorizer on one sqlite3 connection; ``undo()`` puts it back."""
 
-    def __init__(self, raw: sqlite3.Connection):
-        self.raw = raw
+    def __init__(self, raw: sqlite3.Connection, time_limit_s: float | None = None):
+        """``time_limit_s``: how long one REGEXP may run where no :class:`Watchdog` is set on ``watchdog``."""
+        self.raw, self.time_limit_s = raw, time_limit_s
+        self.watchdog: Watchdog | None = None  # the query's, once it has one: REGEXP stops at its deadline
         raw.execute("PRAGMA query_only = ON")
         self.heap = int(raw.execute("PRAGMA hard_heap_limit").fetchone()[0])
         raw.execute(f"PRAGMA hard_heap_limit = {int(SQLITE_HEAP_LIMIT)}")
         self.limits = [(limit, raw.setlimit(limit, value)) for limit, value in _LIMITS]
         self.authorizer = SqliteAuthorizer()
         raw.set_authorizer(self.authorizer)
+        for name in ("printf", "format"):  # kept after undo(): the same function, its widths bounded
+            raw.create_function(name, -1, _PRINTF, deterministic=True)
+        raw.create_function("regexp", 2, _GuardedRegexp(self), deterministic=True)
 
     def undo(self) -> None:
         raw = self.raw

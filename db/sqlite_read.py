@@ -13,7 +13,8 @@ Values are bound and returned exactly as SQLAlchemy's SQLite dialect does it:
 ``:name`` parameters found by the same pattern as ``text()``'s and sent as
 ``?`` in order; a decimal bound as a float (``Numeric`` on SQLite), a date
 as ``YYYY-MM-DD`` text (``Date``); rows as sqlite3 returns them; and the two
-functions that dialect adds to every connection (``regexp``, ``floor``).
+functions that dialect adds to every connection (``regexp``, which the
+guard installs with a time limit, and ``floor``).
 A test compares both paths on every report and on hostile SQL.
 
 Only plain file URLs take this path (a bare path, or ``sqlite:///PATH``
@@ -100,13 +101,6 @@ def bind_values(names: Sequence[str], values: Mapping[str, Any], kinds: Mapping[
     return tuple(out)
 
 
-def _regexp(a: str, b: str | None) -> bool | None:
-    """SQLAlchemy's REGEXP on SQLite: ``b REGEXP a`` is re.search(a, b)."""
-    if b is None:
-        return None
-    return re.search(a, b) is not None
-
-
 class Rows:
     """A cursor's result, as the query path reads it (the names SQLAlchemy's results use)."""
 
@@ -146,7 +140,6 @@ def _connect(path: Path) -> sqlite3.Connection:
     """The file opened read-only, set up as SQLAlchemy's engine would set it up (see db.engine.make_engine)."""
     raw = sqlite3.connect(f"file:{quote(str(path.absolute()))}?mode=ro", uri=True, check_same_thread=False)
     try:
-        raw.create_function("regexp", 2, _regexp, deterministic=True)
         raw.create_function("floor", 1, math.floor, deterministic=True)
         raw.execute("PRAGMA foreign_keys = ON")
     except BaseException:
@@ -187,7 +180,7 @@ def reading(path: Path, timeout_s: float | None) -> Iterator[Reader]:
     try:
         raw = _connect(path)
         guard = SqliteGuard(raw)
-        watchdog = Watchdog(raw.interrupt, timeout_s)
+        watchdog = guard.watchdog = Watchdog(raw.interrupt, timeout_s)
         with watchdog:
             yield Reader(raw, watchdog)
     except GeneratorExit:  # pragma: no cover - the block was abandoned, not failed

@@ -392,6 +392,45 @@ def test_an_expensive_call_per_row_stops_at_the_time_limit(target):
     assert elapsed < 6, elapsed
 
 
+@pytest.mark.parametrize("options", ["", "?timeout=5"], ids=["sqlite3 path", "SQLAlchemy path"])
+@pytest.mark.parametrize("call", ["printf('%.*c', 2000000000, 'x')", "format('%2000000000d', 1)",
+                                  "printf('%.*c%.*c', '20000000', 'x', 20000000, 'y')"])
+def test_one_printf_cannot_loop_past_the_time_limit(sqlite_seeded, options, call):
+    """SQLite checks the time limit between steps, and one printf with a huge width or precision is one
+    step that loops that many times (12 s past a 0.5 s limit, then NULL): widths and precisions that add
+    up past the length limit fail at once, in the length limit's words; other calls are SQLite's printf."""
+    code, output = run(sqlite_seeded + options, "sql", f"select {call} as x", "--timeout", "600", "-f", "csv")
+    assert code == 1, output
+    assert "string or blob too big" in output
+    fine = ("select printf('%5.2f|%-4d|%s|%%|%q|%Q|%w|%c|%,d|%x|%.3s', 3.14159, 7, 'ab', 'it''s', NULL, 'x\"y', "
+            "'z', 1234567, 255, 'abcdef') as p, format('%d', 5) as f, printf() as n, printf(5) as five, "
+            "length(printf('%.*c', 1000000, 'x')) as m")
+    code, output = run(sqlite_seeded + options, "sql", fine, "-f", "csv")
+    assert code == 0, output
+    assert output.splitlines()[1] == "\" 3.14|7   |ab|%|it''s|NULL|x\"\"\"\"y|z|1,234,567|ff|abc\",5,,5,1000000"
+
+
+@pytest.mark.parametrize("options", ["", "?timeout=5"], ids=["sqlite3 path", "SQLAlchemy path"])
+def test_a_regexp_that_backtracks_forever_stops_at_the_time_limit(sqlite_seeded, options):
+    """Python's re cannot be stopped, and SQLite stops a query only between steps: this REGEXP ran on past
+    any --timeout (and Ctrl-C). It now stops at the deadline, as a query past its time limit; REGEXP still
+    means what SQLAlchemy makes it mean (a search, NULL for NULL)."""
+    hostile = f"select '{'a' * 60}!' regexp '^(a|a)+$'"
+    try:
+        proc = subprocess.run([sys.executable, "-m", "db", "--read-url", sqlite_seeded + options, "sql", hostile,
+                               "--timeout", "1"], capture_output=True, text=True, timeout=120,
+                              cwd=Path(__file__).parent.parent)
+    except subprocess.TimeoutExpired:
+        pytest.fail("REGEXP ran on for 120 s past a 1 s time limit")
+    assert proc.returncode == 1, proc.stderr
+    assert TIME_LIMIT in proc.stderr
+    code, output = run(sqlite_seeded + options, "sql",
+                       "select 'abc' regexp 'b' as r, null regexp 'x' as n, 'ABC' regexp '(?i)^a' as i, "
+                       "'abc' regexp '^b' as anchored", "-f", "csv")
+    assert code == 0, output
+    assert output.splitlines()[1] == "1,,1,0"
+
+
 # --- as the owner: warned, and the read-only transaction still refuses writes ---------------------
 
 

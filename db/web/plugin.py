@@ -51,16 +51,17 @@ id="accords-snapshot">{{ snapshot_line }}</p>
 {% endif %}{{ super() }}{% endblock %}"""
 
 
-def guard(conn: sqlite3.Connection) -> None:
+def guard(conn: sqlite3.Connection, time_limit_s: float | None = None) -> None:
     """Make the engine refuse every write on this connection, with every limit of the read path
-    (:class:`db.guard.SqliteGuard`, as ``accords sql`` has it; never undone on a served connection)."""
-    SqliteGuard(conn)
+    (:class:`db.guard.SqliteGuard`, as ``accords sql`` has it; never undone on a served connection);
+    one REGEXP runs at most ``time_limit_s``."""
+    SqliteGuard(conn, time_limit_s)
 
 
 @hookimpl
 def prepare_connection(conn: sqlite3.Connection, database: str, datasette: Any) -> None:
     if database not in DATASETTE_DATABASES:
-        guard(conn)
+        guard(conn, datasette.setting("sql_time_limit_ms") / 1000)
 
 
 #: the title of the error Datasette's table and query pages raise past the time limit (a 400 whose HTML
