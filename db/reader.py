@@ -92,7 +92,20 @@ def _check_pg_reader(conn, name: str) -> bool:
     for why, query in _PG_MORE_THAN_READER:
         if conn.exec_driver_sql(query, {"n": name}).first():
             raise _not_a_reader(name, why)
+    other = conn.exec_driver_sql(
+        "select d.datname from pg_shdepend s join pg_database d on d.oid = s.objid join pg_roles r on r.oid = "
+        "s.refobjid where s.classid = 'pg_catalog.pg_database'::pg_catalog.regclass and s.deptype = 'a' "
+        "and r.rolname = %(n)s and d.datname <> pg_catalog.current_database() order by 1", {"n": name}).first()
+    if other:
+        raise _reads_another(name, other[0])
     return True
+
+
+def _reads_another(name: str, database: str) -> UsageError:
+    """A reader login belongs to the server: made again for this database, the other would lose its reader."""
+    return UsageError(f"--name {name}: this login already reads the database {database} (a login is the "
+                      "server's, not one database's: its password and grants would change there too); give "
+                      "this database's reader another name with --name")
 
 
 def _create_pg(conn, name: str, password: str, timeout_s: float) -> None:
@@ -180,6 +193,11 @@ def _check_mysql_reader(conn, name: str) -> None:
         {"g": grantee.replace("%%", "%"), "n": name}).first()
     if more:
         raise _not_a_reader(name, "it has privileges beyond SELECT")
+    other = conn.exec_driver_sql(
+        "select table_schema from information_schema.schema_privileges where grantee = %(g)s "
+        "and table_schema <> database() order by 1", {"g": grantee.replace("%%", "%")}).first()
+    if other:
+        raise _reads_another(name, other[0])
 
 
 def drop_reader(url: str | None = None, name: str = DEFAULT_READER) -> None:

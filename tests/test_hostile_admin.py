@@ -168,3 +168,24 @@ def test_a_url_option_the_driver_refuses_is_one_line(query, command):
     last = result.output.strip().splitlines()[-1]
     assert last.startswith("Error: invalid database URL") and "the driver refused its options" in last
     assert "s3cret" not in result.output
+
+
+@pytest.mark.parametrize("engine", ["postgresql", "mariadb"])
+def test_create_reader_refuses_a_reader_of_another_database(servers, logins, tmp_path, engine):
+    """A login is the server's: made again for a second database, the first database's reader lost its
+    grants (MariaDB) or its password (PostgreSQL) without a word. It is refused, changing nothing there."""
+    first = servers(engine)
+    scratch = ScratchDatabases()
+    try:
+        second = new_database(engine, scratch, tmp_path)
+        api.upgrade(second)
+        name = logins(engine)
+        made = reader.create_reader(first, name=name)
+        with pytest.raises(UsageError, match=f"--name {name}: this login already reads the database "):
+            reader.create_reader(second, name=name)
+        assert _rows(made.url, "select count(*) from actors") == [(0,)]  # the first reader still reads
+        again = reader.create_reader(first, name=name)  # the same database: reset, as before
+        assert _rows(again.url, "select count(*) from actors") == [(0,)]
+        reader.drop_reader(first, name)
+    finally:
+        scratch.drop_all()
