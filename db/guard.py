@@ -116,14 +116,28 @@ _LIMITS = (
 _PRINTF_SPEC = re.compile(r"%[-+ 0#!,]*(\*|\d*)(?:\.(\*|\d*))?(?:ll|l)?(.)", re.S)
 
 
+_LEADING_INT = re.compile(r"\s*[-+]?\d+")
+
+
 def _count(value: Any) -> int:
-    """A ``*`` argument as a number of characters (text that is no number counts as 0, as SQLite reads it)."""
+    """A ``*`` argument as a number of characters, at least as many as SQLite may read from it.
+
+    SQLite reads text and blobs by their leading integer (``'300abc'`` and ``x'333030'`` are 300);
+    the larger of that and the value as a real number is taken, so no reading is missed.
+    """
     if isinstance(value, (int, float)):
         return int(value) if abs(value) < 2**63 else 2**63
-    try:
-        return int(float(str(value).strip())) if isinstance(value, str) else 0
-    except (ValueError, OverflowError):
+    if not isinstance(value, (str, bytes)):
         return 0
+    text = value.decode("latin-1") if isinstance(value, bytes) else value
+    m = _LEADING_INT.match(text)
+    digits = m.group().strip().lstrip("+-") if m else ""
+    best = (int(digits) if len(digits) < 19 else 2**63) if digits else 0
+    try:
+        best = max(best, abs(int(float(text.strip()))))
+    except (ValueError, OverflowError):
+        pass
+    return min(best, 2**63)
 
 
 class _GuardedPrintf:
@@ -142,18 +156,19 @@ class _GuardedPrintf:
 
     def __call__(self, *values: Any) -> Any:
         fmt, args = (values[0], values[1:]) if values else (None, ())
+        if isinstance(fmt, bytes):  # SQLite reads a blob format as text
+            fmt = fmt.decode("latin-1")
         if isinstance(fmt, str) and "%" in fmt:
             total, taken = 0, 0
             for m in _PRINTF_SPEC.finditer(fmt):
-                if m.group(3) == "%":
-                    continue
                 for part in m.group(1, 2):
                     if part == "*":
                         total += abs(_count(args[taken])) if taken < len(args) else 0
                         taken += 1
                     elif part:
-                        total += int(part)
-                taken += 1
+                        total += int(part) if len(part) < 19 else 2**63
+                if m.group(3) not in "%n":  # %% and %n take no value (a * of theirs does)
+                    taken += 1
             if total > SQLITE_MAX_LENGTH:
                 raise OverflowError
         conn = getattr(self.local, "conn", None)

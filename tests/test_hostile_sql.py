@@ -394,7 +394,12 @@ def test_an_expensive_call_per_row_stops_at_the_time_limit(target):
 
 @pytest.mark.parametrize("options", ["", "?timeout=5"], ids=["sqlite3 path", "SQLAlchemy path"])
 @pytest.mark.parametrize("call", ["printf('%.*c', 2000000000, 'x')", "format('%2000000000d', 1)",
-                                  "printf('%.*c%.*c', '20000000', 'x', 20000000, 'y')"])
+                                  "printf('%.*c%.*c', '20000000', 'x', 20000000, 'y')",
+                                  # read as SQLite reads them: a blob or text's leading integer, a blob
+                                  # format, and %n and %*% taking no value of their own
+                                  "printf('%.*c', x'32303030303030303030', 'x')",
+                                  "printf(cast('%.*c' as blob), '2000000000 x', 'x')",
+                                  "printf('%n%.*c', 2000000000, 'x')", "printf('%*%%.*c', 1, 2000000000, 'x')"])
 def test_one_printf_cannot_loop_past_the_time_limit(sqlite_seeded, options, call):
     """SQLite checks the time limit between steps, and one printf with a huge width or precision is one
     step that loops that many times (12 s past a 0.5 s limit, then NULL): widths and precisions that add
@@ -408,6 +413,8 @@ def test_one_printf_cannot_loop_past_the_time_limit(sqlite_seeded, options, call
     code, output = run(sqlite_seeded + options, "sql", fine, "-f", "csv")
     assert code == 0, output
     assert output.splitlines()[1] == "\" 3.14|7   |ab|%|it''s|NULL|x\"\"\"\"y|z|1,234,567|ff|abc\",5,,5,1000000"
+    code, output = run(sqlite_seeded + options, "sql", "select printf('%n%*d|%.*s|%*%', '4x', 7, x'32', 'abc', 3) as p", "-f", "csv")
+    assert (code, output.splitlines()[1:]) == (0, ["   7|ab|  %"]), output
 
 
 @pytest.mark.parametrize("options", ["", "?timeout=5"], ids=["sqlite3 path", "SQLAlchemy path"])
