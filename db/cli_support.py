@@ -120,7 +120,7 @@ def output_options(func: Callable) -> Callable:
     func = click.option("--timeout", type=click.FloatRange(min=0.001, max=MAX_TIMEOUT_S), default=30.0,
                         show_default=True, metavar="SECONDS", callback=_finite,
                         help="Stop a query that runs longer than this.")(func)
-    func = click.option("--limit", type=click.IntRange(min=0), default=None, metavar="N",
+    func = click.option("--limit", type=click.IntRange(min=0, max=sys.maxsize), default=None, metavar="N",
                         help="Write at most N rows (the query stops there).")(func)
     func = click.option("--no-headers", "no_headers", is_flag=True,
                         help="Leave out the header line (csv, tsv, table, markdown).")(func)

@@ -139,6 +139,8 @@ def test_limit_stops_an_endless_query(sqlite_seeded):
 def test_limit_must_not_be_negative(sqlite_seeded):
     code, out = _run(sqlite_seeded, "report", "run", "agreements", "--limit", "-1")
     assert code == 2 and "--limit" in out
+    code, out = _run(sqlite_seeded, "sql", "select 1", "--limit", "99999999999999999999")  # past islice's range
+    assert code == 2 and "--limit" in out, out
 
 
 def _parquet(url: str, tmp_path: Path, *args: str):
