@@ -14,7 +14,7 @@ import stat
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from .errors import AccordsError
 
@@ -50,7 +50,7 @@ def url_secrets(url: str, password: str | None, query: Mapping[str, str | Iterab
     out: set[str] = set()
     for secret in found:
         if secret:
-            out |= {secret, quote(secret, safe=""), quote(secret)}
+            out |= {secret, quote(secret, safe=""), quote(secret), unquote(secret)}
     return sorted(out, key=len, reverse=True)
 
 

@@ -140,6 +140,10 @@ def _count(value: Any) -> int:
     return min(best, 2**63)
 
 
+#: most conversions (``%``) one printf format may hold (SQLite's own formats hold a handful)
+_MAX_CONVERSIONS = 100_000
+
+
 class _GuardedPrintf:
     """SQLite's ``printf`` and ``format``, but refusing widths and precisions that add up past the length limit.
 
@@ -158,6 +162,8 @@ class _GuardedPrintf:
         fmt, args = (values[0], values[1:]) if values else (None, ())
         if isinstance(fmt, bytes):  # SQLite reads a blob format as text
             fmt = fmt.decode("latin-1")
+        if isinstance(fmt, str) and fmt.count("%") > _MAX_CONVERSIONS:
+            raise OverflowError  # counting them would itself take seconds past the limit
         if isinstance(fmt, str) and "%" in fmt:
             total, taken = 0, 0
             for m in _PRINTF_SPEC.finditer(fmt):
@@ -175,7 +181,12 @@ class _GuardedPrintf:
         if conn is None:
             conn = self.local.conn = sqlite3.connect(":memory:")
             conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, SQLITE_MAX_LENGTH)
-        return conn.execute(f"select printf({', '.join('?' * len(values))})", values).fetchone()[0]
+            conn.text_factory = bytes  # '%.1s' can cut a character in two: kept as bytes, not an error
+        out = conn.execute(f"select printf({', '.join('?' * len(values))})", values).fetchone()[0]
+        try:
+            return out.decode("utf-8") if isinstance(out, bytes) else out
+        except UnicodeDecodeError:
+            return out
 
 
 _PRINTF = _GuardedPrintf()

@@ -170,7 +170,14 @@ def _create_mysql(conn, name: str, password: str, timeout_s: float) -> None:
     conn.exec_driver_sql(f"CREATE USER IF NOT EXISTS {user} IDENTIFIED BY '{password}' WITH {limit}")
     conn.exec_driver_sql(f"ALTER USER {user} IDENTIFIED BY '{password}' WITH {limit}")
     conn.exec_driver_sql(f"REVOKE ALL PRIVILEGES, GRANT OPTION FROM {user}")
-    conn.exec_driver_sql(f"GRANT SELECT ON `{database}`.* TO {user}")
+    conn.exec_driver_sql(f"GRANT SELECT ON `{_literal_database(database)}`.* TO {user}")
+
+
+def _literal_database(name: str) -> str:
+    """A database name for GRANT, its ``_`` and ``%`` escaped: unescaped they are wildcards there, and a
+    reader of ``a_b`` could read ``aXb`` too."""
+    # % doubled: PyMySQL formats the statement
+    return name.replace("\\", "\\\\").replace("_", "\\_").replace("%", "\\%%")
 
 
 def _check_mysql_reader(conn, name: str) -> None:
@@ -193,9 +200,12 @@ def _check_mysql_reader(conn, name: str) -> None:
         {"g": grantee.replace("%%", "%"), "n": name}).first()
     if more:
         raise _not_a_reader(name, "it has privileges beyond SELECT")
-    other = conn.exec_driver_sql(
+    database = conn.exec_driver_sql("select database()").scalar()
+    other = conn.exec_driver_sql(  # this database's grant, as this accords writes it or as earlier ones did
         "select table_schema from information_schema.schema_privileges where grantee = %(g)s "
-        "and table_schema <> database() order by 1", {"g": grantee.replace("%%", "%")}).first()
+        "and table_schema not in (%(d)s, %(e)s) order by 1",
+        {"g": grantee.replace("%%", "%"), "d": database,
+         "e": _literal_database(database).replace("%%", "%")}).first()
     if other:
         raise _reads_another(name, other[0])
 

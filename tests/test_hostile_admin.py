@@ -189,3 +189,24 @@ def test_create_reader_refuses_a_reader_of_another_database(servers, logins, tmp
         reader.drop_reader(first, name)
     finally:
         scratch.drop_all()
+
+
+def test_a_mariadb_reader_reads_its_database_only_not_those_its_name_matches(servers, logins, tmp_path):
+    """GRANT takes _ and % in a database name as wildcards: the reader of accords_test_x_1 could read
+    accords_testXx_1 too. The name is escaped in the grant; running create-reader again still works."""
+    first = servers("mariadb")
+    database = make_url(first).database
+    assert "_" in database
+    sibling = database.replace("_", "X", 1)
+    _execute(first, f"CREATE DATABASE `{sibling}`", f"CREATE TABLE `{sibling}`.secret (x integer)",
+             f"INSERT INTO `{sibling}`.secret VALUES (42)")
+    try:
+        name = logins("mariadb")
+        made = reader.create_reader(first, name=name)
+        with pytest.raises(Exception, match="(?i)denied"):
+            _rows(made.url, f"select x from `{sibling}`.secret")
+        assert _rows(made.url, "select count(*) from actors") == [(0,)]
+        again = reader.create_reader(first, name=name)
+        assert _rows(again.url, "select count(*) from actors") == [(0,)]
+    finally:
+        _execute(first, f"DROP DATABASE IF EXISTS `{sibling}`")

@@ -341,6 +341,12 @@ def test_an_unexpected_failure_is_one_line_with_every_secret_masked(monkeypatch,
     with pytest.raises(SystemExit):
         cli.main()
     assert "other-pw" not in capsys.readouterr().err
+    # a password written URL-encoded in the URL, decoded in the message
+    monkeypatch.setattr(sys, "argv", ["accords", "--db=mysql+pymysql://u:s3cr%40t-pw@h/db", "db", "current"])
+    monkeypatch.setattr(cli, "cli", lambda *a, **k: (_ for _ in ()).throw(ValueError("login u:s3cr@t-pw refused")))
+    with pytest.raises(SystemExit):
+        cli.main()
+    assert "s3cr@t-pw" not in capsys.readouterr().err
     monkeypatch.setenv("ACCORDS_TRACEBACK", "1")
     with pytest.raises(ValueError):
         cli.main()
