@@ -134,7 +134,8 @@ def make_engine(url: str | None = None, *, reading: bool = False, **kwargs) -> E
         uri = f"file:{quote(str(path.absolute()))}?mode=ro"
         kwargs.setdefault("creator", lambda: sqlite3.connect(uri, uri=True, check_same_thread=False))
     try:
-        if make_url(url).get_dialect().name == "postgresql" and make_url(url).get_driver_name() in _LIBPQ:
+        parsed = make_url(url)
+        if parsed.get_dialect().name == "postgresql" and parsed.get_driver_name() in _LIBPQ:
             kwargs["connect_args"] = {**kwargs.get("connect_args", {}), **PG_SESSION}
         engine = create_engine(url, **kwargs)
     except (ArgumentError, ValueError) as exc:

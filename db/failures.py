@@ -103,8 +103,9 @@ def check_sqlite_path(path: Path) -> None:
 # Kinds of failure, by driver error code (SQLite primary result codes, PostgreSQL SQLSTATEs,
 # MariaDB error numbers): never by the text of the message.
 _SQLITE_KINDS = {8: "readonly", 23: "denied", 9: "cancelled", 18: "toobig", 7: "toobig", 14: "cantopen", 5: "busy"}
-_PG_KINDS = {"28P01": "login", "28000": "login", "42601": "syntax", "25006": "readonly", "42501": "denied", "57014": "cancelled", "42P01": "notable",
-             "54000": "toobig", "53200": "toobig", "55P03": "busy", "40P01": "busy"}
+_PG_KINDS = {"28P01": "login", "28000": "login", "42601": "syntax", "25006": "readonly", "42501": "denied",
+             "57014": "cancelled", "42P01": "notable", "54000": "toobig", "53200": "toobig", "55P03": "busy",
+             "40P01": "busy"}
 _MYSQL_KINDS = {1792: "readonly", 1290: "readonly", 1036: "readonly", 1142: "denied", 1143: "denied",
                 1044: "denied", 1045: "login", 1227: "denied", 1370: "denied", 1410: "denied",
                 1969: "cancelled", 1317: "cancelled", 3024: "cancelled", 1146: "notable",

@@ -162,9 +162,9 @@ class _GuardedPrintf:
         fmt, args = (values[0], values[1:]) if values else (None, ())
         if isinstance(fmt, bytes):  # SQLite reads a blob format as text
             fmt = fmt.decode("latin-1")
-        if isinstance(fmt, str) and fmt.count("%") > _MAX_CONVERSIONS:
-            raise OverflowError  # counting them would itself take seconds past the limit
         if isinstance(fmt, str) and "%" in fmt:
+            if fmt.count("%") > _MAX_CONVERSIONS:
+                raise OverflowError  # counting them would itself take seconds past the limit
             total, taken = 0, 0
             for m in _PRINTF_SPEC.finditer(fmt):
                 for part in m.group(1, 2):

@@ -164,7 +164,7 @@ def _create_mysql(conn, name: str, password: str, timeout_s: float) -> None:
     database = conn.exec_driver_sql("select database()").scalar()
     if not database:
         raise UsageError("the URL names no database: add /DATABASE to it")
-    _check_mysql_reader(conn, name)
+    _check_mysql_reader(conn, name, database)
     user = f"'{name}'@'%%'"  # % doubled: PyMySQL formats the statement
     limit = f"MAX_STATEMENT_TIME {float(timeout_s)}"
     conn.exec_driver_sql(f"CREATE USER IF NOT EXISTS {user} IDENTIFIED BY '{password}' WITH {limit}")
@@ -180,7 +180,7 @@ def _literal_database(name: str) -> str:
     return name.replace("\\", "\\\\").replace("_", "\\_").replace("%", "\\%%")
 
 
-def _check_mysql_reader(conn, name: str) -> None:
+def _check_mysql_reader(conn, name: str, database: str) -> None:
     """An existing account of that user name must be a reader (``name@%``, SELECT only), else UsageError."""
     current = conn.exec_driver_sql("select current_user()").scalar() or ""
     if current.rsplit("@", 1)[0] == name:
@@ -189,7 +189,7 @@ def _check_mysql_reader(conn, name: str) -> None:
     for host, is_role in hosts:
         if host != "%" or is_role == "Y":
             raise _not_a_reader(name, "it is a role" if is_role == "Y" else f"an account {name}@{host} exists")
-    grantee = f"'{name}'@'%%'"
+    grantee = f"'{name}'@'%'"
     more = conn.exec_driver_sql(
         "select 1 from information_schema.user_privileges where grantee = %(g)s and privilege_type <> 'USAGE' "
         "union all select 1 from information_schema.schema_privileges where grantee = %(g)s "
@@ -197,15 +197,13 @@ def _check_mysql_reader(conn, name: str) -> None:
         "union all select 1 from information_schema.table_privileges where grantee = %(g)s "
         "union all select 1 from information_schema.column_privileges where grantee = %(g)s "
         "union all select 1 from mysql.roles_mapping where user = %(n)s and host = '%%'",
-        {"g": grantee.replace("%%", "%"), "n": name}).first()
+        {"g": grantee, "n": name}).first()
     if more:
         raise _not_a_reader(name, "it has privileges beyond SELECT")
-    database = conn.exec_driver_sql("select database()").scalar()
     other = conn.exec_driver_sql(  # this database's grant, as this accords writes it or as earlier ones did
         "select table_schema from information_schema.schema_privileges where grantee = %(g)s "
         "and table_schema not in (%(d)s, %(e)s) order by 1",
-        {"g": grantee.replace("%%", "%"), "d": database,
-         "e": _literal_database(database).replace("%%", "%")}).first()
+        {"g": grantee, "d": database, "e": _literal_database(database).replace("%%", "%")}).first()
     if other:
         raise _reads_another(name, other[0])
 

@@ -13,7 +13,8 @@ from collections.abc import Iterator
 
 import pytest
 from conftest import ScratchDatabases, new_database
-from sqlalchemy import create_engine, text
+from conftest import query_rows as _rows
+from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
 
 from db import api, reader
@@ -26,15 +27,6 @@ def _execute(url: str, *statements: str) -> None:
         with engine.connect() as conn:
             for statement in statements:  # PyMySQL formats the statement: a % is written %%
                 conn.exec_driver_sql(statement.replace("%", "%%") if url.startswith("mysql") else statement)
-    finally:
-        engine.dispose()
-
-
-def _rows(url: str, sql: str, **params) -> list[tuple]:
-    engine = create_engine(url)
-    try:
-        with engine.connect() as conn:
-            return [tuple(row) for row in conn.execute(text(sql), params)]
     finally:
         engine.dispose()
 
